@@ -1,0 +1,100 @@
+"""Command line: python -m cockpit import | check | kpis."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from . import db
+from .importer import ImportFailed, run_import
+
+
+def _bar(stream=sys.stderr):
+    state = {"last": -1}
+    interactive = stream.isatty()
+
+    def progress(fraction: float, message: str) -> None:
+        pct = int(fraction * 100)
+        if pct == state["last"]:
+            return
+        state["last"] = pct
+        filled = pct // 4
+        line = f"[{'#' * filled}{'.' * (25 - filled)}] {pct:3d}% {message}"
+        if interactive:
+            stream.write("\r" + line.ljust(78))
+            if fraction >= 1:
+                stream.write("\n")
+        elif fraction >= 1 or pct % 20 == 0:
+            stream.write(line + "\n")
+        stream.flush()
+    return progress
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date such as 2025-03-31") from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cockpit", description="Customer Cockpit / 外贸客户精细化管理看板")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    for name, helptext in (("import", "import export files into the database"),
+                           ("check", "validate export files without writing anything")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("paths", nargs="+", help="files or folders (CSV, XLSX, XLS, Parquet)")
+        p.add_argument("--db", default=str(db.db_path()), help="database file (default: $COCKPIT_DB or data/cockpit.duckdb)")
+        p.add_argument("--mapping", help="YAML mapping file for headers, sheets and defaults")
+        p.add_argument("--currency", help="reporting currency, e.g. USD (default: the database's, else USD)")
+        p.add_argument("--replace", action="store_true", help="start from an empty database instead of merging")
+        p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    k = sub.add_parser("kpis", help="print the headline KPIs as JSON")
+    k.add_argument("--db", default=str(db.db_path()))
+    k.add_argument("--from", dest="date_from", type=_date)
+    k.add_argument("--to", dest="date_to", type=_date)
+    k.add_argument("--country", nargs="*", default=[], help="ISO-2 codes or names")
+    k.add_argument("--lang", choices=["en", "zh"], default="en")
+
+    args = parser.parse_args(argv)
+    if args.command in ("import", "check"):
+        try:
+            report = run_import(args.paths, args.db, mapping=args.mapping, currency=args.currency,
+                                replace=args.replace, check_only=args.command == "check", progress=_bar())
+        except ImportFailed as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str) if args.json else report.text())
+        return 0
+    if args.command == "kpis":
+        return _kpis(args)
+    return 1
+
+
+def _kpis(args) -> int:
+    from .countries import to_iso2
+    from .filters import Filters
+    from .kpis import ALL_FROM, ALL_TO, compute
+    if not Path(args.db).exists():
+        print(f"error: no database at {args.db}", file=sys.stderr)
+        return 2
+    countries = []
+    for c in args.country:
+        code = "unknown" if c.lower() == "unknown" else to_iso2(c)
+        if code is None:
+            print(f"error: '{c}' is not a country (expected an ISO-2 code such as DE, or a name)", file=sys.stderr)
+            return 2
+        countries.append(code)
+    con = db.connect(args.db)
+    try:
+        filters = Filters(args.date_from or ALL_FROM, args.date_to or ALL_TO, countries=tuple(countries))
+        result = compute(con, filters)
+    finally:
+        con.close()
+    result["filters"] = filters.describe(args.lang)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0

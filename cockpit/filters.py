@@ -1,0 +1,86 @@
+"""The global filters: one immutable object that gives query parameters and describes itself in words."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from .i18n import t
+
+
+def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    q0 = (day.month - 1) // 3 * 3 + 1
+    start = dt.date(day.year, q0, 1)
+    end = (dt.date(day.year + (q0 + 3 > 12), (q0 + 3 - 1) % 12 + 1, 1) - dt.timedelta(days=1))
+    return start, end
+
+
+def quarter_label(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def parse_quarter(text: str) -> tuple[dt.date, dt.date]:
+    """'2025Q3' or '2025-Q3' -> (first day, last day)."""
+    s = text.strip().upper().replace("-", "")
+    if len(s) != 6 or s[4] != "Q" or not s[:4].isdigit() or s[5] not in "1234":
+        raise ValueError(f"'{text}' is not a quarter such as 2025Q3")
+    return quarter_of(dt.date(int(s[:4]), (int(s[5]) - 1) * 3 + 1, 1))
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date
+    date_to: dt.date
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    reps: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    names: dict = field(default_factory=dict, compare=False, hash=False)  # code -> display name, for describe()
+
+    def params(self) -> dict:
+        return {
+            "date_from": self.date_from, "date_to": self.date_to,
+            "countries": list(self.countries), "regions": list(self.regions),
+            "reps": list(self.reps), "segments": list(self.segments),
+        }
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def previous_period(self) -> "Filters":
+        """The period of the same length just before; a whole quarter compares with the quarter before."""
+        if quarter_of(self.date_from) == (self.date_from, self.date_to):
+            start, end = quarter_of(self.date_from - dt.timedelta(days=1))
+            return replace(self, date_from=start, date_to=end)
+        end = self.date_from - dt.timedelta(days=1)
+        return replace(self, date_from=end - dt.timedelta(days=self.days - 1), date_to=end)
+
+    def year_before(self) -> "Filters":
+        def shift(d: dt.date) -> dt.date:
+            try:
+                return d.replace(year=d.year - 1)
+            except ValueError:
+                return d.replace(year=d.year - 1, day=28)
+        return replace(self, date_from=shift(self.date_from), date_to=shift(self.date_to))
+
+    def period_words(self, lang: str) -> str:
+        if quarter_of(self.date_from) == (self.date_from, self.date_to):
+            return quarter_label(self.date_from)
+        return t("period_range", lang, start=self.date_from.isoformat(), end=self.date_to.isoformat())
+
+    def describe(self, lang: str = "en") -> str:
+        """The filters in a sentence: 'Period 2025Q3; countries: Germany, France; all sales reps; all segments.'"""
+        def listed(values, key_some, key_all):
+            if not values:
+                return t(key_all, lang)
+            shown = [self.names.get(v, v) or t("none_value", lang) for v in values[:6]]
+            more = t("and_more", lang, n=len(values) - 6) if len(values) > 6 else ""
+            return t(key_some, lang, items=t("list_sep", lang).join(shown) + more)
+        parts = [
+            t("filter_period", lang, period=self.period_words(lang)),
+            listed(self.countries, "filter_countries", "filter_all_countries"),
+            listed(self.regions, "filter_regions", "filter_all_regions"),
+            listed(self.reps, "filter_reps", "filter_all_reps"),
+            listed(self.segments, "filter_segments", "filter_all_segments"),
+        ]
+        return t("sentence_sep", lang).join(parts) + t("sentence_end", lang)

@@ -1,0 +1,958 @@
+"""The import engine: export files -> one validated, merged DuckDB database, swapped in atomically.
+
+Steps: discover files -> read (readers.py) -> decide each file's table and header mapping (schema.py, mapping
+file) -> parse and validate values (parse.py, countries.py), quarantining bad rows -> load into a copy of the
+database, merge by key, rebuild derived tables -> rename the copy over the original.
+A failure at any step leaves the original file untouched.
+"""
+from __future__ import annotations
+
+import fnmatch
+import getpass
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import countries as ctry
+from .parse import clean_text, parse_dates, parse_money
+from .readers import SUPPORTED, FileProblem, RawTable, read_any, sha256_of
+from .schema import TABLES, field_map, match_headers, missing_required, normalise_stage
+
+SQL_DIR = Path(__file__).parent / "sql"
+KEEP_VERSIONS = 5
+
+Progress = Callable[[float, str], None]
+
+
+class ImportFailed(Exception):
+    """The import was refused; the database was not changed. str() is the message for the user."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        self.problems = problems or []
+        full = message + ("".join("\n  - " + p for p in self.problems[:20]) if self.problems else "")
+        if len(self.problems) > 20:
+            full += f"\n  … and {len(self.problems) - 20} more"
+        super().__init__(full)
+
+
+@dataclass
+class Spec:
+    """How to read one kind of file: from the mapping file, or empty for automatic detection."""
+    name: str = ""
+    table: str | None = None
+    pattern: str | None = None
+    sheet: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None
+    events: dict | None = None  # event-log complaints (one row per status change)
+
+
+@dataclass
+class Prepared:
+    """One source table after parsing: canonical columns, ready to load."""
+    raw: RawTable
+    table: str                  # customers | orders | order_headers | order_lines | complaints | pipeline_events | fx_rates
+    mapping: dict[str, str]
+    frame: pd.DataFrame
+    rows_read: int
+    quarantine: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+
+@dataclass
+class Report:
+    files: list[dict] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reasons: Counter = field(default_factory=Counter)
+    unresolved_countries: Counter = field(default_factory=Counter)
+    quarantine_sample: list[dict] = field(default_factory=list)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    placeholder_customers: int = 0
+    import_id: int | None = None
+    database: str = ""
+    written: bool = False
+    seconds: float = 0.0
+    table_counts: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "database": self.database, "written": self.written, "import_id": self.import_id,
+            "files": self.files, "skipped": self.skipped, "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded, "rows_quarantined": self.rows_quarantined,
+            "reasons": dict(self.reasons), "unresolved_countries": dict(self.unresolved_countries),
+            "placeholder_customers": self.placeholder_customers, "notes": self.notes,
+            "table_counts": self.table_counts, "seconds": round(self.seconds, 2),
+        }
+
+    def text(self) -> str:
+        lines = []
+        for f in self.files:
+            lines.append(f"  {f['file']}: {f['table']}, {f['rows_read']:,} rows read, {f['rows_loaded']:,} loaded, "
+                         f"{f['rows_quarantined']:,} quarantined" + (f" ({f['encoding']})" if f.get("encoding") else ""))
+        for s in self.skipped:
+            lines.append(f"  skipped {s}")
+        head = "Checked" if not self.written else "Imported"
+        lines.insert(0, f"{head} {len(self.files)} file(s): {self.rows_read:,} rows read, {self.rows_loaded:,} loaded, "
+                        f"{self.rows_quarantined:,} quarantined" + (f" in {self.seconds:.1f} s" if self.seconds else ""))
+        if self.reasons:
+            lines.append("Quarantine reasons:")
+            lines += [f"  {n:,} × {r}" for r, n in self.reasons.most_common()]
+        if self.quarantine_sample:
+            lines.append("Examples:")
+            lines += [f"  {q['file']} row {q['row_number']}, column '{q['column_name']}': {q['reason']}"
+                      for q in self.quarantine_sample[:10]]
+        if self.unresolved_countries:
+            lines.append("Countries that are not one country (kept as 'unknown'):")
+            lines += [f"  '{v}' × {n:,}" for v, n in self.unresolved_countries.most_common()]
+        if self.placeholder_customers:
+            lines.append(f"{self.placeholder_customers:,} customer(s) appear in orders or complaints but not in a "
+                         "customer file: added with unknown details")
+        lines += [f"Note: {n}" for n in self.notes]
+        if self.table_counts:
+            lines.append("Database now holds: " + ", ".join(f"{k} {v:,}" for k, v in self.table_counts.items()))
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- mapping file
+
+def load_mapping(path: str | Path | None) -> list[Spec]:
+    if not path:
+        return []
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ImportFailed(f"mapping file {path}: cannot be read ({exc})") from exc
+    if not isinstance(doc, dict):
+        raise ImportFailed(f"mapping file {path}: expected sections such as 'orders:' and 'customers:'")
+    specs = []
+    for name, body in doc.items():
+        body = body or {}
+        if not isinstance(body, dict):
+            raise ImportFailed(f"mapping file {path}: section '{name}' must be a mapping of settings")
+        table = body.get("table", name)
+        if table in ("order_lines", "order_headers"):
+            pass
+        elif table not in TABLES:
+            raise ImportFailed(f"mapping file {path}: section '{name}': unknown table '{table}' "
+                               f"(expected one of {', '.join(TABLES)}, order_lines, order_headers)")
+        columns = {str(k): str(v) for k, v in (body.get("columns") or {}).items()}
+        known = set(field_map("orders" if table in ("order_lines", "order_headers") else table))
+        unknown = [k for k in columns if k not in known]
+        if unknown:
+            raise ImportFailed(f"mapping file {path}: section '{name}': unknown field(s) {', '.join(unknown)} "
+                               f"(fields of {table}: {', '.join(sorted(known))})")
+        specs.append(Spec(name=str(name), table=table, pattern=body.get("file"), sheet=body.get("sheet"),
+                          columns=columns, defaults={str(k): str(v) for k, v in (body.get("defaults") or {}).items()},
+                          date_order=body.get("date_order"), events=body.get("events")))
+    return specs
+
+
+# --------------------------------------------------------------------------------------------- discovery
+
+def discover(paths: list[str | Path], specs: list[Spec]) -> list[tuple[Path, Spec | None, bool]]:
+    """Expand folders; pair each file with the mapping section whose glob matches it.
+    Returns (path, spec, explicit) where explicit means the user named the file itself."""
+    found: list[tuple[Path, Spec | None, bool]] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            base, explicit = p, False
+        elif p.exists():
+            files, base, explicit = [p], p.parent, True
+        else:
+            raise ImportFailed(f"{p}: no such file or folder")
+        for f in files:
+            rel = f.relative_to(base).as_posix()
+            spec = next((s for s in specs if s.pattern and (fnmatch.fnmatch(rel, s.pattern) or fnmatch.fnmatch(f.name, s.pattern))), None)
+            found.append((f, spec, explicit))
+    return found
+
+
+# --------------------------------------------------------------------------------------------- table detection
+
+_DISTINCTIVE = {
+    "orders": {"order_id", "ordered_on", "amount", "unit_price", "quantity", "product", "shipped_on", "discount", "line_no", "category"},
+    "complaints": {"complaint_id", "received_at", "first_response_at", "resolved_at", "severity", "root_cause",
+                   "corrective_action", "action_due_on", "action_verified_on", "department", "status"},
+    "customers": {"email", "phone", "website", "industry", "segment", "source_channel", "created_on", "updated_on",
+                  "last_contact_on", "city", "sales_region", "customer_name"},
+    "pipeline_events": {"stage", "happened_on"},
+    "fx_rates": {"rate_to_reporting", "valid_from"},
+}
+
+
+def decide_table(headers: list[str], spec: Spec | None) -> tuple[str | None, dict[str, str]]:
+    explicit = dict(spec.columns) if spec else {}
+    if spec and spec.table:
+        base = "orders" if spec.table in ("order_lines", "order_headers") else spec.table
+        mapping = _complete(base, headers, explicit)
+        return _orders_kind(base, mapping, spec.table), mapping
+    scores = {}
+    candidates = {}
+    for table in TABLES:
+        mapping = _complete(table, headers, explicit)
+        candidates[table] = mapping
+        distinct = len(set(mapping) & _DISTINCTIVE[table])
+        scores[table] = distinct + (0.5 if "customer_id" in mapping and table in ("customers", "orders", "complaints") else 0)
+    # fx files carry a currency and a rate and nothing about customers.
+    if {"rate_to_reporting", "currency"} <= set(candidates["fx_rates"]) and "customer_id" not in candidates["orders"]:
+        return "fx_rates", candidates["fx_rates"]
+    if {"stage", "customer_id"} <= set(candidates["pipeline_events"]) and not ({"amount", "unit_price"} & set(candidates["orders"])):
+        return "pipeline_events", candidates["pipeline_events"]
+    best = max(scores, key=scores.get)
+    if scores[best] < 1:
+        return None, {}
+    if "complaint_id" in candidates["complaints"] and "received_at" in candidates["complaints"] and best != "complaints":
+        if scores["complaints"] >= scores[best] - 1:
+            best = "complaints"
+    return _orders_kind(best, candidates[best], None), candidates[best]
+
+
+def _complete(table: str, headers: list[str], explicit: dict[str, str]) -> dict[str, str]:
+    mapping = {k: v for k, v in explicit.items() if v in headers}
+    rest = [h for h in headers if h not in set(mapping.values())]
+    for k, v in match_headers(table, rest).items():
+        mapping.setdefault(k, v)
+    return mapping
+
+
+def _orders_kind(table: str, mapping: dict[str, str], forced: str | None) -> str:
+    if forced in ("order_lines", "order_headers"):
+        return forced
+    if table != "orders":
+        return table
+    has_value = bool({"amount", "unit_price"} & set(mapping))
+    if "order_id" in mapping and "customer_id" not in mapping and has_value:
+        return "order_lines"
+    if "order_id" in mapping and "customer_id" in mapping and "ordered_on" in mapping and not has_value and "quantity" not in mapping:
+        return "order_headers"
+    return "orders"
+
+
+# --------------------------------------------------------------------------------------------- preparing values
+
+def _describe(table: str, fname: str) -> str:
+    aliases = [a for a in field_map(table)[fname].aliases[1:6]]
+    return f"'{fname}' (a header such as {', '.join(repr(a) for a in aliases)})"
+
+
+def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | None, sha: str) -> Prepared:
+    base = "orders" if table in ("order_lines", "order_headers") else table
+    fields = field_map(base)
+    frame = raw.frame
+    n = len(frame)
+    label = raw.label
+    notes = list(raw.notes)
+    present = set(mapping) | set((spec.defaults if spec else {}).keys())
+    problems: list[str] = []
+
+    required_missing = []
+    if table == "orders":
+        required_missing = [f for f in missing_required("orders", present) if not (f == "amount" and "unit_price" in present)]
+    elif table == "order_lines":
+        required_missing = [] if ({"amount", "unit_price"} & present) else ["amount"]
+        required_missing += [] if "order_id" in present else ["order_id"]
+    elif table == "order_headers":
+        required_missing = [f for f in ("order_id", "customer_id", "ordered_on") if f not in present]
+    else:
+        required_missing = missing_required(base, present)
+
+    out = pd.DataFrame(index=frame.index)
+    quarantine: list[dict] = []
+    row_numbers = np.arange(n) + raw.header_rows + 1
+    drop = np.zeros(n, dtype=bool)
+    date_order = spec.date_order if spec else None
+    currency_hint = None
+
+    def q(mask: np.ndarray, column: str, src: str, values: pd.Series, reason: str, action: str):
+        idx = np.flatnonzero(mask)
+        for i in idx:
+            v = values.iloc[i]
+            quarantine.append({"file": label, "row_number": int(row_numbers[i]), "column_name": src,
+                               "value": None if pd.isna(v) else str(v)[:200], "reason": reason, "action": action})
+
+    required_fields = {"customers": {"customer_id"}, "orders": {"customer_id", "ordered_on", "amount", "unit_price", "quantity"},
+                       "order_lines": {"order_id", "amount", "unit_price", "quantity"},
+                       "order_headers": {"order_id", "customer_id", "ordered_on"},
+                       "complaints": {"complaint_id", "received_at", "first_response_at", "resolved_at"},
+                       "pipeline_events": {"customer_id", "stage", "happened_on"},
+                       "fx_rates": {"currency", "valid_from", "rate_to_reporting"}}[table]
+
+    for fname, src in mapping.items():
+        f = fields.get(fname)
+        if f is None:
+            continue
+        col = frame[src]
+        is_required = fname in required_fields
+        action = "row quarantined" if is_required else "value blanked"
+        if f.kind in ("date", "timestamp"):
+            parsed = parse_dates(col, order=date_order)
+            if parsed.decision and parsed.decision not in ("typed date column",):
+                notes.append(f"{label}: column '{src}' ({fname}): {parsed.decision}")
+            if parsed.bad.any():
+                expect = "a date such as 2024-03-05, 05/03/2024 or 2024年3月5日"
+                q(parsed.bad, fname, src, col, f"not a date: expected {expect}", action)
+                if is_required:
+                    drop |= parsed.bad
+            values = parsed.values
+            out[fname] = values.dt.normalize() if f.kind == "date" else values
+        elif f.kind in ("money", "number"):
+            parsed = parse_money(col)
+            if parsed.bad.any():
+                expect = "an amount such as 1,234.56 or 1.234,56" if f.kind == "money" else "a number"
+                q(parsed.bad, fname, src, col, f"not {'an amount' if f.kind == 'money' else 'a number'}: expected {expect}", action)
+                if is_required:
+                    drop |= parsed.bad
+            out[fname] = parsed.values
+            if fname in ("amount", "unit_price") and parsed.values.attrs.get("currency") is not None:
+                currency_hint = parsed.values.attrs["currency"]
+        else:
+            out[fname] = clean_text(col)
+            if f.kind == "text":
+                long = out[fname].str.len().fillna(0).to_numpy() > 2000
+                if long.any():
+                    notes.append(f"{label}: column '{src}': {int(long.sum())} cell(s) longer than 2,000 characters cut")
+                    out[fname] = out[fname].str.slice(0, 2000)
+
+    for fname, value in (spec.defaults if spec else {}).items():
+        if fname not in out.columns or out[fname].isna().all():
+            out[fname] = value
+        else:
+            out[fname] = out[fname].fillna(value)
+
+    if required_missing:
+        for fname in required_missing:
+            problems.append(f"{label}: required column {_describe(base, fname)} is missing; "
+                            f"headers found: {', '.join(map(str, frame.columns[:30]))}")
+        bad_rows = [f"{x['file']} row {x['row_number']}, column '{x['column_name']}': '{x['value']}' is {x['reason']}"
+                    for x in quarantine[:10]]
+        raise ImportFailed(f"{label} cannot be imported as {table.replace('_', ' ')}: required column(s) missing "
+                           "(add them to the file, or name them in a mapping file with --mapping)", problems + bad_rows)
+
+    # Required identifiers must be present.
+    for fname in ("customer_id", "order_id", "complaint_id", "ordered_on", "received_at", "happened_on", "currency",
+                  "valid_from", "rate_to_reporting", "stage"):
+        if fname in out.columns and fname in required_fields and fname in mapping:
+            empty = out[fname].isna().to_numpy() & ~drop
+            if fname in ("ordered_on", "received_at", "happened_on", "valid_from", "rate_to_reporting"):
+                empty &= ~np.zeros(n, dtype=bool)
+            if empty.any():
+                q(empty, fname, mapping.get(fname, fname), frame[mapping[fname]] if fname in mapping else out[fname],
+                  f"missing {fname}", "row quarantined")
+                drop |= empty
+
+    if base == "orders":
+        if "amount" not in out.columns or out["amount"].isna().all():
+            if "unit_price" in out.columns:
+                qty = out["quantity"] if "quantity" in out.columns else pd.Series(1.0, index=out.index)
+                disc = out["discount"] if "discount" in out.columns else pd.Series(0.0, index=out.index)
+                disc = disc.fillna(0.0).where(disc.fillna(0.0) <= 1, disc / 100.0)
+                out["amount"] = qty * out["unit_price"] * (1 - disc)
+                how = "quantity × unit price" if "quantity" in out.columns else "unit price (no quantity column: 1 each)"
+                notes.append(f"{label}: amount computed as {how}" + (" × (1 − discount)" if "discount" in out.columns else ""))
+                if "quantity" in out.columns:
+                    miss = out["quantity"].isna().to_numpy() & ~drop
+                    if miss.any():
+                        q(miss, "quantity", mapping.get("quantity", "quantity"), out["quantity"], "missing quantity", "row quarantined")
+                        drop |= miss
+        if table != "order_headers" and "amount" in out.columns:
+            miss = out["amount"].isna().to_numpy() & ~drop
+            if miss.any():
+                q(miss, "amount", mapping.get("amount", mapping.get("unit_price", "amount")), out["amount"], "missing amount", "row quarantined")
+                drop |= miss
+        if "currency" not in out.columns:
+            out["currency"] = currency_hint if currency_hint is not None else None
+        elif currency_hint is not None:
+            out["currency"] = out["currency"].fillna(currency_hint)
+        out["currency"] = _currency_codes(out["currency"])
+    if base == "fx_rates":
+        out["currency"] = _currency_codes(out["currency"])
+        nonpos = (out["rate_to_reporting"].fillna(1) <= 0).to_numpy() & ~drop
+        if nonpos.any():
+            q(nonpos, "rate_to_reporting", mapping["rate_to_reporting"], frame[mapping["rate_to_reporting"]], "a rate must be above 0", "row quarantined")
+            drop |= nonpos
+    if base == "pipeline_events":
+        stages = out["stage"].map(lambda v: normalise_stage(v) if v is not None and not pd.isna(v) else None)
+        unknown = stages.isna().to_numpy() & out["stage"].notna().to_numpy() & ~drop
+        if unknown.any():
+            q(unknown, "stage", mapping["stage"], frame[mapping["stage"]], "unknown stage: expected inquiry, quote, sample or order", "row quarantined")
+            drop |= unknown
+        out["stage"] = stages
+    if base == "complaints":
+        for end in ("first_response_at", "resolved_at"):
+            if end in out.columns and "received_at" in out.columns:
+                before = (out[end] < out["received_at"]).fillna(False).to_numpy() & ~drop
+                if before.any():
+                    q(before, end, mapping.get(end, end), frame[mapping[end]] if end in mapping else out[end],
+                      f"{end.replace('_', ' ')} is before received", "value blanked")
+                    out.loc[before, end] = pd.NaT
+
+    if "country" in out.columns:
+        out["country_raw"] = out["country"]
+        codes = _countries(out["country"])
+        out["country_code"] = codes
+        out = out.drop(columns=["country"])
+
+    keep = ~drop
+    prepared = out.loc[keep].copy()
+    prepared["row_number"] = row_numbers[keep]
+    prepared["source_file"] = label
+    for fname in list(prepared.columns):
+        if pd.api.types.is_string_dtype(prepared[fname].dtype) or prepared[fname].dtype == object:
+            prepared[fname] = prepared[fname].astype(object).where(prepared[fname].notna(), None)
+    return Prepared(raw=raw, table=table, mapping=mapping, frame=prepared, rows_read=n, quarantine=quarantine,
+                    notes=notes, sha256=sha)
+
+
+def _currency_codes(series: pd.Series) -> pd.Series:
+    from .parse import _CURRENCY_SYMBOLS
+    s = clean_text(series.astype("string")) if not series.isna().all() else series.astype(object)
+
+    def norm(v):
+        if v is None or pd.isna(v):
+            return None
+        t = str(v).strip()
+        if t in _CURRENCY_SYMBOLS:
+            return _CURRENCY_SYMBOLS[t]
+        t = t.upper()
+        return {"RMB": "CNY", "人民币": "CNY", "美元": "USD", "欧元": "EUR", "英镑": "GBP", "日元": "JPY"}.get(t, t)
+    codes, uniques = pd.factorize(s)
+    mapped = np.array([norm(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _countries(series: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(series)
+    mapped = np.array([ctry.to_iso2(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+# --------------------------------------------------------------------------------------------- event logs
+
+def pivot_events(raw: RawTable, spec: Spec) -> RawTable:
+    """Turn a ticket event log (one row per status change) into one row per complaint.
+
+    spec.events: {case: <col>, activity: <col>, at: <col>, received: [activities], first_response: [...],
+    resolved: [...]}, optional {customer: <col>, owner: <col>, severity: <col>, category: <col>}.
+    received = first matching event (or the case's first event when the list is empty); the others = first
+    matching event after it."""
+    ev = spec.events or {}
+    f = raw.frame
+    for key in ("case", "activity", "at"):
+        col = ev.get(key)
+        if not col or col not in f.columns:
+            raise ImportFailed(f"{raw.label}: the mapping's events.{key} must name a column of the file "
+                               f"(found: {', '.join(map(str, f.columns[:20]))})")
+    at = parse_dates(f[ev["at"]])
+    frame = pd.DataFrame({"case": clean_text(f[ev["case"]]), "activity": clean_text(f[ev["activity"]]), "at": at.values})
+    extra = {k: ev[k] for k in ("customer", "owner", "severity", "category", "department") if ev.get(k) in f.columns}
+    for k, col in extra.items():
+        frame[k] = clean_text(f[col])
+    frame = frame.dropna(subset=["case", "at"]).sort_values(["case", "at"], kind="stable")
+
+    def first_of(names):
+        if not names:
+            return frame.groupby("case")["at"].min()
+        names = [names] if isinstance(names, str) else list(names)
+        return frame[frame["activity"].isin(names)].groupby("case")["at"].min()
+
+    out = pd.DataFrame({"complaint_id": frame["case"].drop_duplicates().to_numpy()})
+    out = out.set_index("complaint_id")
+    out["received_at"] = first_of(ev.get("received"))
+    out["received_at"] = out["received_at"].fillna(frame.groupby("case")["at"].min())
+    out["first_response_at"] = first_of(ev.get("first_response"))
+    out["resolved_at"] = first_of(ev.get("resolved"))
+    for k in extra:
+        out[{"customer": "customer_id"}.get(k, k)] = frame.groupby("case")[k].last()
+    out = out.reset_index()
+    if "customer_id" not in out.columns:
+        out["customer_id"] = spec.defaults.get("customer_id")
+    for col in ("received_at", "first_response_at", "resolved_at"):
+        out[col] = out[col].astype("datetime64[us]")
+    notes = raw.notes + [f"{raw.label}: event log of {len(f):,} events pivoted to {len(out):,} complaints"]
+    return RawTable(raw.path, out, encoding=raw.encoding, sheet=raw.sheet, header_rows=raw.header_rows, notes=notes)
+
+
+# --------------------------------------------------------------------------------------------- the import
+
+def _noop(_f: float, _m: str) -> None:
+    pass
+
+
+def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[list[Prepared], Report]:
+    report = Report()
+    found = discover(paths, specs)
+    if not found:
+        raise ImportFailed("no importable files found (expected .csv, .xlsx, .xls or .parquet files)")
+    prepared: list[Prepared] = []
+    problems: list[str] = []
+    for i, (path, spec, explicit) in enumerate(found):
+        progress(0.05 + 0.55 * i / len(found), f"reading {path.name}")
+        try:
+            raws = read_any(path, spec.sheet if spec else None)
+        except FileProblem as exc:
+            if explicit or spec:
+                problems.append(str(exc))
+            else:
+                report.skipped.append(f"{path.name}: {exc}")
+            continue
+        sha = sha256_of(path)
+        for raw in raws:
+            if spec and spec.events:
+                raw = pivot_events(raw, spec)
+                spec_for = Spec(name=spec.name, table="complaints", columns={}, defaults=spec.defaults,
+                                date_order=spec.date_order)
+            else:
+                spec_for = spec
+            table, mapping = decide_table(list(map(str, raw.frame.columns)), spec_for)
+            if table is None:
+                msg = (f"{raw.label}: cannot tell which table this file holds (customers, orders, complaints, "
+                       f"pipeline or fx rates) from its headers {', '.join(map(str, raw.frame.columns[:15]))}; "
+                       "name it in a mapping file")
+                if explicit and not raw.sheet:
+                    problems.append(msg)
+                else:
+                    report.skipped.append(msg)
+                continue
+            try:
+                prepared.append(prepare(raw, table, mapping, spec_for, sha))
+            except ImportFailed as exc:
+                problems.append(str(exc))
+    if problems:
+        raise ImportFailed("import refused; the database was not changed", problems)
+    for p in prepared:
+        report.notes.extend(p.notes)
+    return prepared, report
+
+
+def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame | None:
+    parts = []
+    headers = [p for p in prepared if p.table == "order_headers"]
+    header_frame = None
+    if headers:
+        header_frame = pd.concat([p.frame for p in headers], ignore_index=True)
+        header_frame = header_frame.drop_duplicates(subset=["order_id"], keep="last")
+    for p in prepared:
+        if p.table == "orders":
+            parts.append(p.frame)
+        elif p.table == "order_lines":
+            if header_frame is None:
+                raise ImportFailed(f"{p.raw.label}: order lines without customer and date: import them together with "
+                                   "the orders file that has order id, customer id and order date")
+            cols = [c for c in header_frame.columns if c not in p.frame.columns or c == "order_id"]
+            cols = [c for c in cols if c not in ("row_number", "source_file")]
+            merged = p.frame.merge(header_frame[cols], on="order_id", how="left")
+            orphan = merged["customer_id"].isna().to_numpy()
+            if orphan.any():
+                for rn, oid in zip(merged.loc[orphan, "row_number"], merged.loc[orphan, "order_id"]):
+                    p.quarantine.append({"file": p.raw.label, "row_number": int(rn), "column_name": p.mapping.get("order_id", "order_id"),
+                                         "value": str(oid), "reason": "order id not found in the orders file", "action": "row quarantined"})
+                merged = merged.loc[~orphan]
+            if "ordered_on" in merged.columns:
+                nodate = merged["ordered_on"].isna().to_numpy()
+                merged = merged.loc[~nodate]
+            parts.append(merged)
+            p.frame = merged
+    if not parts:
+        return None
+    frame = pd.concat(parts, ignore_index=True)
+    if "order_id" not in frame.columns or frame["order_id"].isna().any():
+        # Exports without an order number: one order per customer and day (documented in data-model.md).
+        synth = frame["customer_id"].astype(str) + "|" + pd.to_datetime(frame["ordered_on"]).dt.strftime("%Y-%m-%d")
+        if "order_id" in frame.columns:
+            frame["order_id"] = frame["order_id"].where(frame["order_id"].notna(), synth)
+        else:
+            frame["order_id"] = synth
+            report.notes.append("orders have no order number: each customer's lines of one day form one order")
+    if "line_no" not in frame.columns or frame["line_no"].isna().any():
+        position = frame.groupby(["source_file", "order_id"], sort=False).cumcount() + 1
+        if "line_no" in frame.columns:
+            frame["line_no"] = frame["line_no"].where(frame["line_no"].notna(), position)
+        else:
+            frame["line_no"] = position
+    frame["line_no"] = frame["line_no"].astype("int64")
+    dup = frame.duplicated(subset=["order_id", "line_no"], keep="last")
+    if dup.any():
+        report.notes.append(f"{int(dup.sum()):,} order line(s) repeated in the files: the later row kept")
+        frame = frame.loc[~dup]
+    return frame
+
+
+_COLUMNS = {
+    "customers": ["customer_id", "customer_name", "country_code", "country_raw", "city", "sales_region", "sales_rep",
+                  "segment", "industry", "source_channel", "created_on", "updated_on", "last_contact_on", "email",
+                  "phone", "website", "record_source", "source_file", "import_id"],
+    "orders": ["order_id", "line_no", "customer_id", "ordered_on", "ordered_at", "shipped_on", "product", "category",
+               "quantity", "unit_price", "amount", "currency", "amount_reporting", "country_code", "country_raw",
+               "sales_rep", "source_file", "import_id"],
+    "complaints": ["complaint_id", "customer_id", "order_id", "received_at", "first_response_at", "resolved_at",
+                   "category", "severity", "department", "status", "root_cause", "corrective_action", "action_due_on",
+                   "action_verified_on", "owner", "source_file", "import_id"],
+    "pipeline_events": ["customer_id", "stage", "happened_on", "source_file", "import_id"],
+    "fx_rates": ["currency", "valid_from", "rate_to_reporting", "source_file", "import_id"],
+}
+
+
+def _conform(frame: pd.DataFrame, table: str, import_id: int) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    for col in _COLUMNS[table]:
+        out[col] = frame[col] if col in frame.columns else None
+    out["import_id"] = import_id
+    return out
+
+
+def _split_sql(text: str) -> list[str]:
+    return [s.strip() for s in text.split("\n;\n") if s.strip() and not all(
+        line.strip().startswith("--") or not line.strip() for line in s.strip().splitlines())]
+
+
+def run_import(paths, db: str | Path, mapping: str | Path | None = None, currency: str | None = None,
+               replace: bool = False, check_only: bool = False, progress: Progress = _noop,
+               imported_by: str | None = None, _after_write: Callable[[], None] | None = None) -> Report:
+    """Import export files into the database at db. Raises ImportFailed (database unchanged) on refusal."""
+    started = time.time()
+    db = Path(db)
+    specs = load_mapping(mapping)
+    progress(0.02, "finding files")
+    prepared, report = read_sources(paths, specs, progress)
+    report.database = str(db)
+
+    orders = _assemble_orders(prepared, report)
+    for p in prepared:
+        report.files.append({"file": p.raw.label, "sha256": p.sha256, "table": p.table, "encoding": p.raw.encoding,
+                             "sheet": p.raw.sheet, "rows_read": p.rows_read, "rows_loaded": len(p.frame),
+                             "rows_quarantined": len({(x["row_number"]) for x in p.quarantine if x["action"] == "row quarantined"}),
+                             "mapping": p.mapping})
+        for x in p.quarantine:
+            report.reasons[f"{x['reason']} ({x['action']})"] += 1
+        report.quarantine_sample.extend(p.quarantine[:5])
+        if "country_raw" in p.frame.columns:
+            unresolved = p.frame.loc[p.frame["country_code"].isna() & p.frame["country_raw"].notna(), "country_raw"]
+            report.unresolved_countries.update(unresolved.astype(str).tolist())
+    report.rows_read = sum(f["rows_read"] for f in report.files)
+    report.rows_loaded = sum(f["rows_loaded"] for f in report.files)
+    report.rows_quarantined = sum(f["rows_quarantined"] for f in report.files)
+
+    frames: dict[str, list[pd.DataFrame]] = {t: [] for t in ("customers", "complaints", "pipeline_events", "fx_rates")}
+    for p in prepared:
+        if p.table in frames:
+            frames[p.table].append(p.frame)
+
+    progress(0.62, "checking currencies")
+    reporting = (currency or "").upper() or None
+
+    tmp = db.with_name(f".{db.name}.importing-{os.getpid()}")
+    lock = _lock(db)
+    try:
+        if db.exists() and not replace:
+            shutil.copy2(db, tmp)
+        elif tmp.exists():
+            tmp.unlink()
+        con = _Fetching(duckdb.connect(str(tmp)))
+        try:
+            con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+            stored = con.execute("select value from settings where key = 'reporting_currency'").fetchone()
+            if stored and reporting and stored[0] != reporting:
+                raise ImportFailed(f"the database reports in {stored[0]}; this import asks for {reporting}. "
+                                   "Use --replace to rebuild the database in the new currency")
+            reporting = reporting or (stored[0] if stored else "USD")
+            con.execute("insert or replace into settings values ('reporting_currency', ?)", [reporting])
+            import_id = (con.execute("select coalesce(max(import_id), 0) + 1 from import_log").fetchone()[0])
+            report.import_id = import_id
+
+            progress(0.7, "merging records")
+            _merge_all(con, frames, orders, import_id, report)
+            _check_currencies(con, reporting)
+            progress(0.8, "building summary tables")
+            _build_derived(con)
+            report.table_counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 - fixed names
+                                   for t in ("customers", "orders", "complaints", "pipeline_events", "fx_rates")}
+            quarantine_rows = [dict(x, import_id=import_id) for p in prepared for x in p.quarantine]
+            if quarantine_rows:
+                qf = pd.DataFrame(quarantine_rows)[["import_id", "file", "row_number", "column_name", "value", "reason", "action"]]
+                con.register("q_new", qf)
+                con.execute("insert into quarantine select * from q_new")
+                con.unregister("q_new")
+            con.execute("insert into import_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                import_id, pd.Timestamp(started, unit="s").to_pydatetime(), pd.Timestamp.now().to_pydatetime(),
+                imported_by or _whoami(), "replace" if replace else "merge", reporting,
+                json.dumps([{k: v for k, v in f.items() if k != "mapping"} for f in report.files], ensure_ascii=False),
+                report.rows_read, report.rows_loaded, report.rows_quarantined,
+                json.dumps(dict(report.reasons), ensure_ascii=False),
+                json.dumps({"notes": report.notes, "unresolved_countries": dict(report.unresolved_countries),
+                            "placeholder_customers": report.placeholder_customers, "skipped": report.skipped},
+                           ensure_ascii=False)])
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        if check_only:
+            report.seconds = time.time() - started
+            return report
+        if _after_write:
+            _after_write()
+        progress(0.95, "swapping in the new database")
+        _fsync(tmp)
+        _keep_version(db)
+        os.replace(tmp, db)
+        _fsync_dir(db.parent)
+        report.written = True
+    except duckdb.Error as exc:
+        raise ImportFailed(f"import refused; the database was not changed ({exc})") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+        for extra in (tmp.with_name(tmp.name + ".wal"),):
+            if extra.exists():
+                extra.unlink()
+        _unlock(lock)
+    report.seconds = time.time() - started
+    progress(1.0, "done")
+    return report
+
+
+class _Fetching:
+    """DuckDB 2 refuses new work while a result is unread: every statement here is read to the end at once."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def execute(self, sql: str, params=None):
+        rows = self.con.execute(sql, params).fetchall() if params is not None else self.con.execute(sql).fetchall()
+        return _Rows(rows)
+
+    def register(self, name, frame):
+        self.con.register(name, frame)
+
+    def unregister(self, name):
+        self.con.unregister(name)
+
+    def close(self):
+        self.con.close()
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return self.rows
+
+
+def _whoami() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
+    def load(name: str, frame: pd.DataFrame, table: str) -> None:
+        con.register("src_df", _conform(frame, table, import_id))
+        con.execute(f"create or replace temp table {name} as select * from src_df")  # noqa: S608 - fixed names
+        con.unregister("src_df")
+
+    # Customers from customer files.
+    if frames["customers"]:
+        cust = pd.concat(frames["customers"], ignore_index=True)
+        dup = cust.duplicated(subset=["customer_id"], keep="last")
+        if dup.any():
+            report.notes.append(f"{int(dup.sum()):,} customer row(s) repeat an id within the files: the later row kept")
+        cust = cust.loc[~dup].copy()
+        cust["record_source"] = "customer file"
+        load("stage_customers", cust, "customers")
+        con.execute("""
+            create or replace table customers as
+            select * from stage_customers
+            union all by name
+            select * from customers c where not exists (select 1 from stage_customers s where s.customer_id = c.customer_id)
+        """)
+    if orders is not None and len(orders):
+        load("stage_orders", orders, "orders")
+        con.execute("""
+            create or replace table orders as
+            select * from stage_orders
+            union all by name
+            select * from orders o
+            where not exists (select 1 from stage_orders s where s.order_id = o.order_id and s.line_no = o.line_no)
+        """)
+        # Customers described by the orders themselves (name, country, rep) when no customer file has them.
+        derived = orders.sort_values("ordered_on")
+        cols = [c for c in ("customer_name", "country_code", "country_raw", "sales_rep") if c in derived.columns]
+        agg = derived.groupby("customer_id").agg({c: "last" for c in cols} | {"source_file": "last"}).reset_index() \
+            if cols else derived.groupby("customer_id").agg(source_file=("source_file", "last")).reset_index()
+        # Most frequent country per customer is its home; 'last' above is the fallback.
+        if "country_code" in derived.columns:
+            home = (derived.dropna(subset=["country_code"]).groupby(["customer_id", "country_code"]).size()
+                    .reset_index(name="n").sort_values(["customer_id", "n"]).drop_duplicates("customer_id", keep="last"))
+            agg = agg.drop(columns=["country_code"]).merge(home[["customer_id", "country_code"]], on="customer_id", how="left")
+        agg["record_source"] = "orders" if cols else "placeholder"
+        load("stage_order_customers", agg, "customers")
+        _upsert_weaker_customers(con, "stage_order_customers")
+    if frames["complaints"]:
+        comp = pd.concat(frames["complaints"], ignore_index=True)
+        dup = comp.duplicated(subset=["complaint_id"], keep="last")
+        if dup.any():
+            report.notes.append(f"{int(dup.sum()):,} complaint row(s) repeat an id within the files: the later row kept")
+        comp = comp.loc[~dup]
+        load("stage_complaints", comp, "complaints")
+        # A complaint that names only the order gets the order's customer.
+        con.execute("""
+            update stage_complaints set customer_id = o.customer_id
+            from (select order_id, any_value(customer_id) as customer_id from orders group by order_id) o
+            where stage_complaints.customer_id is null and stage_complaints.order_id = o.order_id
+        """)
+        missing = con.execute("select count(*) from stage_complaints where customer_id is null").fetchone()[0]
+        if missing:
+            report.notes.append(f"{missing:,} complaint(s) have no customer; kept under customer 'unknown'")
+            con.execute("update stage_complaints set customer_id = 'unknown' where customer_id is null")
+        con.execute("""
+            create or replace table complaints as
+            select * from stage_complaints
+            union all by name
+            select * from complaints c where not exists (select 1 from stage_complaints s where s.complaint_id = c.complaint_id)
+        """)
+    if frames["pipeline_events"]:
+        pipe = pd.concat(frames["pipeline_events"], ignore_index=True)
+        load("stage_pipeline", pipe, "pipeline_events")
+        con.execute("""
+            create or replace table pipeline_events as
+            select * from stage_pipeline
+            union all by name
+            select * from pipeline_events p where not exists (
+                select 1 from stage_pipeline s
+                where s.customer_id = p.customer_id and s.stage = p.stage and s.happened_on = p.happened_on)
+        """)
+        con.execute("create or replace table pipeline_events as select distinct on (customer_id, stage, happened_on) * from pipeline_events")
+    if frames["fx_rates"]:
+        fx = pd.concat(frames["fx_rates"], ignore_index=True).drop_duplicates(subset=["currency", "valid_from"], keep="last")
+        load("stage_fx", fx, "fx_rates")
+        con.execute("""
+            create or replace table fx_rates as
+            select * from stage_fx
+            union all by name
+            select * from fx_rates f where not exists (select 1 from stage_fx s where s.currency = f.currency and s.valid_from = f.valid_from)
+        """)
+    # Every customer referred to by an order, complaint or pipeline event exists: revenue is never lost to a join.
+    before = con.execute("select count(*) from customers").fetchone()[0]
+    con.execute("""
+        insert into customers (customer_id, record_source, import_id)
+        select distinct customer_id, 'placeholder', ? from (
+            select customer_id from orders union select customer_id from complaints union select customer_id from pipeline_events
+        ) r where customer_id is not null and not exists (select 1 from customers c where c.customer_id = r.customer_id)
+    """, [import_id])
+    added = con.execute("select count(*) from customers").fetchone()[0] - before
+    report.placeholder_customers += added
+
+
+def _upsert_weaker_customers(con, stage: str) -> None:
+    """Order-derived customer rows fill in customers no customer file describes; they never overwrite one."""
+    con.execute(f"""
+        create or replace table customers as
+        select * from customers c
+        where c.record_source = 'customer file'
+           or not exists (select 1 from {stage} s where s.customer_id = c.customer_id)
+        union all by name
+        select s.* from {stage} s
+        where not exists (select 1 from customers c where c.customer_id = s.customer_id and c.record_source = 'customer file')
+    """)  # noqa: S608 - stage is a fixed internal name
+
+
+def _check_currencies(con, reporting: str) -> None:
+    con.execute("update orders set currency = ? where currency is null", [reporting])
+    lacking = con.execute("""
+        select o.currency, count(*) as n from orders o
+        where o.currency <> (select value from settings where key = 'reporting_currency')
+          and not exists (select 1 from fx_rates f where f.currency = o.currency)
+        group by o.currency order by n desc
+    """).fetchall()
+    if lacking:
+        listed = ", ".join(f"{c} ({n:,} order lines)" for c, n in lacking)
+        raise ImportFailed(f"import refused; the database was not changed: orders in {listed} have no exchange rate "
+                           f"to {reporting}. Add an fx file (columns: currency, valid_from, rate_to_reporting) to the import")
+
+
+def _build_derived(con) -> None:
+    con.register("regions_df", pd.DataFrame(ctry.country_regions()))
+    con.execute("create or replace table country_regions as select * from regions_df")
+    con.unregister("regions_df")
+    for stmt in _split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8")):
+        con.execute(stmt)
+
+
+# --------------------------------------------------------------------------------------------- file safety
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        _fsync(path)
+    except OSError:
+        pass
+
+
+def _lock(db: Path):
+    import fcntl
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(db.with_name(f".{db.name}.lock"), "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        fh.close()
+        raise ImportFailed(f"another import into {db.name} is running; try again when it has finished") from exc
+    return fh
+
+
+def _unlock(fh) -> None:
+    import fcntl
+    try:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    finally:
+        fh.close()
+
+
+def versions_dir(db: Path) -> Path:
+    return db.with_name(f".{db.name}.versions")
+
+
+def _keep_version(db: Path) -> None:
+    """Keep the database being replaced (a hard link: no copy) so the data page can roll back to it."""
+    if not db.exists():
+        return
+    vdir = versions_dir(db)
+    vdir.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000:06d}"
+    target = vdir / f"{stamp}.duckdb"
+    try:
+        os.link(db, target)
+    except OSError:
+        shutil.copy2(db, target)
+    old = sorted(vdir.glob("*.duckdb"))
+    for f in old[:-KEEP_VERSIONS]:
+        f.unlink()

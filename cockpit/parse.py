@@ -1,0 +1,262 @@
+"""Vectorised parsers for the values found in CRM / ERP exports: dates, money and codes.
+
+Every parser works on the distinct values of a column (pandas.factorize), so a 10 M-row column with a few
+thousand distinct dates costs a few thousand parses, not ten million.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from dateutil import parser as dateutil_parser
+
+_TIME = r"(?:[ T]+(?P<H>\d{1,2})[:时](?P<M>\d{2})分?(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?秒?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
+_TZ = r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|UTC)?"
+_YMD = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + _TZ + r"$")
+_CN = re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?" + _TIME + r"$")
+_AMBIG = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _TIME + _TZ + r"$")
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)$")
+_SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+@dataclass
+class Parsed:
+    """Parsed values, a mask of the values that could not be parsed, and what was decided (for the report)."""
+    values: pd.Series
+    bad: np.ndarray
+    decision: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _blank_mask(s: pd.Series) -> np.ndarray:
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        stripped = s.astype("string").str.strip()
+        return (stripped.isna() | (stripped == "") | stripped.str.upper().isin(["NULL", "NAN", "NAT", "N/A", "NONE", "-"])).to_numpy(dtype=bool)
+    return s.isna().to_numpy(dtype=bool)
+
+
+def _year(y: int) -> int:
+    return y if y >= 100 else (2000 + y if y < 70 else 1900 + y)
+
+
+def _stamp(y, m, d, H=None, M=None, S=None, f=None, ampm=None, tz=None):
+    hour = int(H or 0)
+    if ampm:
+        pm = ampm[0] in "Pp"
+        hour = (hour % 12) + (12 if pm else 0)
+    try:
+        ts = pd.Timestamp(year=_year(int(y)), month=int(m), day=int(d), hour=hour, minute=int(M or 0),
+                          second=int(S or 0), microsecond=int(((f or "0") + "000000")[:6]))
+    except (ValueError, OverflowError):
+        return pd.NaT
+    if tz and tz not in ("Z", "UTC"):
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        ts = ts - sign * pd.Timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return ts
+
+
+def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
+    """Parse a column of dates or date-times written in any common way.
+
+    order: 'DMY' or 'MDY' to force the reading of dd/mm vs mm/dd; otherwise decided from the whole column.
+    Blank cells become NaT and are not counted as bad; anything else that is not a date is bad.
+    """
+    s = series
+    n = len(s)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        values = s
+        if getattr(s.dt, "tz", None) is not None:
+            values = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        return Parsed(values.astype("datetime64[us]"), np.zeros(n, dtype=bool), "typed date column")
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        num = pd.to_numeric(s, errors="coerce").astype("float64")
+        ok = (num > 0) & (num < 2958466)
+        values = pd.Series(EXCEL_EPOCH + pd.to_timedelta(num.where(ok), unit="D"), index=s.index).dt.round("s")
+        bad = (s.notna() & ~ok).to_numpy(dtype=bool)
+        return Parsed(values.astype("datetime64[us]"), bad, "Excel serial day numbers")
+
+    blank = _blank_mask(s)
+    text = s.astype("string").str.strip()
+    codes, uniques = pd.factorize(text.where(~blank, None))
+    uniq = [str(u) for u in uniques]
+
+    ambiguous = []
+    a_over, b_over = [], []
+    for u in uniq:
+        m = _AMBIG.match(u)
+        if m:
+            ambiguous.append(m)
+            if int(m["a"]) > 12:
+                a_over.append(u)
+            if int(m["b"]) > 12:
+                b_over.append(u)
+    decision = ""
+    if ambiguous:
+        if order:
+            decision = f"day/month order given as {order}"
+        elif a_over and b_over:
+            order = "MIXED"
+            decision = (f"mixed day/month order: '{a_over[0]}' reads as D/M/Y and '{b_over[0]}' as M/D/Y; "
+                        "each value read by its own evidence, the rest as D/M/Y")
+        elif a_over:
+            order, decision = "DMY", f"D/M/Y (a first part above 12 was seen, e.g. '{a_over[0]}')"
+        elif b_over:
+            order, decision = "MDY", f"M/D/Y (a second part above 12 was seen, e.g. '{b_over[0]}')"
+        elif all(m["sep"] == "." for m in ambiguous):
+            order, decision = "DMY", "D.M.Y (dotted dates are day-first by convention; no value above 12 to prove it)"
+        else:
+            order, decision = "MDY", "ambiguous: no day above 12 in the column, assumed M/D/Y (set date_order in the mapping to change)"
+
+    parsed: list = []
+    kinds: set[str] = set()
+    serial_seen = False
+    for u in uniq:
+        ts = pd.NaT
+        m = _YMD.match(u)
+        if m:
+            ts = _stamp(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"], m["f"], m["ampm"], m["tz"])
+            kinds.add("Y-M-D")
+        elif (m := _CN.match(u)):
+            ts = _stamp(m["y"], m["m"], m["d"], m["H"], m["M"], m["S"], m["f"], m["ampm"])
+            kinds.add("Y年M月D日")
+        elif (m := _AMBIG.match(u)):
+            a, b = int(m["a"]), int(m["b"])
+            this = order
+            if order == "MIXED":
+                this = "MDY" if b > 12 else "DMY"
+            d, mo = (a, b) if this == "DMY" else (b, a)
+            ts = _stamp(m["y"], mo, d, m["H"], m["M"], m["S"], m["f"], m["ampm"], m["tz"])
+        elif (m := _COMPACT.match(u)):
+            ts = _stamp(m["y"], m["m"], m["d"])
+            kinds.add("YYYYMMDD")
+        elif _SERIAL.match(u):
+            num = float(u)
+            if 1 <= num < 2958466:
+                ts = (EXCEL_EPOCH + pd.Timedelta(days=num)).round("s")
+                serial_seen = True
+        else:
+            try:
+                if re.search(r"[A-Za-z]{3}", u) and len(u) <= 40:
+                    ts = pd.Timestamp(dateutil_parser.parse(u, dayfirst=(order == "DMY")))
+                    if ts.tzinfo is not None:
+                        ts = ts.tz_convert("UTC").tz_localize(None)
+                    kinds.add("written month")
+            except (ValueError, OverflowError, TypeError):
+                ts = pd.NaT
+        parsed.append(ts)
+    if serial_seen:
+        kinds.add("Excel serial numbers")
+    lookup = pd.array(pd.to_datetime(pd.Series(parsed, dtype="datetime64[us]")) if parsed else pd.Series([], dtype="datetime64[us]"))
+    values = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    has = codes >= 0
+    if has.any():
+        values[has] = np.asarray(lookup, dtype="datetime64[us]")[codes[has]]
+    out = pd.Series(values, index=s.index)
+    bad = has & pd.isna(out).to_numpy()
+    parts = [decision] if decision else []
+    if kinds:
+        parts.append("formats seen: " + ", ".join(sorted(kinds)))
+    return Parsed(out, bad, "; ".join(parts))
+
+
+_CURRENCY_SYMBOLS = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "CN¥": "CNY", "RMB": "CNY", "￥": "CNY",
+                     "¥": "CNY", "元": "CNY", "₹": "INR", "₩": "KRW", "R$": "BRL", "HK$": "HKD", "A$": "AUD",
+                     "C$": "CAD", "S$": "SGD", "₽": "RUB", "₺": "TRY", "CHF": "CHF", "JP¥": "JPY", "円": "JPY"}
+_CODE = re.compile(r"\b([A-Z]{3})\b")
+_NUMBER_CHARS = re.compile(r"[^0-9,.\-]")
+
+
+def _money_one(text: str) -> tuple[float, str | None]:
+    t = text.strip().replace("\u00a0", " ").replace("\u2212", "-")
+    currency = None
+    m = _CODE.search(t)
+    if m:
+        currency = m.group(1)
+    else:
+        for sym in sorted(_CURRENCY_SYMBOLS, key=len, reverse=True):
+            if sym in t:
+                currency = _CURRENCY_SYMBOLS[sym]
+                break
+    negative = (t.startswith("(") and t.endswith(")")) or t.endswith("-")
+    core = _NUMBER_CHARS.sub("", t.replace(" ", "").replace("'", ""))
+    if core.endswith("-"):
+        core = core[:-1]
+    if core.startswith("-"):
+        negative, core = True, core[1:]
+    if not core or "-" in core or not re.search(r"\d", core):
+        return float("nan"), currency
+    if "," in core and "." in core:
+        if core.rfind(",") > core.rfind("."):
+            core = core.replace(".", "").replace(",", ".")
+        else:
+            core = core.replace(",", "")
+    elif "," in core:
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", core):
+            core = core.replace(",", "")
+        elif core.count(",") == 1:
+            core = core.replace(",", ".")
+        else:
+            return float("nan"), currency
+    elif core.count(".") > 1:
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+", core):
+            core = core.replace(".", "")
+        else:
+            return float("nan"), currency
+    try:
+        value = float(core)
+    except ValueError:
+        return float("nan"), currency
+    return (-value if negative else value), currency
+
+
+def parse_money(series: pd.Series) -> Parsed:
+    """Parse amounts with thousands separators, currency symbols or codes, decimal commas, (negatives).
+
+    The currency found in a cell (if any) is returned in notes-free form via Parsed.values.attrs['currency'].
+    """
+    n = len(series)
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = pd.to_numeric(series, errors="coerce").astype("float64")
+        values.attrs["currency"] = None
+        return Parsed(values, np.zeros(n, dtype=bool), "numeric column")
+    blank = _blank_mask(series)
+    text = series.astype("string").str.strip().where(~blank, None)
+    fast = pd.to_numeric(text, errors="coerce")
+    need = (~blank) & fast.isna().to_numpy()
+    values = fast.astype("float64").to_numpy(copy=True)
+    currency = pd.Series(pd.NA, index=series.index, dtype="string")
+    if need.any():
+        codes, uniques = pd.factorize(text[need])
+        results = [_money_one(str(u)) for u in uniques]
+        nums = np.array([r[0] for r in results], dtype="float64")
+        curs = np.array([r[1] for r in results], dtype=object)
+        values[need] = nums[codes]
+        currency[need] = pd.array(curs[codes], dtype="string")
+    out = pd.Series(values, index=series.index)
+    if not currency.isna().all():
+        out.attrs["currency"] = currency
+    else:
+        out.attrs["currency"] = None
+    bad = (~blank) & np.isnan(values)
+    return Parsed(out, bad, "")
+
+
+def parse_number(series: pd.Series) -> Parsed:
+    return parse_money(series)
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Strip, turn blanks and NULL markers into missing, and drop control characters."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        # IDs exported by pandas/Excel as floats (17850.0): give them back their integer spelling.
+        as_int = series.dropna()
+        if len(as_int) and (as_int == as_int.round()).all():
+            return series.astype("Int64").astype("string")
+    s = series.astype("string")
+    s = s.str.replace(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", regex=True).str.strip()
+    return s.where(~_blank_mask(s), None)

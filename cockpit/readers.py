@@ -1,0 +1,219 @@
+"""Read export files (CSV in any common encoding, Excel .xlsx/.xls, Parquet) into raw DataFrames.
+
+Nothing here interprets values: CSV cells stay text, Excel and Parquet keep the types their writer gave them.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SUPPORTED = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
+
+
+class FileProblem(Exception):
+    """A file that cannot be read or used; the message names the file and what was expected."""
+
+
+@dataclass
+class RawTable:
+    path: Path
+    frame: pd.DataFrame
+    encoding: str | None = None
+    sheet: str | None = None
+    header_rows: int = 1          # rows before the first data row (for row numbers a spreadsheet user sees)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def detect_encoding(sample: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM) when the bytes decode as UTF-8, else GB18030 (a superset of GBK), else
+    the best guess of charset-normalizer."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        # A sample may end inside a multi-byte character: ignore an incomplete tail only.
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+    try:
+        sample.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(sample).best()
+        if best is not None:
+            return best.encoding
+    except Exception:  # noqa: BLE001 - detection is best effort; the message below says what to do
+        pass
+    raise FileProblem(f"{path.name}: the text encoding could not be recognised (expected UTF-8, GBK/GB18030 "
+                      "or another common encoding); save the file as UTF-8 CSV and import it again")
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.splitlines()[0] if text else ""
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def _dedupe(headers: list[str]) -> tuple[list[str], list[str]]:
+    seen: dict[str, int] = {}
+    out, notes = [], []
+    for i, h in enumerate(headers):
+        h = str(h).strip() if h is not None else ""
+        if not h or h.lower().startswith("unnamed:"):
+            h = f"column_{i + 1}"
+        if h in seen:
+            seen[h] += 1
+            new = f"{h} ({seen[h]})"
+            notes.append(f"duplicate header '{h}' renamed to '{new}'")
+            h = new
+        else:
+            seen[h] = 1
+        out.append(h)
+    return out, notes
+
+
+def read_csv(path: Path) -> RawTable:
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
+    if data[:4] == b"PK\x03\x04":
+        raise FileProblem(f"{path.name}: this is a zip/Excel file with a .csv name; save it as CSV or rename it")
+    encoding = detect_encoding(data[: 1 << 20], path)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileProblem(f"{path.name}: row {line}: bytes that are not valid {encoding} "
+                          "(the file mixes encodings); save it as UTF-8 and import it again") from exc
+    text = text.lstrip("\ufeff")
+    delimiter = _sniff_delimiter(text[:65536])
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 column_types={}, null_values=[], auto_dict_encode=False,
+                                                 timestamp_parsers=[]),
+        )
+    except pa.ArrowInvalid as exc:
+        raise FileProblem(f"{path.name}: not a readable CSV table ({exc}); expected a header row and the same "
+                          "number of cells in every row") from exc
+    # Every column as text: we parse values ourselves so that nothing is guessed silently.
+    table = table.cast(pa.schema([pa.field(n, pa.string()) for n in table.column_names]))
+    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype())
+    if frame.empty:
+        raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
+    headers, notes = _dedupe([str(v) if v is not None else "" for v in frame.iloc[0].tolist()])
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = headers
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"read as {encoding}")
+    return RawTable(path, frame, encoding=encoding, notes=notes)
+
+
+def read_excel(path: Path, sheet: str | None = None) -> list[RawTable]:
+    head = path.read_bytes()[:8]
+    if not head:
+        raise FileProblem(f"{path.name}: the file is empty (expected an Excel workbook)")
+    if path.suffix.lower() in (".xlsx", ".xlsm") and head[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                if "[Content_Types].xml" not in zf.namelist():
+                    raise FileProblem(f"{path.name}: a zip archive, not an Excel workbook (no workbook inside)")
+        except zipfile.BadZipFile as exc:
+            raise FileProblem(f"{path.name}: a damaged Excel workbook ({exc})") from exc
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise FileProblem(f"{path.name}: the workbook is password-protected or encrypted; remove the password "
+                          "in Excel (File > Info > Protect Workbook) and import it again")
+    try:
+        sheets = pd.read_excel(path, sheet_name=sheet if sheet is not None else None, engine="calamine",
+                               header=None, dtype=object)
+    except ValueError as exc:
+        raise FileProblem(f"{path.name}: {exc}" + ("" if sheet is None else f" (the mapping asks for sheet '{sheet}')")) from exc
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own types for every kind of damage
+        raise FileProblem(f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {sheet: sheets}
+    out = []
+    for name, frame in sheets.items():
+        frame = frame.dropna(how="all").dropna(axis=1, how="all")
+        if frame.empty:
+            continue
+        first_row = int(frame.index[0])
+        headers, notes = _dedupe([("" if pd.isna(v) else str(v)) for v in frame.iloc[0].tolist()])
+        body = frame.iloc[1:].copy()
+        body.columns = headers
+        body = body.reset_index(drop=True)
+        body = body.infer_objects()
+        out.append(RawTable(path, body, sheet=str(name), header_rows=first_row + 1, notes=notes))
+    if not out:
+        raise FileProblem(f"{path.name}: every sheet is empty (expected a header row and data rows)")
+    return out
+
+
+def read_parquet(path: Path) -> RawTable:
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except Exception as exc:  # noqa: BLE001
+        raise FileProblem(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    headers, notes = _dedupe(list(frame.columns))
+    frame.columns = headers
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].astype("string")
+    return RawTable(path, frame, header_rows=0, notes=notes)
+
+
+def read_any(path: Path, sheet: str | None = None) -> list[RawTable]:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise FileProblem(f"{path}: no such file")
+    if suffix in CSV_SUFFIXES:
+        return [read_csv(path)]
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel(path, sheet)
+    if suffix in PARQUET_SUFFIXES:
+        return [read_parquet(path)]
+    raise FileProblem(f"{path.name}: unsupported file type '{suffix}' (expected .csv, .xlsx, .xls or .parquet)")
+
+
+def sniff_csv_sample(path: Path, rows: int = 20) -> str:
+    """First rows of a CSV decoded, for previews."""
+    data = path.read_bytes()[: 1 << 16]
+    enc = detect_encoding(data, path)
+    return "\n".join(data.decode(enc, errors="replace").splitlines()[:rows])
+
+
+__all__ = ["FileProblem", "RawTable", "read_any", "sha256_of", "detect_encoding", "SUPPORTED", "csv"]

@@ -1,0 +1,62 @@
+-- Derived tables, rebuilt after every import so that no page scans raw order lines.
+-- Statements are separated by lines holding only ';'.
+
+-- Orders before a currency's first rate take that first rate; the report says so.
+create or replace table orders as
+with first_rate as (
+    select currency, arg_min(rate_to_reporting, valid_from) as rate from fx_rates group by currency
+)
+select o.* exclude (amount_reporting),
+       case
+           when o.currency = (select value from settings where key = 'reporting_currency') then o.amount
+           else o.amount * coalesce(r.rate_to_reporting, f.rate)
+       end as amount_reporting
+from orders o
+asof left join fx_rates r on o.currency = r.currency and o.ordered_on >= r.valid_from
+left join first_rate f on f.currency = o.currency
+;
+-- One row per customer, ISO-2 country and day with any order line: the fact table every page reads.
+create or replace table customer_day as
+select
+    o.customer_id,
+    o.ordered_on,
+    -- An order that names a country we cannot resolve stays 'unknown' rather than borrowing the customer's.
+    coalesce(o.country_code, case when o.country_raw is null then c.country_code end, 'unknown') as country_code,
+    sum(o.amount_reporting) as revenue,
+    coalesce(sum(o.amount_reporting) filter (where o.amount_reporting > 0), 0) as gross_revenue,
+    count(distinct o.order_id) as order_count,
+    count(distinct o.order_id) filter (where o.amount_reporting > 0) as positive_order_count,
+    count(*) filter (where o.amount_reporting > 0) as positive_line_count,
+    max(o.amount_reporting) as largest_line
+from orders o
+left join customers c using (customer_id)
+where o.ordered_on is not null
+group by all
+order by o.ordered_on, o.customer_id
+;
+-- One row per customer: lifetime facts that do not depend on the selected period.
+create or replace table customer_facts as
+select
+    c.customer_id,
+    min(d.ordered_on) filter (where d.positive_line_count > 0) as first_order_on,
+    max(d.ordered_on) filter (where d.positive_line_count > 0) as last_order_on,
+    count(distinct d.ordered_on) filter (where d.positive_line_count > 0) as order_dates,
+    coalesce(sum(d.revenue), 0) as lifetime_revenue
+from customers c
+left join customer_day d using (customer_id)
+group by c.customer_id
+;
+-- One row per complaint, latencies in calendar hours.
+create or replace table complaint_facts as
+select
+    k.*,
+    coalesce(c.country_code, 'unknown') as country_code,
+    c.sales_rep,
+    date_diff('second', k.received_at, k.first_response_at) / 3600.0 as hours_to_first_response,
+    date_diff('second', k.received_at, k.resolved_at) / 3600.0 as hours_to_resolution,
+    cast(k.received_at as date) as received_on
+from complaints k
+left join customers c using (customer_id)
+;
+create or replace table data_range as
+select min(ordered_on) as first_order_on, max(ordered_on) as last_order_on from customer_day
