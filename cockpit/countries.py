@@ -26,7 +26,7 @@ _TRADE_ABBREVIATIONS = {
     "ROK": "KR", "PRC": "CN", "HK": "HK", "EIRE": "IE", "HOLLAND": "NL", "ENGLAND": "GB", "SCOTLAND": "GB",
     "WALES": "GB", "NORTHERN IRELAND": "GB", "GREAT BRITAIN": "GB", "中国大陆": "CN", "大陆": "CN",
     "TURKEY": "TR", "MACEDONIA": "MK", "KOREA": "KR", "SOUTH KOREA": "KR", "SWAZILAND": "SZ", "BURMA": "MM",
-    "IVORY COAST": "CI", "CAPE VERDE": "CV", "CZECH": "CZ", "南韩": "KR", "台湾省": "TW", "中国台湾": "TW", "中国香港": "HK", "中国澳门": "MO",
+    "IVORY COAST": "CI", "CAPE VERDE": "CV", "CZECH": "CZ", "南韩": "KR", "阿联酋": "AE", "沙特": "SA", "英国本土": "GB", "台湾省": "TW", "中国台湾": "TW", "中国香港": "HK", "中国澳门": "MO",
 }
 
 # Names that are not one country: recognised so the import report can say so, and kept as unknown.

@@ -44,6 +44,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "page_overview": {"en": "Overview", "zh": "总览"},
     # KPIs
     "kpi_revenue": {"en": "Revenue", "zh": "销售额"},
+    "kpi_revenue_cur": {"en": "Revenue ({currency})", "zh": "销售额（{currency}）"},
     "kpi_orders": {"en": "Orders", "zh": "订单数"},
     "kpi_active_customers": {"en": "Active customers", "zh": "活跃客户"},
     "kpi_new_customers": {"en": "New customers", "zh": "新客户"},
@@ -77,6 +78,13 @@ STRINGS: dict[str, dict[str, str]] = {
                          "zh": "所选期间的核心指标，并与上一期比较。"},
     "top_countries": {"en": "Top countries", "zh": "主要国家/地区"},
     "million": {"en": "M", "zh": "百万"},
+    "date_from": {"en": "From", "zh": "开始日期"},
+    "date_to": {"en": "To", "zh": "结束日期"},
+    "dates_swapped": {"en": "The end date was before the start date; the two were swapped.", "zh": "结束日期早于开始日期，已互换。"},
+    "sales_region": {"en": "sales region", "zh": "销售区域"},
+    "same_month_last_year": {"en": "Same month last year", "zh": "去年同月"},
+    "share_of_revenue": {"en": "share of revenue", "zh": "销售额占比"},
+    "prev_period_words": {"en": "vs {period}", "zh": "较 {period}"},
 }
 
 
@@ -108,14 +116,20 @@ def fmt_money(value, currency: str, lang: str = "en", compact: bool = True) -> s
     return f"{currency} {sign}{a:,.0f}"
 
 
+def fmt_amount(value, lang: str = "en") -> str:
+    """Money without the currency (the label carries it): '9.74 M' / '974.4 万'; short enough for a KPI card."""
+    return fmt_money(value, "", lang).replace("  ", " ").strip()
+
+
 def fmt_int(value) -> str:
     if value is None or value != value:
         return "—"
     return f"{int(round(float(value))):,}"
 
 
-def fmt_pct(value, digits: int = 1, signed: bool = False) -> str:
+def fmt_pct(value, digits: int = 1, signed: bool = False, ascii_minus: bool = False) -> str:
+    """'12.3 %'; signed: '+12.3 %' / '−4.5 %' (ascii_minus for st.metric, which reads a leading '-' as down)."""
     if value is None or value != value:
         return "—"
     s = f"{float(value):+,.{digits}f} %" if signed else f"{float(value):,.{digits}f} %"
-    return s.replace("-", "−")
+    return s if ascii_minus else s.replace("-", "−")

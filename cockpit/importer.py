@@ -7,6 +7,7 @@ A failure at any step leaves the original file untouched.
 """
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import getpass
 import json
@@ -692,7 +693,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
                 con.execute("insert into quarantine select * from q_new")
                 con.unregister("q_new")
             con.execute("insert into import_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                import_id, pd.Timestamp(started, unit="s").to_pydatetime(), pd.Timestamp.now().to_pydatetime(),
+                import_id, dt.datetime.fromtimestamp(started), dt.datetime.now(),
                 imported_by or _whoami(), "replace" if replace else "merge", reporting,
                 json.dumps([{k: v for k, v in f.items() if k != "mapping"} for f in report.files], ensure_ascii=False),
                 report.rows_read, report.rows_loaded, report.rows_quarantined,
@@ -768,8 +769,10 @@ def _whoami() -> str:
 
 def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
     def load(name: str, frame: pd.DataFrame, table: str) -> None:
+        # Typed like the target table, so an all-empty column still has the right type.
         con.register("src_df", _conform(frame, table, import_id))
-        con.execute(f"create or replace temp table {name} as select * from src_df")  # noqa: S608 - fixed names
+        con.execute(f"create or replace temp table {name} as select * from {table} limit 0")  # noqa: S608 - fixed names
+        con.execute(f"insert into {name} by name select * from src_df")  # noqa: S608
         con.unregister("src_df")
 
     # Customers from customer files.

@@ -159,7 +159,7 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
     out = pd.Series(values, index=s.index)
     bad = has & pd.isna(out).to_numpy()
     parts = [decision] if decision else []
-    if kinds:
+    if len(kinds) > 1:
         parts.append("formats seen: " + ", ".join(sorted(kinds)))
     return Parsed(out, bad, "; ".join(parts))
 

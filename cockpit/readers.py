@@ -138,8 +138,6 @@ def read_csv(path: Path) -> RawTable:
     headers, notes = _dedupe([str(v) if v is not None else "" for v in frame.iloc[0].tolist()])
     frame = frame.iloc[1:].reset_index(drop=True)
     frame.columns = headers
-    if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(f"read as {encoding}")
     return RawTable(path, frame, encoding=encoding, notes=notes)
 
 

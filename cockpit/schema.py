@@ -109,7 +109,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     # Each entry is a set of alternatives; at least one alternative's fields must all be present.
     "customers": (("customer_id",),),
     "orders": (("customer_id",), ("ordered_on",), ("amount",)),
-    "complaints": (("complaint_id",), ("customer_id",), ("received_at",)),
+    "complaints": (("complaint_id",), ("customer_id", "order_id"), ("received_at",)),
     "pipeline_events": (("customer_id",), ("stage",), ("happened_on",)),
     "fx_rates": (("currency",), ("valid_from",), ("rate_to_reporting",)),
 }

@@ -1,0 +1,354 @@
+"""Streamlit glue shared by the entry point and the pages: connection, cached queries, filters, cards, downloads.
+
+Pages import from here and stay short: read the filters, run named queries, arrange the results.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from . import db
+from .countries import country_name
+from .filters import Filters, quarter_label, quarter_of
+from .i18n import fmt_int, fmt_money, fmt_pct, t
+from .theme import PLOTLY_CONFIG
+
+_BUILD_LOCK = threading.Lock()
+
+
+# --------------------------------------------------------------------------------------------- database
+
+def ensure_database() -> Path | None:
+    """On a fresh clone the default database does not exist yet: build it from the sample company."""
+    path = db.db_path()
+    if path.exists():
+        return path
+    if path.resolve() != db.DEFAULT_DB.resolve():
+        return None
+    with _BUILD_LOCK:
+        if not path.exists():
+            from .importer import run_import
+            with st.spinner(t("building_sample", lang())):
+                run_import([db.SAMPLE_DIR], path, currency="USD", imported_by="first start")
+    return path
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _open(path: str, signature: tuple):
+    # One read-only connection per database version; each query takes its own cursor (db.run).
+    return db.connect(path)
+
+
+def connection():
+    path = db.db_path()
+    return _open(str(path), db.file_signature(path))
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached(path: str, signature: tuple, name: str, params: tuple) -> pd.DataFrame:
+    return db.run(_open(path, signature), name, dict(params))
+
+
+def query(name: str, params: dict) -> pd.DataFrame:
+    """Run queries/<name>.sql, cached per database version and parameter values."""
+    path = db.db_path()
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items() if k in db.params_used(name)))
+    frozen = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in frozen)
+    return _cached(str(path), db.file_signature(path), name, tuple((k, _freeze(v)) for k, v in frozen))
+
+
+def _freeze(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+def run_kpis(filters: Filters) -> dict:
+    from . import kpis
+    return _kpi_cached(str(db.db_path()), db.file_signature(db.db_path()), filters)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _kpi_cached(path: str, signature: tuple, filters: Filters) -> dict:
+    from . import kpis
+    return kpis.compute(_open(path, signature), filters)
+
+
+# --------------------------------------------------------------------------------------------- language
+
+def lang() -> str:
+    value = st.session_state.get("lang", "zh")
+    return value if value in ("en", "zh") else "zh"
+
+
+def language_switch() -> str:
+    url_state("lang", "str", "zh")
+    if st.session_state.get("lang") not in ("en", "zh"):
+        st.session_state["lang"] = "zh"
+    with st.sidebar:
+        st.segmented_control(t("language", lang()), ["zh", "en"], key="lang", required=True,
+                             format_func=lambda v: "中文" if v == "zh" else "English")
+    return lang()
+
+
+# --------------------------------------------------------------------------------------------- filters
+
+def _data_bounds() -> tuple[dt.date, dt.date, str]:
+    row = query("filters/data_range", {}).iloc[0]
+    first, last = row["first_order_on"], row["last_order_on"]
+    if first is None or pd.isna(first):
+        today = dt.date.today()
+        return today, today, row["reporting_currency"] or "USD"
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date(), row["reporting_currency"] or "USD"
+
+
+def quarter_options(first: dt.date, last: dt.date) -> list[str]:
+    out = []
+    start, _ = quarter_of(last)
+    while start >= quarter_of(first)[0]:
+        out.append(quarter_label(start))
+        start = quarter_of(start - dt.timedelta(days=1))[0]
+    return out
+
+
+def default_quarter(first: dt.date, last: dt.date) -> str:
+    """The latest complete quarter in the data (a running quarter would compare badly with a full one)."""
+    q_start, q_end = quarter_of(last)
+    if last < q_end and q_start > first:
+        return quarter_label(q_start - dt.timedelta(days=1))
+    return quarter_label(q_start)
+
+
+# The URL holds every filter as codes (ISO-2 countries, M49 codes, quarter labels), never display names, so a
+# link copied in Chinese opens the same view in English. Streamlit's bind="query-params" stores display labels,
+# which change with the language: hence this small explicit sync.
+
+def url_state(key: str, kind: str = "str", default=None):
+    """Seed session_state[key] from the URL once per session, and keep it in the URL from then on."""
+    seeded = st.session_state.setdefault("_url_seeded", set())
+    st.session_state.setdefault("_url_keys", {})[key] = (kind, default)
+    if key in seeded:
+        return
+    seeded.add(key)
+    if kind == "list":
+        values = [v for v in st.query_params.get_all(key) if v is not None]
+        if values:
+            st.session_state[key] = values[:500]
+            if len(values) > 500:
+                _warn_url(f"{key}: {len(values)} values")
+        return
+    raw = st.query_params.get(key)
+    if raw is None:
+        return
+    if kind == "date":
+        try:
+            st.session_state[key] = dt.date.fromisoformat(raw)
+        except ValueError:
+            _warn_url(f"{key}={raw}")
+    elif kind == "float":
+        try:
+            st.session_state[key] = float(raw)
+        except ValueError:
+            _warn_url(f"{key}={raw}")
+    elif kind == "int":
+        try:
+            st.session_state[key] = int(raw)
+        except ValueError:
+            _warn_url(f"{key}={raw}")
+    else:
+        st.session_state[key] = raw
+
+
+def _warn_url(text: str) -> None:
+    st.session_state.setdefault("_url_warnings", []).append(str(text)[:60])
+
+
+def sync_url() -> None:
+    """Write the registered keys' current values to the URL (defaults left out to keep links short)."""
+    wanted: dict[str, list[str] | str] = {}
+    for key, (kind, default) in st.session_state.get("_url_keys", {}).items():
+        value = st.session_state.get(key)
+        if value is None or value == default or (kind == "list" and not value):
+            continue
+        if kind == "list":
+            wanted[key] = [str(v) for v in value]
+        elif kind == "date" and isinstance(value, dt.date):
+            wanted[key] = value.isoformat()
+        else:
+            wanted[key] = str(value)
+    current = {k: (st.query_params.get_all(k) if isinstance(wanted.get(k), list) else st.query_params.get(k))
+               for k in st.query_params.keys()}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+    st.session_state["_url_keys"] = {}
+
+
+def _clean_list(key: str, allowed: set[str]) -> list[str]:
+    """Drop values (from a URL, say) that are not options, and tell the user."""
+    values = st.session_state.get(key)
+    if not values:
+        return []
+    if not isinstance(values, list):
+        values = [values]
+    good = list(dict.fromkeys(v for v in values if v in allowed))
+    bad = [v for v in values if v not in allowed]
+    if bad or good != values:
+        st.session_state[key] = good
+    for b in bad[:5]:
+        _warn_url(f"{key}={b}")
+    if len(bad) > 5:
+        _warn_url(f"{key}: {len(bad) - 5} more")
+    return good
+
+
+def sidebar_filters() -> Filters:
+    """Global filters in the sidebar, kept in the URL so a copied link reopens the same view."""
+    L = lang()
+    first, last, currency = _data_bounds()
+    st.session_state["_currency"] = currency
+    quarters = quarter_options(first, last)
+    presets = quarters + ["all", "custom"]
+    default_period = default_quarter(first, last)
+    url_state("period", "str", default_period)
+    if st.session_state.get("period") not in presets:
+        if st.session_state.get("period") is not None:
+            _warn_url(f"period={st.session_state['period']}")
+        st.session_state["period"] = default_period
+    with st.sidebar:
+        st.markdown(f"### {t('filters', L)}")
+        period = st.selectbox(t("period", L), presets, key="period",
+                              format_func=lambda v: t("all_data", L) if v == "all" else t("custom_range", L) if v == "custom" else v)
+        if period == "custom":
+            for key, default in (("from", first), ("to", last)):
+                url_state(key, "date", None)
+                if not isinstance(st.session_state.get(key), dt.date):
+                    st.session_state[key] = default
+            c1, c2 = st.columns(2)
+            date_from = c1.date_input(t("date_from", L), key="from", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+            date_to = c2.date_input(t("date_to", L), key="to", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+            if date_to < date_from:
+                st.warning(t("dates_swapped", L))
+                date_from, date_to = date_to, date_from
+        elif period == "all":
+            date_from, date_to = first, last
+        else:
+            from .filters import parse_quarter
+            date_from, date_to = parse_quarter(period)
+
+        country_codes = query("filters/country_options", {})["country_code"].tolist()
+        url_state("countries", "list")
+        _clean_list("countries", set(country_codes))
+        sel_countries = st.multiselect(t("countries", L), country_codes, key="countries",
+                                       format_func=lambda c: country_name(c, L) if c != "unknown" else t("unknown", L),
+                                       placeholder=t("all", L))
+
+        regions = query("filters/region_options", {})
+        region_names = {r.code: (r.name_zh if L == "zh" else r.name_en) + ("" if r.kind == "m49" else f" ({t('sales_region', L)})")
+                        for r in regions.itertuples()}
+        url_state("regions", "list")
+        _clean_list("regions", set(region_names))
+        sel_regions = st.multiselect(t("regions", L), list(region_names), key="regions",
+                                     format_func=lambda c: region_names.get(c, c), placeholder=t("all", L))
+
+        reps = query("filters/rep_options", {})["sales_rep"].tolist()
+        url_state("reps", "list")
+        _clean_list("reps", set(reps))
+        sel_reps = st.multiselect(t("reps", L), reps, key="reps",
+                                  format_func=lambda r: r or t("no_owner", L), placeholder=t("all", L))
+
+        segments = query("filters/segment_options", {})["segment"].tolist()
+        url_state("segments", "list")
+        _clean_list("segments", set(segments))
+        sel_segments = st.multiselect(t("segments", L), segments, key="segments",
+                                      format_func=lambda s: s or t("no_segment", L), placeholder=t("all", L))
+
+    names = {c: (country_name(c, L) if c != "unknown" else t("unknown", L)) for c in sel_countries}
+    names |= {r: region_names.get(r, r) for r in sel_regions}
+    return Filters(date_from, date_to, tuple(sel_countries), tuple(sel_regions), tuple(sel_reps), tuple(sel_segments),
+                   names=names)
+
+
+def page_filters() -> Filters:
+    """The filters the entry point put in session state.
+
+    On a fresh server, a deep link (/regions?...) opened before any session has run dashboard.py makes Streamlit
+    treat the folder named pages/ as a legacy multipage app and run the page alone. st.navigation clears that
+    mode; we clear it too and rerun, so the entry point (sidebar, filters) runs and then routes to this page."""
+    filters = st.session_state.get("filters")
+    if filters is None:
+        from streamlit.runtime.pages_manager import PagesManager
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return filters
+
+
+def currency() -> str:
+    return st.session_state.get("_currency", "USD")
+
+
+# --------------------------------------------------------------------------------------------- layout pieces
+
+def page_header(title_key: str, filters: Filters, caption_key: str | None = None) -> None:
+    L = lang()
+    st.title(t(title_key, L))
+    st.markdown(f"**{t('showing', L, text=filters.describe(L))}**")
+    if caption_key:
+        st.caption(t(caption_key, L))
+    for w in st.session_state.pop("_url_warnings", []) or []:
+        st.warning(t("bad_url_value", L, value=w))
+
+
+def delta_pct(now: float, before: float) -> float | None:
+    if before is None or before == 0 or pd.isna(before):
+        return None
+    return (now - before) / abs(before) * 100
+
+
+def kpi_card(col, label: str, value: str, now: float, before: float | None, compare_words: str, help_text: str,
+             spark: list | None = None, lower_is_better: bool = False) -> None:
+    d = delta_pct(now, before) if before is not None else None
+    delta = None if d is None else f"{fmt_pct(d, signed=True, ascii_minus=True)} {compare_words}"
+    kwargs = {}
+    if spark is not None and len(spark) > 1:
+        kwargs = {"chart_data": spark, "chart_type": "area"}
+    col.metric(label, value, delta=delta, help=help_text, border=True,
+               delta_color="inverse" if lower_is_better else "normal", **kwargs)
+
+
+def chart(fig, key: str | None = None, **kwargs):
+    return st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, **kwargs)
+
+
+def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that start with = + - @ (or tab/CR) would run as formulas in Excel: prefix them with '."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            s = out[col].astype("string")
+            risky = s.str.match(r"^[=+\-@\t\r]").fillna(False)
+            out[col] = s.where(~risky, "'" + s).astype(object)
+    return out
+
+
+def to_xlsx(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False,
+                                                                           "strings_to_urls": False}}) as xw:
+        safe_for_spreadsheet(df).to_excel(xw, sheet_name=sheet[:31], index=False)
+    return buf.getvalue()
+
+
+def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
+    L = lang()
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(t("download_csv", L), safe_for_spreadsheet(df).to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
+    c2.download_button(t("download_xlsx", L), to_xlsx(df, stem), file_name=f"{stem}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+__all__ = ["connection", "query", "run_kpis", "lang", "sidebar_filters", "page_header", "kpi_card", "chart",
+           "downloads", "fmt_money", "fmt_int", "fmt_pct", "currency", "ensure_database"]

@@ -1,0 +1,26 @@
+"""Customer Cockpit — entry point: page frame, language, global filters (in the URL) and navigation."""
+import streamlit as st
+
+from cockpit import ui
+from cockpit.i18n import t
+
+st.set_page_config(page_title="Customer Cockpit · 外贸客户看板", page_icon="📊", layout="wide",
+                   initial_sidebar_state="expanded")
+
+L = ui.language_switch()
+
+if ui.ensure_database() is None:
+    from cockpit import db
+    st.error(t("db_missing", L, path=str(db.db_path())))
+    st.stop()
+
+filters = ui.sidebar_filters()
+st.session_state["filters"] = filters
+
+pages = [
+    st.Page("pages/overview.py", title=t("page_overview", L), icon=":material/dashboard:", default=True),
+]
+nav = st.navigation(pages, position="top")
+st.sidebar.caption(t("app_title", L) + " · " + t("app_tagline", L))
+nav.run()
+ui.sync_url()

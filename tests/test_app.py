@@ -1,0 +1,85 @@
+"""The dashboard in a real Streamlit session (AppTest): filters change the numbers to independently known values."""
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cockpit.i18n import fmt_amount, fmt_int
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "data" / "sample"
+
+
+def independent_orders() -> pd.DataFrame:
+    """Order lines in USD computed straight from the sample's export files, without the importer."""
+    orders = pd.read_csv(SAMPLE / "erp_order_lines.csv", parse_dates=["Order Date"])
+    fx = pd.read_csv(SAMPLE / "fx_rates.csv", parse_dates=["valid_from"]).sort_values("valid_from")
+    orders = orders.sort_values("Order Date")
+    rates = []
+    for cur, part in orders.groupby("Currency"):
+        if cur == "USD":
+            rates.append(pd.Series(1.0, index=part.index))
+            continue
+        r = pd.merge_asof(part[["Order Date"]].reset_index(), fx[fx.currency == cur], left_on="Order Date",
+                          right_on="valid_from").set_index("index")["rate_to_reporting"]
+        rates.append(r)
+    orders["usd"] = orders["Amount"] * pd.concat(rates).reindex(orders.index)
+    crm = pd.read_csv(SAMPLE / "crm_customers_客户.csv", encoding="gb18030")
+    orders = orders.merge(crm[["客户编号", "国家"]], left_on="Customer ID", right_on="客户编号", how="left")
+    return orders
+
+
+def metric(at, label):
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label}: {[m.label for m in at.metric]}")
+
+
+def make(app_env, lang="en"):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def test_overview_numbers_follow_the_country_filter(app_env):
+    at = make(app_env)
+    assert not at.exception
+    period = at.selectbox(key="period").value
+    assert period == "2026Q3"  # the latest complete quarter of the sample
+    orders = independent_orders()
+    q3 = orders[(orders["Order Date"] >= "2026-07-01") & (orders["Order Date"] <= "2026-09-30")]
+    assert metric(at, "Revenue (USD)") == fmt_amount(q3["usd"].sum(), "en")
+    assert metric(at, "Active customers") == fmt_int(q3.loc[q3["Amount"] > 0, "Customer ID"].nunique())
+
+    at.multiselect(key="countries").set_value(["DE"]).run()
+    assert not at.exception
+    de = q3[q3["国家"].isin(["Germany", "DE"])]
+    assert metric(at, "Revenue (USD)") == fmt_amount(de["usd"].sum(), "en")
+    assert metric(at, "Active customers") == fmt_int(de.loc[de["Amount"] > 0, "Customer ID"].nunique())
+    assert "countries: Germany" in " ".join(m.value for m in at.markdown)
+    # The filter is in the URL as a code, not as a display name.
+    assert at.query_params.get("countries") in ("DE", ["DE"])
+
+
+def test_period_and_language_switch(app_env):
+    at = make(app_env, "zh")
+    assert any("当前视图" in m.value for m in at.markdown)
+    at.selectbox(key="period").set_value("2025Q1").run()
+    orders = independent_orders()
+    q1 = orders[(orders["Order Date"] >= "2025-01-01") & (orders["Order Date"] <= "2025-03-31")]
+    assert metric(at, "销售额（USD）") == fmt_amount(q1["usd"].sum(), "zh")
+    at.segmented_control(key="lang").set_value("en").run()
+    assert metric(at, "Revenue (USD)") == fmt_amount(q1["usd"].sum(), "en")
+    assert not at.exception
+
+
+def test_bad_url_values_are_ignored_with_a_message(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.query_params["countries"] = ["DE", "XX'; drop table orders; --"]
+    at.query_params["period"] = "2099Q9"
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "XX'; drop table orders" in warnings and "2099Q9" in warnings
+    assert at.multiselect(key="countries").value == ["DE"]

@@ -1,0 +1,123 @@
+"""The running app in a real browser (Playwright driving Debian's /usr/bin/chromium): every page renders, draws its
+charts, shows no exception, and nothing is requested from outside 127.0.0.1."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-quic", "--no-first-run", "--disable-sync", "--disable-extensions"]
+PAGES = {"overview": ""}  # page name -> URL path (the default page lives at /)
+SHOTS = os.environ.get("COCKPIT_SCREENSHOTS")  # a folder: save screenshots of every page there
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sample_db):
+    db = tmp_path_factory.mktemp("browser") / "cockpit.duckdb"
+    shutil.copy2(sample_db, db)
+    port = free_port()
+    env = dict(os.environ, COCKPIT_DB=str(db))
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield base, db
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def wait_idle(page, timeout_s=40):
+    page.wait_for_selector("[data-testid=stApp]", timeout=timeout_s * 1000)
+    # page.wait_for_timeout, never time.sleep: route handlers only run while Playwright has control.
+    deadline = time.time() + timeout_s
+    page.wait_for_timeout(800)
+    while time.time() < deadline:
+        if page.locator("[data-testid=stStatusWidget]").count() == 0 and page.locator("[data-testid=stSpinner]").count() == 0:
+            break
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(800)
+
+
+def open_page(browser, url, outside, width=1920, height=1080):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            return r.continue_()
+        outside.append(r.request.url)
+        return r.abort()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(url)
+    wait_idle(page)
+    return context, page
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_renders_offline(server, browser, lang):
+    base, _ = server
+    outside: list[str] = []
+    for name, path in PAGES.items():
+        context, page = open_page(browser, f"{base}/{path}?lang={lang}", outside)
+        try:
+            exc = page.locator("[data-testid=stException]")
+            assert exc.count() == 0, f"{name}: exception shown: {exc.first.inner_text()[:1500]}"
+            assert "Page not found" not in page.inner_text("body"), f"{name}: page not found"
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20000)
+            assert page.locator(".js-plotly-plot").count() >= 1, f"{name}: no chart"
+            assert page.locator("[data-testid=stMetric]").count() >= 1 or name != "overview"
+            if SHOTS:
+                Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=f"{SHOTS}/{name}-{lang}-1920.png", full_page=True)
+                page.set_viewport_size({"width": 1366, "height": 768})
+                page.wait_for_timeout(1000)
+                page.screenshot(path=f"{SHOTS}/{name}-{lang}-1366.png", full_page=True)
+        finally:
+            context.close()
+    assert outside == [], f"requests left 127.0.0.1: {outside[:5]}"
+
+
+def test_filters_survive_a_copied_link(server, browser):
+    base, _ = server
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/?lang=en&period=2025Q2&countries=DE&countries=US", outside)
+    try:
+        text = page.inner_text("[data-testid=stMain]")
+        assert "Period 2025Q2; countries: Germany, United States" in text
+    finally:
+        context.close()

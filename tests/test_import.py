@@ -1,0 +1,202 @@
+"""The import engine: refusals name file, row and column and change nothing; merges are idempotent."""
+import hashlib
+import json
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from cockpit.importer import ImportFailed, run_import
+from tests.conftest import ROOT
+
+
+def sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+CUSTOMERS = "Customer ID,Customer Name,Country,Sales Rep,Email\nA1,Alpha GmbH,Germany,Li Wei,a@alpha.de\nB2,\"Beta, Inc.\",USA,Zhang Min,\n"
+ORDERS = ("Order No.,Customer ID,Order Date,Amount,Currency\n"
+          "O1,A1,2024-01-15,\"1,000.50\",USD\nO1,A1,2024-01-15,200,USD\nO2,B2,2024-02-01,300,USD\n"
+          "O3,B2,2024-03-31,-50,USD\nO4,C3,2024-04-01,700,USD\n")
+
+
+@pytest.fixture()
+def base(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write(src / "customers.csv", CUSTOMERS)
+    write(src / "orders.csv", ORDERS)
+    db = tmp_path / "db.duckdb"
+    run_import([src], db, currency="USD")
+    return src, db
+
+
+def q(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_basic_import_merges_keys_and_adds_missing_customers(base):
+    src, db = base
+    assert q(db, "select count(*) from orders") == [(5,)]
+    assert q(db, "select line_no from orders where order_id = 'O1' order by line_no") == [(1,), (2,)]
+    assert q(db, "select round(sum(amount_reporting), 2) from orders") == [(2150.5,)]
+    # C3 ordered but is in no customer file: kept, with unknown details.
+    assert q(db, "select record_source, country_code from customers where customer_id = 'C3'") == [("placeholder", None)]
+    assert q(db, "select country_code from customers order by customer_id") == [("DE",), ("US",), (None,)]
+    log = q(db, "select rows_read, rows_loaded, rows_quarantined, files from import_log")
+    assert log[0][:3] == (7, 7, 0)
+    assert {f["file"] for f in json.loads(log[0][3])} == {"customers.csv", "orders.csv"}
+
+
+def test_reimport_same_files_changes_nothing_but_the_log(base):
+    src, db = base
+    before = q(db, "select * exclude (import_id) from orders order by all")
+    run_import([src], db)
+    assert q(db, "select * exclude (import_id) from orders order by all") == before
+    assert q(db, "select count(*) from customers") == [(3,)]
+    assert q(db, "select count(*) from import_log") == [(2,)]
+
+
+def test_newer_export_updates_and_adds(base, tmp_path):
+    src, db = base
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    write(newer / "orders.csv", "Order No.,Customer ID,Order Date,Amount\nO2,B2,2024-02-01,350\nO9,A1,2024-05-05,10\n")
+    run_import([newer], db)
+    assert q(db, "select amount from orders where order_id = 'O2'") == [(350.0,)]
+    assert q(db, "select count(*) from orders") == [(6,)]
+    # A customer file later fills in the placeholder.
+    write(newer / "customers.csv", "Customer ID,Customer Name,Country\nC3,Gamma S.A.,España\n")
+    (newer / "orders.csv").unlink()
+    run_import([newer], db)
+    assert q(db, "select customer_name, country_code, record_source from customers where customer_id = 'C3'") == \
+        [("Gamma S.A.", "ES", "customer file")]
+
+
+def test_replace_starts_from_empty(base, tmp_path):
+    src, db = base
+    other = tmp_path / "other"
+    other.mkdir()
+    write(other / "orders.csv", "Customer ID,Order Date,Amount\nZ1,2024-01-01,5\n")
+    run_import([other], db, replace=True)
+    assert q(db, "select customer_id, order_id from orders") == [("Z1", "Z1|2024-01-01")]
+
+
+def test_gbk_file_missing_column_and_bad_amount_is_refused_and_db_is_byte_identical(base, tmp_path):
+    src, db = base
+    digest = sha(db)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    write(bad / "订单.csv", "客户编号,金额,币种\nA1,100,USD\nA1,abc,USD\n", encoding="gb18030")
+    with pytest.raises(ImportFailed) as err:
+        run_import([bad / "订单.csv"], db)
+    message = str(err.value)
+    assert "订单.csv" in message and "ordered_on" in message and "missing" in message
+    assert "row 3" in message and "金额" in message and "'abc'" in message
+    assert "not changed" in message
+    assert sha(db) == digest
+
+
+def test_cli_refusal_exit_code_and_message(base, tmp_path):
+    src, db = base
+    digest = sha(db)
+    f = write(tmp_path / "x.csv", "客户编号,金额\nA1,abc\n", encoding="gb18030")
+    proc = subprocess.run([sys.executable, "-m", "cockpit", "import", str(f), "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "x.csv" in proc.stderr and "ordered_on" in proc.stderr and "row 2" in proc.stderr
+    assert sha(db) == digest
+
+
+def test_bad_rows_are_quarantined_with_file_row_column(base, tmp_path):
+    src, db = base
+    more = tmp_path / "more"
+    more.mkdir()
+    write(more / "orders.csv", "Order No.,Customer ID,Order Date,Amount\nP1,A1,2024-06-01,12\nP2,A1,not a date,5\n"
+                               "P3,,2024-06-02,5\nP4,A1,2024-06-03,abc\n")
+    report = run_import([more], db)
+    assert report.rows_quarantined == 3 and report.rows_loaded == 1
+    rows = q(db, "select file, row_number, column_name, value, reason from quarantine order by row_number")
+    assert rows[0][:4] == ("orders.csv", 3, "Order Date", "not a date")
+    assert rows[1][:3] == ("orders.csv", 4, "Customer ID")
+    assert rows[2][:4] == ("orders.csv", 5, "Amount", "abc")
+
+
+def test_currencies_without_rates_are_an_error_naming_them(tmp_path):
+    write(tmp_path / "o.csv", "Customer ID,Order Date,Amount,Currency\nA,2024-01-01,5,EUR\nA,2024-01-02,5,GBP\nA,2024-01-03,5,USD\n")
+    db = tmp_path / "db.duckdb"
+    with pytest.raises(ImportFailed) as err:
+        run_import([tmp_path / "o.csv"], db, currency="USD")
+    assert "EUR" in str(err.value) and "GBP" in str(err.value)
+    assert not db.exists()
+    write(tmp_path / "fx.csv", "currency,valid_from,rate\nEUR,2023-12-01,1.1\nEUR,2024-01-02,1.2\nGBP,2024-01-01,1.3\n")
+    run_import([tmp_path / "o.csv", tmp_path / "fx.csv"], db, currency="USD")
+    # EUR on 2024-01-01 takes the rate valid from 2023-12-01; GBP 1.3; USD as is.
+    assert q(db, "select currency, amount_reporting from orders order by ordered_on") == \
+        [("EUR", pytest.approx(5.5)), ("GBP", pytest.approx(6.5)), ("USD", 5.0)]
+
+
+def test_amount_from_quantity_and_unit_price_and_cancellations(tmp_path):
+    write(tmp_path / "lines.csv", "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+                                  "536365,A,6,12/1/2010 8:26,2.55,17850,United Kingdom\n"
+                                  "536365,B,2,12/1/2010 8:26,3.39,17850,United Kingdom\n"
+                                  "C536379,D,-1,12/13/2010 9:41,27.5,17850,United Kingdom\n")
+    db = tmp_path / "db.duckdb"
+    run_import([tmp_path / "lines.csv"], db)
+    assert q(db, "select order_id, line_no, amount from orders order by ordered_on, line_no") == \
+        [("536365", 1, pytest.approx(15.3)), ("536365", 2, pytest.approx(6.78)), ("C536379", 1, pytest.approx(-27.5))]
+
+
+def test_check_writes_nothing(tmp_path):
+    write(tmp_path / "o.csv", "Customer ID,Order Date,Amount\nA,2024-01-01,5\n")
+    db = tmp_path / "db.duckdb"
+    report = run_import([tmp_path / "o.csv"], db, check_only=True)
+    assert report.rows_loaded == 1 and not report.written and not db.exists()
+
+
+def test_failure_after_building_leaves_the_old_file(base, tmp_path):
+    src, db = base
+    digest = sha(db)
+
+    def boom():
+        raise RuntimeError("simulated crash before the swap")
+    with pytest.raises(RuntimeError):
+        run_import([src], db, _after_write=boom)
+    assert sha(db) == digest
+    assert not list(tmp_path.glob(".db.duckdb.importing-*"))
+
+
+def test_unreadable_and_unknown_files(tmp_path):
+    write(tmp_path / "empty.csv", "")
+    write(tmp_path / "fake.xlsx", "not a workbook")
+    write(tmp_path / "notes.csv", "foo,bar\n1,2\n")
+    db = tmp_path / "db.duckdb"
+    for name, words in (("empty.csv", "empty"), ("fake.xlsx", "Excel"), ("notes.csv", "cannot tell which table")):
+        with pytest.raises(ImportFailed) as err:
+            run_import([tmp_path / name], db)
+        assert name in str(err.value) and words in str(err.value)
+    assert not db.exists()
+
+
+def test_excel_with_chinese_headers_and_mapping_file(tmp_path):
+    frame = pd.DataFrame({"单号": ["S1", "S2"], "客户": ["K1", "K2"], "日期": ["2024年3月5日", "2024年3月6日"],
+                          "货值": ["¥1,200", "¥300"], "目的国": ["德国", "美国"]})
+    frame.to_excel(tmp_path / "erp_2024.xlsx", sheet_name="Orders", index=False)
+    write(tmp_path / "fx.csv", "currency,valid_from,rate\nCNY,2024-01-01,0.14\n")
+    mapping = tmp_path / "map.yaml"
+    write(mapping, "orders:\n  file: 'erp_*.xlsx'\n  sheet: Orders\n  columns: {order_id: 单号, customer_id: 客户, ordered_on: 日期, amount: 货值, country: 目的国}\n")
+    db = tmp_path / "db.duckdb"
+    run_import([tmp_path], db, mapping=mapping, currency="USD")
+    assert q(db, "select order_id, country_code, currency, round(amount_reporting, 2) from orders order by 1") == \
+        [("S1", "DE", "CNY", 168.0), ("S2", "US", "CNY", 42.0)]

@@ -1,0 +1,86 @@
+"""KPIs on a dataset where every row is there for a reason and every answer is worked out by hand."""
+import datetime as dt
+
+import pytest
+
+from cockpit import db
+from cockpit.filters import Filters
+from cockpit.importer import run_import
+from cockpit.kpis import compute
+
+CUSTOMERS = """Customer ID,Customer Name,Country,Sales Rep,Segment
+K1,"O'Brien Trading Ltd",Ireland,Li Wei,A
+K2,Müller GmbH,DE,Zhang Min,B
+K3,Never Ordered Inc.,US,Li Wei,C
+K4,Late Starter SARL,France,,C
+"""
+# K1: ordered before the period (not new), again inside it, and a return inside it.
+# K2: first order exactly on the period's first day (new), second line same order.
+# K4: first order on the period's last day (new); a second order the day after (outside).
+# K5: orders but is in no customer file (placeholder, country from nowhere -> unknown).
+ORDERS = """Order No.,Line,Customer ID,Order Date,Amount,Currency
+A1,1,K1,2025-03-31,100,USD
+A2,1,K1,2025-04-10,1000,USD
+A3,1,K1,2025-05-01,-200,USD
+B1,1,K2,2025-04-01,500,EUR
+B1,2,K2,2025-04-01,100,EUR
+D1,1,K4,2025-06-30,50,USD
+D2,1,K4,2025-07-01,70,USD
+E1,1,K5,2025-05-05,30,USD
+"""
+FX = "currency,valid_from,rate\nEUR,2025-01-01,1.1\n"
+COMPLAINTS = """Complaint ID,Customer ID,Date Received
+Q1,K1,2025-04-02 10:00
+Q2,K2,2025-06-30 23:59
+Q3,K2,2025-07-01 00:00
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tiny")
+    for name, text in (("customers.csv", CUSTOMERS), ("orders.csv", ORDERS), ("fx.csv", FX), ("complaints.csv", COMPLAINTS)):
+        (d / name).write_text(text, encoding="utf-8")
+    path = d / "tiny.duckdb"
+    run_import([d], path, currency="USD")
+    con = db.connect(path)
+    yield con
+    con.close()
+
+
+Q2 = Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+
+
+def test_headline_kpis_by_hand(tiny):
+    k = compute(tiny, Q2)
+    # 1000 - 200 + (500 + 100) * 1.1 + 50 + 30
+    assert k["revenue"] == pytest.approx(1540.0)
+    assert k["orders"] == 5                      # A2, A3, B1, D1, E1
+    assert k["active_customers"] == 4            # K1, K2, K4, K5 (K1's return is not activity)
+    assert k["new_customers"] == 3               # K2, K4, K5; K1 first ordered in March
+    assert k["revenue_by_country"] == {"IE": 800.0, "DE": pytest.approx(660.0), "FR": 50.0, "unknown": 30.0}
+    assert k["complaints_received"] == 2         # Q1, Q2; Q3 is a minute after the period
+
+
+def test_country_and_rep_filters(tiny):
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, countries=("DE", "FR")))
+    assert k["revenue"] == pytest.approx(710.0) and k["active_customers"] == 2
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, reps=("Li Wei",)))
+    assert k["revenue"] == pytest.approx(800.0) and k["complaints_received"] == 1
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, reps=("",)))   # no owner: K4 and the placeholder K5
+    assert k["revenue"] == pytest.approx(80.0)
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, regions=("150",)))   # Europe
+    assert k["revenue"] == pytest.approx(1510.0)
+
+
+def test_previous_period_of_a_quarter_is_the_quarter_before():
+    assert Q2.previous_period().date_from == dt.date(2025, 1, 1)
+    assert Q2.previous_period().date_to == dt.date(2025, 3, 31)
+    odd = Filters(dt.date(2025, 4, 10), dt.date(2025, 4, 19))
+    assert (odd.previous_period().date_from, odd.previous_period().date_to) == (dt.date(2025, 3, 31), dt.date(2025, 4, 9))
+
+
+def test_filters_describe_themselves():
+    f = Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 30), countries=("DE",), names={"DE": "Germany"})
+    assert f.describe("en") == "Period 2025Q2; countries: Germany; all regions; all sales reps; all segments."
+    assert f.describe("zh").startswith("期间 2025Q2；国家/地区：Germany；全部区域")

@@ -1,0 +1,38 @@
+"""Every query file runs on the sample database, states its grain on line 1, and takes values only as parameters."""
+import datetime as dt
+import re
+
+import pytest
+
+from cockpit import db
+from cockpit.filters import Filters
+
+FILTERS = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("US", "DE"), ("150", "019"), ("Li Wei", ""), ("A", "B"))
+PARAMS = FILTERS.params() | {"as_of": dt.date(2025, 12, 31), "lang": "en"}
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_query_runs_on_sample(name, sample_con):
+    extra = {k: v for k, v in PARAMS.items()}
+    df = db.run(sample_con, name, extra)
+    assert df is not None
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_query_states_grain_and_uses_no_formatting(name):
+    text = db.sql_text(name)
+    assert re.match(r"-- One row", text.splitlines()[0]), f"{name}: line 1 must state the grain ('-- One row ...')"
+    assert "{" not in re.sub(r"--[^\n]*", "", text), f"{name}: looks like string formatting"
+
+
+def test_unused_parameters_are_not_passed(sample_con):
+    # DuckDB refuses excess parameters; run() passes only the ones a query uses.
+    assert db.params_used("filters/data_range") == frozenset()
+    db.run(sample_con, "filters/data_range", PARAMS)
+
+
+def test_sql_injection_text_is_just_a_value(sample_con):
+    hostile = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("DE'); drop table orders; --",), (), (), ())
+    df = db.run(sample_con, "kpis/headline", hostile.params())
+    assert df.iloc[0]["revenue"] == 0
+    assert sample_con.execute("select count(*) from orders").fetchone()[0] > 0
