@@ -7,7 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-REALDATA = Path(os.environ.get("COCKPIT_REALDATA", ROOT.parent / "shared" / "realdata"))
+_CANDIDATES = [os.environ.get("COCKPIT_REALDATA"), ROOT.parent / "shared" / "realdata",
+               ROOT.parent.parent / "shared" / "realdata", Path("/work/shared/realdata")]
+REALDATA = next((Path(c) for c in _CANDIDATES if c and Path(c).exists()), ROOT.parent / "shared" / "realdata")
 
 
 def realdata(*parts) -> Path:

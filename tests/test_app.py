@@ -83,3 +83,16 @@ def test_bad_url_values_are_ignored_with_a_message(app_env):
     warnings = " ".join(w.value for w in at.warning)
     assert "XX'; drop table orders" in warnings and "2099Q9" in warnings
     assert at.multiselect(key="countries").value == ["DE"]
+
+
+def test_fresh_clone_builds_the_sample_database(app_env, tmp_path, monkeypatch):
+    from cockpit import db
+    target = tmp_path / "data" / "cockpit.duckdb"
+    monkeypatch.delenv("COCKPIT_DB")
+    monkeypatch.setattr(db, "DEFAULT_DB", target)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert target.exists()
+    assert metric(at, "Orders") != "0"
