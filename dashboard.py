@@ -19,6 +19,7 @@ st.session_state["filters"] = filters
 
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", L), icon=":material/dashboard:", default=True),
+    st.Page("pages/churn.py", title=t("page_churn", L), icon=":material/person_remove:", url_path="churn"),
 ]
 nav = st.navigation(pages, position="top")
 st.sidebar.caption(t("app_title", L) + " · " + t("app_tagline", L))

@@ -38,10 +38,40 @@ def headline(con, filters: Filters) -> dict:
     }
 
 
+def as_of_date(con, filters: Filters) -> dt.date:
+    """End of the period; without one (the whole history), the latest order date."""
+    if filters.date_to < ALL_TO:
+        return filters.date_to
+    _, last, _ = data_range(con)
+    return last or dt.date.today()
+
+
+def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> dict:
+    """Churn KPIs as of the end of the period, with the default reorder-rhythm rules (docs/metrics.md)."""
+    from .churn import RhythmRules
+    rules = rules or RhythmRules()
+    as_of = as_of or as_of_date(con, filters)
+    p = filters.params() | rules.params() | {"as_of": as_of}
+    status = db.run(con, "churn/customer_status", p)
+    flagged = status[status["status"] != "active"]
+    retention = db.run(con, "churn/revenue_retention", p)
+    now = retention[retention["is_as_of"]]
+    pct = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
+    return {
+        "as_of": as_of.isoformat(),
+        "at_risk_customers": int((status["status"] == "at_risk").sum()),
+        "lapsed_customers": int((status["status"] == "lapsed").sum()),
+        "revenue_at_risk": _money(flagged["revenue_l12m"].clip(lower=0).sum()),
+        "nrr_pct": pct(now["nrr_pct"].iloc[0]) if len(now) else None,
+        "grr_pct": pct(now["grr_pct"].iloc[0]) if len(now) else None,
+    }
+
+
 def compute(con, filters: Filters) -> dict:
-    """Every KPI key, in one JSON-ready object (later pages add their own groups here)."""
+    """Every KPI key, in one JSON-ready object."""
     out = {"period_from": filters.date_from.isoformat(), "period_to": filters.date_to.isoformat()}
     _, _, currency = data_range(con)
     out["reporting_currency"] = currency
     out.update(headline(con, filters))
+    out.update(churn(con, filters))
     return out

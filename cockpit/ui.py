@@ -350,5 +350,30 @@ def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
+def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem: str, height: int | None = None,
+          download: bool = True) -> None:
+    """Show selected columns under translated headers, formatted by kind, with CSV and Excel downloads of the same.
+
+    columns: source column -> (header, kind) with kind in text | int | money | pct | date | ratio."""
+    import streamlit as st
+    shown = df[list(columns)].rename(columns={c: h for c, (h, _) in columns.items()})
+    config = {}
+    for c, (h, kind) in columns.items():
+        if kind in ("int", "money"):
+            config[h] = st.column_config.NumberColumn(h, format="localized")
+        elif kind == "pct":
+            config[h] = st.column_config.NumberColumn(h, format="%.1f %%")
+        elif kind == "ratio":
+            config[h] = st.column_config.NumberColumn(h, format="%.1f ×")
+        elif kind == "date":
+            config[h] = st.column_config.DateColumn(h, format="YYYY-MM-DD")
+    for c, (h, kind) in columns.items():
+        if kind == "money":
+            shown[h] = shown[h].astype(float).round(0)
+    st.dataframe(shown, hide_index=True, column_config=config, width="stretch", height=height or "auto", key=f"{key}_table")
+    if download:
+        downloads(shown, stem, key)
+
+
 __all__ = ["connection", "query", "run_kpis", "lang", "sidebar_filters", "page_header", "kpi_card", "chart",
            "downloads", "fmt_money", "fmt_int", "fmt_pct", "currency", "ensure_database"]

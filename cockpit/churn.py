@@ -1,0 +1,101 @@
+"""Churn analytics on top of queries/churn/*: parameters, funnel counts, reasons, hidden big accounts.
+
+Pure functions of DataFrames so the page only arranges and the tests can feed rows in and read rows out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .i18n import fmt_pct, t
+
+STEPS = {1: "step_inquiry", 2: "step_quote", 3: "step_sample", 4: "step_first_order", 5: "step_repeat", 6: "step_active"}
+
+
+@dataclass(frozen=True)
+class RhythmRules:
+    """The reorder-rhythm thresholds (docs/metrics.md); editable on the page and kept in the URL."""
+    risk_multiple: float = 1.5
+    lapse_multiple: float = 3.0
+    lapse_days: int = 365
+    few_risk_days: int = 180
+
+    def params(self) -> dict:
+        return {"risk_multiple": float(self.risk_multiple), "lapse_multiple": float(self.lapse_multiple),
+                "lapse_days": int(self.lapse_days), "few_risk_days": int(self.few_risk_days)}
+
+    def describe(self, lang: str) -> str:
+        return t("rules_words", lang, risk=f"{self.risk_multiple:g}", lapse=f"{self.lapse_multiple:g}",
+                 lapse_days=self.lapse_days, few=self.few_risk_days)
+
+
+def funnel_counts(customers: pd.DataFrame, first_level: int = 1) -> pd.DataFrame:
+    """One row per step: customers who reached it, who stopped there, and the conversion from the step before."""
+    rows = []
+    prev = None
+    for level in range(first_level, 7):
+        reached = int((customers["reached_level"] >= level).sum())
+        stopped = int((customers["reached_level"] == level).sum())
+        rows.append({"level": level, "reached": reached, "stopped": stopped,
+                     "conversion_pct": (reached / prev * 100) if prev else None})
+        prev = reached
+    return pd.DataFrame(rows)
+
+
+def reason(row, lang: str) -> str:
+    """Why a customer is flagged: 'no order for 2.4 × the usual interval; order value −45 % against last year'."""
+    parts = []
+    if row.get("gap_ratio") is not None and pd.notna(row.get("gap_ratio")):
+        parts.append(t("reason_gap", lang, ratio=f"{row['gap_ratio']:.1f}", usual=int(row["expected_gap_days"])))
+    else:
+        parts.append(t("reason_days", lang, days=int(row["days_since_last_order"])))
+    change = row.get("revenue_change_pct")
+    if change is not None and pd.notna(change) and change <= -20:
+        parts.append(t("reason_value", lang, pct=fmt_pct(change, 0, signed=True)))
+    if row.get("open_complaints", 0) > 0:
+        parts.append(t("reason_complaints", lang, n=int(row["open_complaints"])))
+    return t("list_sep_reason", lang).join(parts)
+
+
+def flagged(status: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """At-risk and lapsed customers, open complaints first, then value at stake."""
+    out = status[status["status"] != "active"].copy()
+    out["reason"] = [reason(r, lang) for r in out.to_dict("records")]
+    out["_has_open"] = out["open_complaints"] > 0
+    return out.sort_values(["_has_open", "revenue_l12m"], ascending=[False, False]).drop(columns="_has_open")
+
+
+def hidden_big_accounts(status: pd.DataFrame, low_segments: list[str], top_share: float = 0.2) -> pd.DataFrame:
+    """Customers in the top 20 % by 12-month growth or by largest single order who sit in a low segment or
+    have no owner."""
+    live = status[status["revenue_l12m"] > 0].copy()
+    if live.empty:
+        return live
+    live["growth_l12m"] = live["revenue_l12m"] - live["revenue_prior_12m"]
+    growth_cut = live["growth_l12m"].quantile(1 - top_share)
+    order_cut = live["largest_order_l12m"].quantile(1 - top_share)
+    big = (live["growth_l12m"] >= growth_cut) & (live["growth_l12m"] > 0) | (live["largest_order_l12m"] >= order_cut)
+    low = live["segment"].fillna("").isin(low_segments) | live["sales_rep"].isna()
+    return live[big & low].sort_values("growth_l12m", ascending=False)
+
+
+def former_top_going_quiet(status: pd.DataFrame, top_share: float = 0.2) -> pd.DataFrame:
+    """Customers in the top 20 % by revenue of the prior 12 months whose last 12 months fell by half or more, or
+    who are at risk or lapsed."""
+    prior = status[status["revenue_prior_12m"] > 0]
+    if prior.empty:
+        return prior
+    cut = prior["revenue_prior_12m"].quantile(1 - top_share)
+    top = prior[prior["revenue_prior_12m"] >= cut]
+    quiet = (top["revenue_l12m"] <= top["revenue_prior_12m"] * 0.5) | (top["status"] != "active")
+    return top[quiet].sort_values("revenue_prior_12m", ascending=False)
+
+
+def complaint_lapse_rates(status: pd.DataFrame) -> pd.DataFrame:
+    """Lapse rate of customers with at least one complaint against those with none."""
+    s = status.assign(has_complaint=status["complaints_total"] > 0)
+    g = s.groupby("has_complaint").agg(customers=("customer_id", "count"),
+                                       lapsed=("status", lambda x: int((x == "lapsed").sum())),
+                                       at_risk=("status", lambda x: int((x == "at_risk").sum())))
+    g["lapse_rate_pct"] = g["lapsed"] / g["customers"] * 100
+    return g.reindex([True, False]).fillna(0).reset_index()

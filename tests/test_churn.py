@@ -1,0 +1,108 @@
+"""Churn page and KPIs against independent pandas computations (tests/independent.py)."""
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cockpit import churn
+from cockpit.i18n import fmt_int
+from tests import independent as ind
+from tests.conftest import ROOT, realdata
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def funnel_from_chart(at) -> list[int]:
+    import plotly.io as pio
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec["data"]:
+            if trace.get("type") == "funnel":
+                x = trace["x"]
+                if isinstance(x, dict):  # plotly's binary array encoding
+                    import base64
+                    import numpy as np
+                    x = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])
+                return [int(v) for v in x]
+    raise AssertionError("no funnel chart")
+
+
+def expected(countries):
+    orders = ind.sample_orders().rename(columns={"Amount": "amount"})
+    customers = ind.sample_customers()
+    home = customers.set_index("customer_id")["country_code"]
+    status = ind.rhythm_status(orders, "2026-09-30")
+    if countries:
+        status = status[status.index.map(lambda c: home.get(c) in countries)]
+    levels = ind.funnel_levels("2026-07-01", "2026-09-30")
+    if countries:
+        levels = levels[levels.index.map(lambda c: home.get(c) in countries)]
+    funnel = [int((levels >= k).sum()) for k in range(1, 7)]
+    return int((status == "at_risk").sum()), int((status == "lapsed").sum()), funnel
+
+
+def test_churn_page_follows_country_filter(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/churn.py").run()
+    assert not at.exception
+    at_risk, lapsed, funnel = expected([])
+    assert metric(at, "At-risk customers") == fmt_int(at_risk)
+    assert metric(at, "Lapsed customers") == fmt_int(lapsed)
+    assert funnel_from_chart(at) == funnel
+
+    at.multiselect(key="countries").set_value(["US", "DE"]).run()
+    assert not at.exception
+    at_risk2, lapsed2, funnel2 = expected(["US", "DE"])
+    assert (at_risk2, funnel2) != (at_risk, funnel)
+    assert metric(at, "At-risk customers") == fmt_int(at_risk2)
+    assert metric(at, "Lapsed customers") == fmt_int(lapsed2)
+    assert funnel_from_chart(at) == funnel2
+
+
+def test_rules_are_editable_and_change_the_count(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/churn.py").run()
+    at.number_input(key="lapse_days").set_value(200).run()
+    orders = ind.sample_orders().rename(columns={"Amount": "amount"})
+    status = ind.rhythm_status(orders, "2026-09-30", lapse_days=200)
+    assert metric(at, "Lapsed customers") == fmt_int((status == "lapsed").sum())
+    assert "200 days" in " ".join(i.value for i in at.info)
+    assert at.query_params.get("lapse_days") in ("200", ["200"])
+
+
+def test_online_retail_status_as_of_last_day(tmp_path):
+    path = realdata("uci-online-retail", "Online Retail.parquet")
+    db = tmp_path / "x.duckdb"
+    subprocess.run([sys.executable, "-m", "cockpit", "import", str(path), "--db", str(db), "--currency", "GBP"],
+                   cwd=ROOT, check=True, capture_output=True)
+    out = subprocess.run([sys.executable, "-m", "cockpit", "kpis", "--db", str(db), "--to", "2011-12-09"],
+                         cwd=ROOT, check=True, capture_output=True, text=True)
+    got = json.loads(out.stdout)
+    raw = pd.read_parquet(path)
+    raw = raw[raw["CustomerID"].notna()]
+    raw = raw.assign(customer_id=raw["CustomerID"].astype(int).astype(str), amount=raw["Quantity"] * raw["UnitPrice"],
+                     ordered_on=raw["InvoiceDate"])
+    status = ind.rhythm_status(raw, "2011-12-09")
+    assert got["at_risk_customers"] == int((status == "at_risk").sum())
+    assert got["lapsed_customers"] == int((status == "lapsed").sum())
+    assert got["at_risk_customers"] > 100 and got["lapsed_customers"] > 0
+
+
+def test_funnel_counts_and_reasons():
+    df = pd.DataFrame({"reached_level": [1, 1, 2, 4, 5, 6, 6]})
+    f = churn.funnel_counts(df)
+    assert f["reached"].tolist() == [7, 5, 4, 4, 3, 2]
+    assert f["stopped"].tolist() == [2, 1, 0, 1, 1, 2]
+    assert f["conversion_pct"].iloc[1] == pytest.approx(5 / 7 * 100)
+    row = {"gap_ratio": 2.44, "expected_gap_days": 30, "days_since_last_order": 73, "revenue_change_pct": -45.2,
+           "open_complaints": 1}
+    assert churn.reason(row, "en") == "no order for 2.4 × the usual interval (30 days); order value −45 % against last year; 1 open complaint(s)"
+    assert "已超过惯常间隔" in churn.reason(row, "zh")
