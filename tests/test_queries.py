@@ -8,7 +8,12 @@ from cockpit import db
 from cockpit.filters import Filters
 
 FILTERS = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("US", "DE"), ("150", "019"), ("Li Wei", ""), ("A", "B"))
-PARAMS = FILTERS.params() | {"as_of": dt.date(2025, 12, 31), "lang": "en"}
+from cockpit.churn import RhythmRules
+
+# A value for every parameter any query takes; run() passes each query only its own.
+PARAMS = FILTERS.params() | RhythmRules().params() | {
+    "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"],
+}
 
 
 @pytest.mark.parametrize("name", db.query_names())
