@@ -99,3 +99,101 @@ def status_bars(counts: dict, lang: str) -> go.Figure:
                     text=[f"{t(f'status_{key}', lang)} {counts.get(key, 0):,}"], textposition="inside", insidetextanchor="middle", textangle=0)
     fig.update_layout(barmode="stack", height=110, showlegend=False, margin=dict(t=10, b=10), xaxis_visible=False)
     return fig
+
+
+def world_map(df: pd.DataFrame, measure: str, currency: str, lang: str) -> go.Figure:
+    """Choropleth by ISO-3 code; shapes come from ./static (theme.PLOTLY_CONFIG), never from a CDN."""
+    from .theme import SEQUENTIAL
+    d = df[df["country_iso3"].notna()]
+    names = d["country_name_zh"] if lang == "zh" else d["country_name_en"]
+    values = d[measure]
+    diverging = measure == "change_pct"
+    if diverging:
+        colorscale = [[0, "#c0392b"], [0.5, "#f7f9f9"], [1, "#1e8449"]]
+        limit = float(values.abs().quantile(0.9) or 50) if len(values) else 50
+        zmin, zmax = -limit, limit
+    else:
+        colorscale = [[i / (len(SEQUENTIAL) - 1), c] for i, c in enumerate(SEQUENTIAL)]
+        zmin, zmax = 0, float(values.max() or 1) if len(values) else 1
+    fmt = {"revenue": lambda v: fmt_money(v, currency, lang), "active_customers": lambda v: f"{int(v):,}",
+           "change_pct": lambda v: "—" if v != v else f"{v:+.1f} %", "share_pct": lambda v: f"{v:.1f} %"}[measure]
+    fig = go.Figure(go.Choropleth(
+        locations=d["country_iso3"], z=values, locationmode="ISO-3", text=names, customdata=d["country_code"],
+        hovertext=[f"{n}: {fmt(v)}" for n, v in zip(names, values)], hoverinfo="text",
+        colorscale=colorscale, zmin=zmin, zmax=zmax, marker_line_color="white", marker_line_width=0.5,
+        colorbar=dict(thickness=14, len=0.8, title=dict(text=t(f"measure_{measure}", lang), side="right")),
+    ))
+    fig.update_geos(resolution=50, showcountries=True, countrycolor="#d5dbdb", showcoastlines=False,
+                    showland=True, landcolor="#f2f3f4", showframe=False, projection_type="natural earth",
+                    projection_rotation_lon=0, center=dict(lon=10, lat=20), lataxis_range=[-58, 85])
+    fig.update_layout(title=t("chart_map", lang, measure=t(f"measure_{measure}", lang)), height=520,
+                      margin=dict(l=0, r=0, t=50, b=0), clickmode="event+select")
+    return fig
+
+
+def region_bars(df: pd.DataFrame, label_col: str, currency: str, lang: str, title: str) -> go.Figure:
+    d = df.sort_values("revenue").tail(12)
+    total = df["revenue"].clip(lower=0).sum()
+    fig = go.Figure(go.Bar(x=d["revenue"], y=d[label_col], orientation="h", marker_color=PRIMARY,
+                           text=[f"{fmt_amount(v, lang)} · {(v / total * 100) if total else 0:.1f} %" for v in d["revenue"]],
+                           textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"))
+    fig.update_layout(title=title, height=80 + 36 * max(len(d), 3), xaxis_title=None, yaxis_title=None)
+    fig.update_xaxes(tickformat="~s", range=[0, float(d["revenue"].max() or 1) * 1.45])
+    return fig
+
+
+def pareto_curve(curve: pd.DataFrame, lang: str, marker_pct: float | None) -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=[0] + curve["customers_pct"].tolist(), y=[0] + curve["revenue_pct"].tolist(), mode="lines",
+                    line=dict(color=PRIMARY, width=3), name=t("pareto_curve", lang),
+                    hovertemplate=t("pareto_hover", lang) + "<extra></extra>")
+    fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color="#bdc3c7", dash="dot"), name=t("pareto_equal", lang),
+                    hoverinfo="skip")
+    if marker_pct is not None:
+        fig.add_scatter(x=[marker_pct], y=[80], mode="markers+text", marker=dict(size=12, color=ACCENT),
+                        text=[t("pareto_marker", lang, x=f"{marker_pct:.0f}")], textposition="middle right", showlegend=False)
+    fig.update_layout(title=t("chart_pareto", lang), height=400, xaxis_title=t("axis_customers_pct", lang),
+                      yaxis_title=t("axis_revenue_pct", lang), showlegend=False)
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %")
+    fig.update_yaxes(range=[0, 102], ticksuffix=" %")
+    return fig
+
+
+def hhi_trend(df: pd.DataFrame, lang: str, bands: tuple[float, float]) -> go.Figure:
+    """Quarterly HHI over countries and customers against the reference bands, top-country share on the right."""
+    fig = go.Figure()
+    low, high = bands
+    top = max(10000 if df.empty else float(max(df["hhi_countries"].max(), df["hhi_customers"].max())) * 1.2, high * 1.25)
+    top = min(top, 10000)
+    fig.add_hrect(y0=0, y1=low, fillcolor="#e9f7ef", line_width=0, layer="below",
+                  annotation_text=t("band_low", lang, v=f"{low:,.0f}"), annotation_position="top left")
+    fig.add_hrect(y0=low, y1=high, fillcolor="#fef5e7", line_width=0, layer="below",
+                  annotation_text=t("band_mid", lang, lo=f"{low:,.0f}", hi=f"{high:,.0f}"), annotation_position="top left")
+    fig.add_hrect(y0=high, y1=top, fillcolor="#fdedec", line_width=0, layer="below",
+                  annotation_text=t("band_high", lang, v=f"{high:,.0f}"), annotation_position="top left")
+    fig.add_scatter(x=df["quarter"], y=df["hhi_countries"], name=t("hhi_countries", lang), mode="lines+markers",
+                    line=dict(color=PRIMARY, width=3))
+    fig.add_scatter(x=df["quarter"], y=df["hhi_customers"], name=t("hhi_customers", lang), mode="lines+markers",
+                    line=dict(color="#8e6bbf", width=3))
+    fig.add_scatter(x=df["quarter"], y=df["top_country_share_pct"], name=t("top_country_share", lang), yaxis="y2",
+                    mode="lines", line=dict(color=ACCENT, width=2, dash="dash"))
+    fig.update_layout(title=t("chart_hhi_trend", lang), height=420, yaxis=dict(title="HHI", range=[0, top]),
+                      yaxis2=dict(title=t("top_country_share", lang), overlaying="y", side="right", range=[0, 100],
+                                  ticksuffix=" %", showgrid=False), xaxis=dict(type="category"))
+    return fig
+
+
+def scenario_bars(actual: dict, scenario: dict, currency: str, lang: str) -> go.Figure:
+    """Actual against what-if: revenue, HHI countries, HHI customers, top-country share."""
+    from plotly.subplots import make_subplots
+    items = [("revenue", t("kpi_revenue_cur", lang, currency=currency)), ("hhi_countries", t("hhi_countries", lang)),
+             ("hhi_customers", t("hhi_customers", lang)), ("top_country_share_pct", t("top_country_share", lang))]
+    fig = make_subplots(rows=1, cols=4, subplot_titles=[lbl for _, lbl in items])
+    for i, (key, _) in enumerate(items, start=1):
+        vals = [actual[key], scenario[key]]
+        labels = [fmt_amount(v, lang) if key == "revenue" else (f"{v:.1f} %" if key.endswith("pct") else f"{v:,.0f}") for v in vals]
+        fig.add_bar(x=[t("actual", lang), t("what_if", lang)], y=vals, marker_color=[PRIMARY, ACCENT], text=labels,
+                    textposition="outside", cliponaxis=False, showlegend=False, row=1, col=i)
+        fig.update_yaxes(range=[0, max(vals + [1]) * 1.25], showticklabels=False, row=1, col=i)
+    fig.update_layout(height=330, margin=dict(t=60))
+    return fig

@@ -67,6 +67,22 @@ def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> di
     }
 
 
+def regions(con, filters: Filters) -> dict:
+    """Concentration KPIs of the period (docs/metrics.md, cockpit/regions.py)."""
+    from .regions import NO_SCENARIO, concentration
+    rows = db.run(con, "regions/revenue_by_customer_country", filters.params() | NO_SCENARIO)
+    c = concentration(rows)
+    r2 = lambda v: round(float(v), 2)  # noqa: E731
+    return {
+        "hhi_countries": r2(c["hhi_countries"]),
+        "hhi_customers": r2(c["hhi_customers"]),
+        "top_country": c["top_country"],
+        "top_country_share_pct": r2(c["top_country_share_pct"]),
+        "top5_customers_share_pct": r2(c["top5_customers_share_pct"]),
+        "major_customers": c["major_customers"],
+    }
+
+
 def compute(con, filters: Filters) -> dict:
     """Every KPI key, in one JSON-ready object."""
     out = {"period_from": filters.date_from.isoformat(), "period_to": filters.date_to.isoformat()}
@@ -74,4 +90,5 @@ def compute(con, filters: Filters) -> dict:
     out["reporting_currency"] = currency
     out.update(headline(con, filters))
     out.update(churn(con, filters))
+    out.update(regions(con, filters))
     return out

@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-quic", "--no-first-run", "--disable-sync", "--disable-extensions"]
-PAGES = {"overview": "", "churn": "churn"}  # page name -> URL path (the default page lives at /)
+PAGES = {"overview": "", "churn": "churn", "regions": "regions"}  # page name -> URL path (the default page lives at /)
 SHOTS = os.environ.get("COCKPIT_SCREENSHOTS")  # a folder: save screenshots of every page there
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
@@ -110,6 +110,21 @@ def test_every_page_renders_offline(server, browser, lang):
         finally:
             context.close()
     assert outside == [], f"requests left 127.0.0.1: {outside[:5]}"
+
+
+def test_map_draws_country_shapes_with_the_network_blocked(server, browser):
+    base, _ = server
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/regions?lang=zh", outside)
+    try:
+        page.wait_for_selector(".js-plotly-plot .geo path.choroplethlocation", timeout=30000)
+        shapes = page.locator(".js-plotly-plot path.choroplethlocation").count()
+        assert shapes >= 40, f"only {shapes} country shapes drawn"
+        land = page.locator(".js-plotly-plot .geo .layer.land path, .js-plotly-plot .geo .countries path").count()
+        assert land >= 1
+    finally:
+        context.close()
+    assert outside == [], outside
 
 
 def test_filters_survive_a_copied_link(server, browser):

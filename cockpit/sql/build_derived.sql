@@ -15,7 +15,7 @@ from orders o
 asof left join fx_rates r on o.currency = r.currency and o.ordered_on >= r.valid_from
 left join first_rate f on f.currency = o.currency
 ;
--- One row per customer, ISO-2 country and day with any order line: the fact table every page reads.
+-- One row per customer, ISO-2 country, currency and day with any order line: the fact table every page reads.
 create or replace table customer_day as
 with order_totals as (
     select order_id, customer_id, min(ordered_on) as ordered_on, sum(amount_reporting) as order_total
@@ -28,6 +28,7 @@ select
     o.ordered_on,
     -- An order that names a country we cannot resolve stays 'unknown' rather than borrowing the customer's.
     coalesce(o.country_code, case when o.country_raw is null then c.country_code end, 'unknown') as country_code,
+    o.currency,
     sum(o.amount_reporting) as revenue,
     coalesce(sum(o.amount_reporting) filter (where o.amount_reporting > 0), 0) as gross_revenue,
     count(distinct o.order_id) as order_count,

@@ -1,0 +1,168 @@
+"""Regions: the offline concentration map, HHI and Pareto, a shareable what-if, and the country table."""
+import streamlit as st
+
+from cockpit import charts, regions, ui
+from cockpit.countries import country_name
+from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
+
+L = ui.lang()
+filters = ui.page_filters()
+cur = ui.currency()
+p = filters.params()
+
+ui.page_header("page_regions", filters, "regions_caption")
+
+# Map --------------------------------------------------------------------------------------------------------
+ly = filters.year_before()
+countries = ui.query("regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to})
+total = countries["revenue"].clip(lower=0).sum()
+countries["share_pct"] = countries["revenue"].clip(lower=0) / total * 100 if total else 0.0
+countries["country"] = [country_name(c, L) if c != "unknown" else t("unknown", L) for c in countries["country_code"]]
+
+ui.url_state("map", "str", "revenue")
+measures = ["revenue", "active_customers", "change_pct", "share_pct"]
+if st.session_state.get("map") not in measures:
+    st.session_state["map"] = "revenue"
+st.segmented_control(t("map_measure", L), measures, key="map", required=True, format_func=lambda m: t(f"measure_{m}", L))
+event = ui.chart(charts.world_map(countries, st.session_state["map"], cur, L), key="regions_map",
+                 on_select="rerun", selection_mode="points")
+picked = [pt.get("customdata") or pt.get("location") for pt in (event.selection.points if event else [])]
+picked = [c for c in picked if isinstance(c, str) and len(c) == 2]
+if picked and list(filters.countries) != picked[:1]:
+    st.session_state["countries"] = picked[:1]
+    st.rerun()
+if filters.countries:
+    if st.button(t("clear_country", L), key="clear_country"):
+        st.session_state["countries"] = []
+        st.rerun()
+
+ui.url_state("group", "str", "region")
+groups = ["region", "subregion", "sales_region"]
+if st.session_state.get("group") not in groups:
+    st.session_state["group"] = "region"
+st.segmented_control(t("group_by", L), groups, key="group", required=True, format_func=lambda g: t(f"group_{g}", L))
+group = st.session_state["group"]
+if group == "sales_region":
+    grouped = ui.query("regions/sales_region_revenue", p)
+    grouped["label"] = grouped["sales_region"].replace("", t("none_value", L))
+else:
+    name_col = f"{group}_name_{'zh' if L == 'zh' else 'en'}"
+    grouped = countries.assign(label=countries[name_col].fillna(t("unknown", L)).replace("", t("unknown", L))) \
+        .groupby("label", as_index=False)["revenue"].sum()
+ui.chart(charts.region_bars(grouped, "label", cur, L, t("chart_region_revenue", L, group=t(f"group_{group}", L), currency=cur)),
+         key="regions_groups")
+
+# Concentration ----------------------------------------------------------------------------------------------
+st.subheader(t("concentration_title", L))
+ui.url_state("band_low", "int", 1500)
+ui.url_state("band_high", "int", 2500)
+for key, default in (("band_low", 1500), ("band_high", 2500)):
+    if not isinstance(st.session_state.get(key), int) or not 0 < st.session_state[key] <= 10000:
+        st.session_state[key] = default
+b1, b2, _ = st.columns([1, 1, 2])
+b1.number_input(t("band_low_input", L), min_value=1, max_value=10000, step=100, key="band_low")
+b2.number_input(t("band_high_input", L), min_value=1, max_value=10000, step=100, key="band_high")
+bands = (min(st.session_state["band_low"], st.session_state["band_high"]), max(st.session_state["band_low"], st.session_state["band_high"]))
+st.caption(t("concentration_caption", L, low=f"{bands[0]:,}", high=f"{bands[1]:,}"))
+
+ui.url_state("wi_countries", "list")
+ui.url_state("wi_drop", "float", 0.0)
+ui.url_state("wi_top", "int", 0)
+ui.url_state("wi_cur", "str", "")
+ui.url_state("wi_fx", "float", 0.0)
+currencies = [""] + ui.query("regions/currency_options", {})["currency"].tolist()
+st.session_state.setdefault("wi_countries", [])
+ui._clean_list("wi_countries", set(countries["country_code"]))
+for key, default, ok in (("wi_drop", 0.0, lambda v: isinstance(v, float) and 0 <= v <= 100),
+                         ("wi_top", 0, lambda v: isinstance(v, int) and 0 <= v <= 1000),
+                         ("wi_cur", "", lambda v: v in currencies),
+                         ("wi_fx", 0.0, lambda v: isinstance(v, float) and -90 <= v <= 500)):
+    if not ok(st.session_state.get(key, default)):
+        ui._warn_url(f"{key}={st.session_state.get(key)}")
+        st.session_state[key] = default
+    st.session_state.setdefault(key, default)
+scenario = {"drop_countries": st.session_state["wi_countries"], "drop_pct": st.session_state["wi_drop"],
+            "lose_top_n": st.session_state["wi_top"], "fx_currency": st.session_state["wi_cur"],
+            "fx_move_pct": st.session_state["wi_fx"]}
+rows = ui.query("regions/revenue_by_customer_country", p | scenario)
+actual = regions.concentration(rows)
+
+
+def band_word(v):
+    return t("band_word_low" if v < bands[0] else "band_word_mid" if v < bands[1] else "band_word_high", L)
+
+
+top_name = country_name(actual["top_country"], L) if actual["top_country"] else "—"
+cards = st.columns(4)
+ui.kpi_card(cards[0], t("hhi_countries", L), f"{actual['hhi_countries']:,.0f}", 0, None, "", t("help_hhi", L))
+cards[0].caption(band_word(actual["hhi_countries"]))
+ui.kpi_card(cards[1], t("hhi_customers", L), f"{actual['hhi_customers']:,.0f}", 0, None, "", t("help_hhi", L))
+cards[1].caption(band_word(actual["hhi_customers"]))
+ui.kpi_card(cards[2], t("kpi_top_country", L, country=top_name), fmt_pct(actual["top_country_share_pct"]), 0, None, "",
+            t("help_share", L))
+cards[2].caption(f"{t('kpi_top3_countries', L)} {fmt_pct(actual['top3_countries_share_pct'])} · "
+                 f"{t('kpi_top5_countries', L)} {fmt_pct(actual['top5_countries_share_pct'])}")
+names = rows.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
+ui.kpi_card(cards[3], t("kpi_top_customer", L), fmt_pct(actual["top1_customers_share_pct"]), 0, None, "", t("help_share", L))
+cards[3].caption(f"{names.get(actual['top_customer'], '—')} · {t('kpi_top3_customers', L)} "
+                 f"{fmt_pct(actual['top3_customers_share_pct'])} · {t('kpi_top5_customers', L)} {fmt_pct(actual['top5_customers_share_pct'])}")
+if actual["major_customers"]:
+    st.warning(t("major_flag", L, n=len(actual["major_customers"]),
+                 names=t("list_sep", L).join(f"{names.get(c, c)} ({c})" for c in actual["major_customers"])))
+else:
+    st.success(t("no_major", L))
+
+curve = regions.pareto(rows)
+point = regions.pareto_point(curve)
+left, right = st.columns(2)
+with left:
+    if point is not None:
+        st.markdown(f"**{t('pareto_sentence', L, x=f'{point:.0f}')}**")
+    ui.chart(charts.pareto_curve(curve, L, point), key="regions_pareto")
+with right:
+    trend = ui.query("regions/concentration_by_quarter", p)
+    ui.chart(charts.hhi_trend(trend, L, bands), key="regions_hhi")
+
+# What-if ------------------------------------------------------------------------------------------------------
+st.subheader(t("whatif_title", L))
+st.caption(t("whatif_caption", L, currency=cur))
+w = st.columns([2, 1, 1, 1, 1])
+w[0].multiselect(t("wi_countries", L), countries["country_code"].tolist(), key="wi_countries",
+                 format_func=lambda c: country_name(c, L) if c != "unknown" else t("unknown", L), placeholder=t("wi_none", L))
+w[1].number_input(t("wi_drop", L), min_value=0.0, max_value=100.0, step=5.0, key="wi_drop")
+w[2].number_input(t("wi_top", L), min_value=0, max_value=1000, step=1, key="wi_top")
+w[3].selectbox(t("wi_cur", L), currencies, key="wi_cur", format_func=lambda c: c or t("wi_none", L))
+w[4].number_input(t("wi_fx", L, currency=cur), min_value=-90.0, max_value=500.0, step=5.0, key="wi_fx")
+what_if = regions.concentration(rows, "revenue_scenario")
+change = what_if["revenue"] - actual["revenue"]
+st.markdown("**" + t("wi_summary", L, actual=fmt_amount(actual["revenue"], L), scenario=fmt_amount(what_if["revenue"], L),
+                     change=fmt_pct(change / actual["revenue"] * 100 if actual["revenue"] else 0, signed=True),
+                     h1=f"{actual['hhi_countries']:,.0f}", h2=f"{what_if['hhi_countries']:,.0f}",
+                     h3="", c1=f"{actual['hhi_customers']:,.0f}", c2=f"{what_if['hhi_customers']:,.0f}",
+                     s1=fmt_pct(actual["top_country_share_pct"]), s2=fmt_pct(what_if["top_country_share_pct"])) + "**")
+st.session_state["_whatif_hhi"] = what_if["hhi_countries"]
+ui.chart(charts.scenario_bars(actual, what_if, cur, L), key="regions_whatif")
+affected = regions.affected_customers(rows)
+if len(affected):
+    st.markdown(f"**{t('wi_affected', L)}** ({fmt_int(len(affected))})")
+    ui.table(affected, {"customer_name": (t("col_customer", L), "text"), "customer_id": (t("col_customer_id", L), "text"),
+                        "revenue": (t("col_revenue", L, currency=cur), "money"),
+                        "revenue_scenario": (t("col_revenue_scenario", L, currency=cur), "money"),
+                        "change": (t("col_change", L, currency=cur), "money")},
+             key="regions_affected", stem="what-if-affected", height=260)
+
+# Country table ------------------------------------------------------------------------------------------------
+st.subheader(t("country_table_title", L))
+status = ui.query("churn/customer_status", p | {"as_of": filters.date_to, "risk_multiple": 1.5, "lapse_multiple": 3.0,
+                                                 "lapse_days": 365, "few_risk_days": 180})
+lapsed = status[status["status"] == "lapsed"].groupby("country_code").size()
+countries["lapsed_customers"] = countries["country_code"].map(lapsed).fillna(0).astype(int)
+countries["region"] = countries[f"region_name_{'zh' if L == 'zh' else 'en'}"]
+ui.table(countries, {"country": (t("col_country", L), "text"), "region": (t("col_region", L), "text"),
+                     "revenue": (t("col_revenue", L, currency=cur), "money"), "share_pct": (t("col_share_pct", L), "pct"),
+                     "revenue_last_year": (t("col_revenue_ly", L, currency=cur), "money"),
+                     "change_pct": (t("col_change_pct", L), "pct"), "active_customers": (t("col_active", L), "int"),
+                     "new_customers": (t("col_new", L), "int"), "lapsed_customers": (t("col_lapsed", L), "int"),
+                     "average_order": (t("col_avg_order", L, currency=cur), "money"),
+                     "complaints": (t("col_complaints", L), "int")},
+         key="regions_countries", stem=f"countries-{filters.period_words('en')}", height=420)

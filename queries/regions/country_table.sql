@@ -1,0 +1,60 @@
+-- One row per destination country: revenue this period and the same period last year, customers, orders, complaints.
+with cur as (
+    select d.country_code,
+           sum(d.revenue) as revenue,
+           sum(d.order_count) as orders,
+           count(distinct d.customer_id) filter (where d.positive_line_count > 0) as active_customers,
+           count(distinct d.customer_id) filter (where d.positive_line_count > 0 and d.ordered_on = f.first_order_on) as new_customers
+    from customer_day d
+    join customers c using (customer_id)
+    join customer_facts f using (customer_id)
+    left join country_regions r on r.country_code = d.country_code
+    where d.ordered_on between $date_from and $date_to
+      and (len($countries) = 0 or d.country_code = any($countries))
+      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
+      and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
+      and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+    group by all
+),
+last_year as (
+    select d.country_code, sum(d.revenue) as revenue_last_year
+    from customer_day d
+    join customers c using (customer_id)
+    left join country_regions r on r.country_code = d.country_code
+    where d.ordered_on between $ly_from and $ly_to
+      and (len($countries) = 0 or d.country_code = any($countries))
+      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
+      and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
+      and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+    group by all
+),
+complaints_in_period as (
+    select country_code, count(*) as complaints
+    from complaint_facts
+    where received_on between $date_from and $date_to
+    group by all
+)
+select
+    coalesce(cur.country_code, ly.country_code) as country_code,
+    r.country_iso3,
+    r.country_name_en,
+    r.country_name_zh,
+    r.region_code,
+    r.region_name_en,
+    r.region_name_zh,
+    r.subregion_code,
+    r.subregion_name_en,
+    r.subregion_name_zh,
+    coalesce(cur.revenue, 0) as revenue,
+    coalesce(ly.revenue_last_year, 0) as revenue_last_year,
+    case when ly.revenue_last_year > 0 then (coalesce(cur.revenue, 0) - ly.revenue_last_year) / ly.revenue_last_year * 100 end as change_pct,
+    coalesce(cur.active_customers, 0) as active_customers,
+    coalesce(cur.new_customers, 0) as new_customers,
+    coalesce(cur.orders, 0) as orders,
+    coalesce(cur.revenue, 0) / nullif(cur.orders, 0) as average_order,
+    coalesce(k.complaints, 0) as complaints
+from cur
+full outer join last_year ly using (country_code)
+left join country_regions r on r.country_code = coalesce(cur.country_code, ly.country_code)
+left join complaints_in_period k on k.country_code = coalesce(cur.country_code, ly.country_code)
+order by revenue desc

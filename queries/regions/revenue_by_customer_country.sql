@@ -1,0 +1,36 @@
+-- One row per customer, destination country and currency: net revenue in the period, actual and under the what-if.
+-- What-if: revenue to $drop_countries falls by $drop_pct %; the $lose_top_n largest customers (by actual revenue in
+-- the period) are lost; revenue billed in $fx_currency moves by $fx_move_pct % in the reporting currency.
+with base as (
+    select d.customer_id, d.country_code, d.currency, sum(d.revenue) as revenue, sum(d.order_count) as orders
+    from customer_day d
+    join customers c using (customer_id)
+    left join country_regions r on r.country_code = d.country_code
+    where d.ordered_on between $date_from and $date_to
+      and (len($countries) = 0 or d.country_code = any($countries))
+      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
+      and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
+      and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+    group by all
+),
+ranked as (
+    select customer_id, row_number() over (order by sum(revenue) desc, customer_id) as customer_rank
+    from base
+    group by customer_id
+)
+select
+    b.customer_id,
+    c.customer_name,
+    b.country_code,
+    b.currency,
+    b.revenue,
+    b.orders,
+    k.customer_rank,
+    b.revenue
+        * case when b.country_code = any($drop_countries) then 1 - $drop_pct / 100.0 else 1 end
+        * case when k.customer_rank <= $lose_top_n then 0 else 1 end
+        * case when b.currency = $fx_currency then 1 + $fx_move_pct / 100.0 else 1 end as revenue_scenario
+from base b
+join ranked k using (customer_id)
+join customers c using (customer_id)
+order by k.customer_rank, b.country_code

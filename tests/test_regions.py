@@ -1,0 +1,88 @@
+"""Regions: concentration numbers against independent pandas computations; the what-if moves HHI as it should."""
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cockpit import regions
+from tests import independent as ind
+from tests.conftest import ROOT, realdata
+
+
+def hhi_and_shares(revenue: pd.Series) -> tuple[float, float, list]:
+    pos = revenue[revenue > 0].sort_values(ascending=False)
+    share = pos / pos.sum() * 100
+    return float((share ** 2).sum()), float(share.iloc[0]), share
+
+
+def sample_period(date_from, date_to):
+    orders = ind.sample_orders()
+    home = ind.sample_customers().set_index("customer_id")["country_code"]
+    o = orders[(orders["ordered_on"] >= date_from) & (orders["ordered_on"] <= date_to)].copy()
+    o["country"] = o["customer_id"].map(home).fillna("unknown")
+    return o
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def test_regions_page_numbers_and_what_if(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/regions.py").run()
+    assert not at.exception
+    o = sample_period("2026-07-01", "2026-09-30")
+    hhi_c, top_c, _ = hhi_and_shares(o[o.country != "unknown"].groupby("country")["usd"].sum())
+    hhi_u, _, cust_shares = hhi_and_shares(o.groupby("customer_id")["usd"].sum())
+    assert metric(at, "HHI countries") == f"{hhi_c:,.0f}"
+    assert metric(at, "HHI customers") == f"{hhi_u:,.0f}"
+    assert metric(at, "Top country: United States") == f"{top_c:,.1f} %"
+    assert metric(at, "Largest customer") == f"{cust_shares.iloc[0]:,.1f} %"
+
+    # What-if: revenue to the top country halves.
+    at.multiselect(key="wi_countries").set_value(["US"]).run()
+    at.number_input(key="wi_drop").set_value(50.0).run()
+    assert not at.exception
+    shocked = o.assign(usd=o["usd"].where(o["country"] != "US", o["usd"] * 0.5))
+    expected, _, _ = hhi_and_shares(shocked[shocked.country != "unknown"].groupby("country")["usd"].sum())
+    assert at.session_state["_whatif_hhi"] == pytest.approx(expected, abs=0.01)
+    assert expected < hhi_c
+    assert at.query_params.get("wi_drop") in ("50.0", ["50.0"])
+
+
+def test_concentration_function_by_hand():
+    rows = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "country_code": ["DE", "DE", "US", "unknown"],
+                         "revenue": [60.0, 20.0, 20.0, 50.0]})
+    c = regions.concentration(rows)
+    # Countries (unknown left out): DE 80 %, US 20 % -> 6400 + 400.
+    assert c["hhi_countries"] == pytest.approx(6800)
+    assert c["top_country"] == "DE" and c["top_country_share_pct"] == pytest.approx(80)
+    # Customers: 60/150, 50/150, 20/150, 20/150.
+    assert c["hhi_customers"] == pytest.approx(sum((v / 150 * 100) ** 2 for v in (60, 50, 20, 20)))
+    assert c["major_customers"] == ["a", "d", "b", "c"]
+    curve = regions.pareto(rows)
+    assert regions.pareto_point(curve, 70) == pytest.approx(50.0)
+
+
+def test_online_retail_concentration(tmp_path):
+    path = realdata("uci-online-retail", "Online Retail.parquet")
+    db = tmp_path / "x.duckdb"
+    subprocess.run([sys.executable, "-m", "cockpit", "import", str(path), "--db", str(db), "--currency", "GBP"],
+                   cwd=ROOT, check=True, capture_output=True)
+    got = json.loads(subprocess.run([sys.executable, "-m", "cockpit", "kpis", "--db", str(db)], cwd=ROOT, check=True,
+                                    capture_output=True, text=True).stdout)
+    raw = pd.read_parquet(path)
+    raw = raw[raw["CustomerID"].notna()]
+    raw["revenue"] = raw["Quantity"] * raw["UnitPrice"]
+    countries = raw[~raw["Country"].isin(["Unspecified", "European Community", "Channel Islands"])]
+    hhi, top, _ = hhi_and_shares(countries.groupby("Country")["revenue"].sum())
+    assert got["top_country"] == "GB"
+    assert got["top_country_share_pct"] == pytest.approx(top, abs=0.01)
+    assert got["hhi_countries"] == pytest.approx(hhi, abs=0.01)
+    hhi_u, _, shares = hhi_and_shares(raw.groupby("CustomerID")["revenue"].sum())
+    assert got["hhi_customers"] == pytest.approx(hhi_u, abs=0.01)
+    assert got["top5_customers_share_pct"] == pytest.approx(shares.head(5).sum(), abs=0.01)
