@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from . import theme  # noqa: F401 - registers the template
 from .i18n import fmt_amount, fmt_money, t
-from .theme import ACCENT, PRIMARY
+from .theme import ACCENT, PALETTE, PRIMARY
 
 
 def revenue_by_month(df: pd.DataFrame, currency: str, lang: str, previous: pd.DataFrame | None = None) -> go.Figure:
@@ -196,4 +196,79 @@ def scenario_bars(actual: dict, scenario: dict, currency: str, lang: str) -> go.
                     textposition="outside", cliponaxis=False, showlegend=False, row=1, col=i)
         fig.update_yaxes(range=[0, max(vals + [1]) * 1.25], showticklabels=False, row=1, col=i)
     fig.update_layout(height=330, margin=dict(t=60))
+    return fig
+
+
+def latency_trend(df: pd.DataFrame, lang: str, unit: str) -> go.Figure:
+    """Median and P90 hours per month, first response and resolution."""
+    from plotly.subplots import make_subplots
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("first_response", lang), t("resolution", lang)])
+    for col, prefix in ((1, "first_response"), (2, "resolution")):
+        fig.add_scatter(x=df["month"], y=df[f"{prefix}_median_h"], name=t("median", lang), mode="lines+markers",
+                        line=dict(color=PRIMARY, width=3), showlegend=col == 1, row=1, col=col)
+        fig.add_scatter(x=df["month"], y=df[f"{prefix}_p90_h"], name="P90", mode="lines+markers",
+                        line=dict(color=ACCENT, width=3, dash="dash"), showlegend=col == 1, row=1, col=col)
+        fig.update_yaxes(title_text=unit, rangemode="tozero", row=1, col=col)
+    fig.update_layout(title=t("chart_latency_trend", lang), height=400)
+    fig.update_xaxes(tickformat="%Y-%m")
+    return fig
+
+
+def latency_distribution(df: pd.DataFrame, lang: str, unit: str) -> go.Figure:
+    """Box plots of resolution hours per severity (log scale: latencies span minutes to months)."""
+    fig = go.Figure()
+    for i, (sev, part) in enumerate(df.groupby("severity")):
+        fig.add_box(y=part["resolution_h"].dropna(), name=sev or t("none_value", lang), boxpoints=False,
+                    marker_color=PALETTE[i % len(PALETTE)])
+    fig.update_layout(title=t("chart_latency_distribution", lang), height=400, showlegend=False, yaxis_title=unit)
+    fig.update_yaxes(type="log")
+    return fig
+
+
+def latency_by_dimension(df: pd.DataFrame, label_col: str, lang: str, unit: str) -> go.Figure:
+    d = df.sort_values("resolution_median_h").tail(15)
+    fig = go.Figure()
+    fig.add_bar(y=d[label_col], x=d["resolution_median_h"], orientation="h", name=t("median", lang), marker_color=PRIMARY,
+                text=[f"{v:,.0f}" for v in d["resolution_median_h"]], textposition="outside", cliponaxis=False)
+    fig.add_bar(y=d[label_col], x=d["resolution_p90_h"], orientation="h", name="P90", marker_color=ACCENT,
+                text=[f"{v:,.0f}" for v in d["resolution_p90_h"]], textposition="outside", cliponaxis=False)
+    fig.update_layout(title=t("chart_latency_by", lang), barmode="group", height=120 + 50 * max(len(d), 2),
+                      xaxis_title=unit, yaxis_title=None)
+    fig.update_xaxes(range=[0, float(d["resolution_p90_h"].max() or 1) * 1.2])
+    return fig
+
+
+def breach_trend(df: pd.DataFrame, lang: str) -> go.Figure:
+    from .theme import BAD
+    fig = go.Figure(go.Bar(x=df["month"], y=df["breach_pct"], marker_color=BAD,
+                           text=[f"{v:.0f} %" for v in df["breach_pct"]], textposition="outside", cliponaxis=False))
+    fig.update_layout(title=t("chart_breach", lang), height=360, yaxis_title="%", xaxis_title=None)
+    fig.update_yaxes(range=[0, 105])
+    fig.update_xaxes(tickformat="%Y-%m")
+    return fig
+
+
+def backlog_ages(df: pd.DataFrame, lang: str) -> go.Figure:
+    colors = ["#d5f5e3", "#abebc6", "#f9e79f", "#f0b27a", "#c0392b"]
+    fig = go.Figure(go.Bar(x=df["age_bucket"].astype(str), y=df["complaints"], marker_color=colors[: len(df)],
+                           text=[f"{v:,}" for v in df["complaints"]], textposition="outside", cliponaxis=False))
+    fig.update_layout(title=t("chart_backlog", lang), height=360, xaxis_title=t("axis_age", lang), yaxis_title=None)
+    fig.update_yaxes(range=[0, float(df["complaints"].max() or 1) * 1.2])
+    return fig
+
+
+def complaint_timeline(row: dict, lang: str) -> go.Figure:
+    """One complaint from receipt to verified action, as points on a time line with the gaps labelled."""
+    steps = [("received_at", "tl_received"), ("first_response_at", "tl_first_response"), ("resolved_at", "tl_resolved"),
+             ("action_due_on", "tl_action_due"), ("action_verified_on", "tl_action_verified")]
+    pts = [(pd.Timestamp(row[k]), t(lbl, lang)) for k, lbl in steps if row.get(k) is not None and not pd.isna(row.get(k))]
+    fig = go.Figure()
+    if pts:
+        xs = [p[0] for p in pts]
+        fig.add_scatter(x=xs, y=[0] * len(xs), mode="lines+markers+text", text=[p[1] for p in pts],
+                        textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(pts))],
+                        marker=dict(size=16, color=[PALETTE[i] for i in range(len(pts))]), line=dict(color="#bdc3c7", width=3),
+                        customdata=[x.strftime("%Y-%m-%d %H:%M") for x in xs], hovertemplate="%{text}<br>%{customdata}<extra></extra>")
+    fig.update_layout(title=t("chart_timeline", lang, id=row.get("complaint_id", "")), height=260, showlegend=False,
+                      yaxis=dict(visible=False, range=[-1, 1]), margin=dict(t=60, b=30))
     return fig

@@ -83,6 +83,15 @@ def regions(con, filters: Filters) -> dict:
     }
 
 
+def complaints(con, filters: Filters, as_of: dt.date | None = None) -> dict:
+    """Complaint KPIs: latency over complaints received in the period; open and overdue at the period end."""
+    from . import complaints as cx
+    as_of = as_of or as_of_date(con, filters)
+    rows = db.run(con, "complaints/complaint_rows", filters.params() | {"date_to": as_of})
+    end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
+    return cx.kpis(rows, filters.date_from, min(filters.date_to, as_of), end)
+
+
 def compute(con, filters: Filters) -> dict:
     """Every KPI key, in one JSON-ready object."""
     out = {"period_from": filters.date_from.isoformat(), "period_to": filters.date_to.isoformat()}
@@ -91,4 +100,5 @@ def compute(con, filters: Filters) -> dict:
     out.update(headline(con, filters))
     out.update(churn(con, filters))
     out.update(regions(con, filters))
+    out.update(complaints(con, filters))
     return out

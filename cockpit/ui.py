@@ -370,6 +370,8 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
     for c, (h, kind) in columns.items():
         if kind == "money":
             shown[h] = shown[h].astype(float).round(0)
+        elif kind == "int":
+            shown[h] = pd.to_numeric(shown[h], errors="coerce").round(0).astype("Int64")
     st.dataframe(shown, hide_index=True, column_config=config, width="stretch", height=height or "auto", key=f"{key}_table")
     if download:
         downloads(shown, stem, key)

@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-quic", "--no-first-run", "--disable-sync", "--disable-extensions"]
-PAGES = {"overview": "", "churn": "churn", "regions": "regions"}  # page name -> URL path (the default page lives at /)
+PAGES = {"overview": "", "churn": "churn", "regions": "regions", "complaints": "complaints"}  # page name -> URL path (the default page lives at /)
 SHOTS = os.environ.get("COCKPIT_SCREENSHOTS")  # a folder: save screenshots of every page there
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")

@@ -1,0 +1,229 @@
+"""Complaint lifecycle measures: latency (calendar or business hours), SLA, backlog, corrective actions.
+
+One definition for the Complaints page, the KPI command and the review pack (docs/metrics.md)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_TARGETS = {  # severity (lower case) -> (first response hours, resolution hours)
+    "critical": (4, 72), "urgent": (4, 72), "high": (8, 120), "major": (12, 168), "medium": (24, 240),
+    "normal": (24, 240), "minor": (24, 336), "low": (48, 480), "严重": (4, 72), "重要": (12, 168), "一般": (24, 336),
+}
+FALLBACK_TARGET = (24, 240)
+AGE_BUCKETS = [(0, 1, "0–1 d"), (1, 3, "1–3 d"), (3, 7, "3–7 d"), (7, 30, "7–30 d"), (30, float("inf"), "> 30 d")]
+RECURRENCE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working week and hours for business-hour latency."""
+    weekmask: str = "1111100"          # Mon..Sun
+    day_start: float = 9.0
+    day_end: float = 18.0
+    holidays: tuple[dt.date, ...] = field(default_factory=tuple)
+
+
+def business_hours(start: pd.Series, end: pd.Series, cal: WorkCalendar) -> pd.Series:
+    """Working hours between start and end: whole working days in between plus the working part of the first
+    and last day. NaN where either end is missing or end < start."""
+    s = pd.to_datetime(start)
+    e = pd.to_datetime(end)
+    ok = s.notna() & e.notna() & (e >= s)
+    out = pd.Series(np.nan, index=start.index)
+    if not ok.any():
+        return out
+    s, e = s[ok], e[ok]
+    holidays = np.array(list(cal.holidays), dtype="datetime64[D]")
+    sd = s.dt.normalize().to_numpy().astype("datetime64[D]")
+    ed = e.dt.normalize().to_numpy().astype("datetime64[D]")
+    day_len = cal.day_end - cal.day_start
+    s_hour = (s - s.dt.normalize()).dt.total_seconds().to_numpy() / 3600
+    e_hour = (e - e.dt.normalize()).dt.total_seconds().to_numpy() / 3600
+    s_work = np.is_busday(sd, weekmask=cal.weekmask, holidays=holidays)
+    e_work = np.is_busday(ed, weekmask=cal.weekmask, holidays=holidays)
+    clip = lambda h: np.clip(h, cal.day_start, cal.day_end)  # noqa: E731
+    same = sd == ed
+    first = np.where(s_work, cal.day_end - clip(s_hour), 0.0)
+    last = np.where(e_work, clip(e_hour) - cal.day_start, 0.0)
+    between = np.busday_count(sd + 1, ed, weekmask=cal.weekmask, holidays=holidays)
+    between = np.where(same, 0, np.maximum(between, 0))
+    same_day = np.where(s_work, np.maximum(clip(e_hour) - clip(s_hour), 0.0), 0.0)
+    hours = np.where(same, same_day, first + last + between * day_len)
+    out[ok] = hours
+    return out
+
+
+def with_latency(rows: pd.DataFrame, mode: str = "calendar", cal: WorkCalendar | None = None) -> pd.DataFrame:
+    """Add first_response_h and resolution_h in the chosen hours."""
+    out = rows.copy()
+    if mode == "business":
+        cal = cal or WorkCalendar()
+        out["first_response_h"] = business_hours(out["received_at"], out["first_response_at"], cal)
+        out["resolution_h"] = business_hours(out["received_at"], out["resolved_at"], cal)
+    else:
+        out["first_response_h"] = out["hours_to_first_response"]
+        out["resolution_h"] = out["hours_to_resolution"]
+    return out
+
+
+def in_period(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
+    received = pd.to_datetime(rows["received_at"]).dt.date
+    return rows[(received >= date_from) & (received <= date_to)]
+
+
+def quantiles(values: pd.Series) -> tuple[float | None, float | None]:
+    """Median and continuous 0.9 quantile (linear interpolation), over non-missing values."""
+    v = values.dropna()
+    if v.empty:
+        return None, None
+    return float(v.quantile(0.5)), float(v.quantile(0.9))
+
+
+def latency_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Median and P90 of both latencies per value of `by` (e.g. month, category, severity)."""
+    g = rows.groupby(by, dropna=False)
+    out = pd.DataFrame({
+        "complaints": g.size(),
+        "first_response_median_h": g["first_response_h"].median(),
+        "first_response_p90_h": g["first_response_h"].quantile(0.9),
+        "resolution_median_h": g["resolution_h"].median(),
+        "resolution_p90_h": g["resolution_h"].quantile(0.9),
+    }).reset_index()
+    return out
+
+
+def parse_targets(text: str | None) -> dict[str, tuple[float, float]]:
+    """'Critical:4:72|Major:12:168' -> {'Critical': (4, 72), 'Major': (12, 168)}; bad parts are skipped."""
+    out = {}
+    for part in (text or "").split("|"):
+        bits = part.split(":")
+        if len(bits) != 3:
+            continue
+        try:
+            fr, res = float(bits[1]), float(bits[2])
+        except ValueError:
+            continue
+        if bits[0] and 0 < fr <= 10000 and 0 < res <= 100000:
+            out[bits[0]] = (fr, res)
+    return out
+
+
+def format_targets(targets: dict[str, tuple[float, float]]) -> str:
+    return "|".join(f"{k}:{v[0]:g}:{v[1]:g}" for k, v in targets.items())
+
+
+def default_targets(severities: list[str]) -> dict[str, tuple[float, float]]:
+    return {s: DEFAULT_TARGETS.get(str(s).strip().lower(), FALLBACK_TARGET) for s in severities}
+
+
+def sla(rows: pd.DataFrame, targets: dict[str, tuple[float, float]], as_of: dt.datetime) -> pd.DataFrame:
+    """Per complaint: targets, breached (True/False) or None while open and still within both targets.
+
+    Breached = first response later than its target, or resolution later than its target; an open complaint (or
+    one not yet answered) counts once its age at as_of passes the target."""
+    out = rows.copy()
+    t = out["severity"].map(lambda s: targets.get(s, DEFAULT_TARGETS.get(str(s).lower(), FALLBACK_TARGET)))
+    out["target_first_response_h"] = t.map(lambda x: x[0])
+    out["target_resolution_h"] = t.map(lambda x: x[1])
+    age_h = (pd.Timestamp(as_of) - pd.to_datetime(out["received_at"])).dt.total_seconds() / 3600
+    fr = out["first_response_h"]
+    res = out["resolution_h"]
+    fr_breach = np.where(fr.notna(), fr > out["target_first_response_h"], age_h > out["target_first_response_h"])
+    res_breach = np.where(res.notna(), res > out["target_resolution_h"], age_h > out["target_resolution_h"])
+    judged = res.notna() | (age_h > out["target_resolution_h"]) | pd.Series(fr_breach, index=out.index)
+    breached = pd.Series(fr_breach | res_breach, index=out.index)
+    out["breached"] = breached.where(judged, None)
+    return out
+
+
+def breach_pct(rows_with_sla: pd.DataFrame) -> float | None:
+    judged = rows_with_sla["breached"].dropna()
+    return float(judged.astype(bool).mean() * 100) if len(judged) else None
+
+
+def open_at(rows: pd.DataFrame, as_of: dt.datetime) -> pd.DataFrame:
+    """Complaints received by as_of and not resolved by it, with their age in days and age bucket."""
+    end = pd.Timestamp(as_of)
+    received = pd.to_datetime(rows["received_at"])
+    resolved = pd.to_datetime(rows["resolved_at"])
+    o = rows[(received <= end) & (resolved.isna() | (resolved > end))].copy()
+    o["age_days"] = (end - pd.to_datetime(o["received_at"])).dt.total_seconds() / 86400
+    o["age_bucket"] = pd.cut(o["age_days"], bins=[b[0] for b in AGE_BUCKETS] + [float("inf")], right=False,
+                             labels=[b[2] for b in AGE_BUCKETS])
+    return o.sort_values("age_days", ascending=False)
+
+
+def actions(rows: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Corrective actions with their state at as_of: verified on time, verified late, overdue, open (not yet due)."""
+    a = rows[rows["corrective_action"].notna() | rows["action_due_on"].notna()].copy()
+    due = pd.to_datetime(a["action_due_on"]).dt.date
+    ver = pd.to_datetime(a["action_verified_on"]).dt.date
+    verified_by = ver.where(ver.notna() & (ver <= as_of) if len(a) else ver.notna(), None)
+
+    def state(d, v):
+        if v is not None and not pd.isna(v):
+            return "verified_on_time" if d is None or pd.isna(d) or v <= d else "verified_late"
+        if d is not None and not pd.isna(d) and d < as_of:
+            return "overdue"
+        return "open"
+    a["action_state"] = [state(d, v) for d, v in zip(due, verified_by)]
+    a["days_overdue"] = [(as_of - d).days if s == "overdue" else None for d, s in zip(due, a["action_state"])]
+    return a
+
+
+def on_time_share(acts: pd.DataFrame, date_from: dt.date, date_to: dt.date) -> float | None:
+    """Share of actions due in the period that were verified on or before their due date."""
+    due = pd.to_datetime(acts["action_due_on"]).dt.date
+    d = acts[(due >= date_from) & (due <= date_to)]
+    return float((d["action_state"] == "verified_on_time").mean() * 100) if len(d) else None
+
+
+def recurrence(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, days: int = RECURRENCE_DAYS) -> pd.DataFrame:
+    """Complaints received in the period followed, within `days`, by a new complaint from the same customer in
+    the same category or with the same root cause."""
+    r = rows.assign(received=pd.to_datetime(rows["received_at"]))
+    period = in_period(r, date_from, date_to)
+    later = r[["complaint_id", "customer_id", "category", "root_cause", "received"]]
+    m = period.merge(later, on="customer_id", suffixes=("", "_next"))
+    gap = (m["received_next"] - m["received"]).dt.total_seconds() / 86400
+    same = (m["category"] == m["category_next"]) | (m["root_cause"].notna() & (m["root_cause"] == m["root_cause_next"]))
+    hit = m[(gap > 0) & (gap <= days) & same & (m["complaint_id"] != m["complaint_id_next"])]
+    out = period.copy()
+    out["recurred"] = out["complaint_id"].isin(hit["complaint_id"])
+    return out
+
+
+def kpis(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, as_of_end: dt.datetime,
+         targets: dict | None = None) -> dict:
+    rows = with_latency(rows)
+    period = in_period(rows, date_from, date_to)
+    fr_med, fr_p90 = quantiles(period["first_response_h"])
+    res_med, res_p90 = quantiles(period["resolution_h"])
+    targets = targets or default_targets(sorted(rows["severity"].dropna().unique()))
+    judged = sla(period, targets, as_of_end)
+    acts = actions(rows, as_of_end.date())
+    r2 = lambda v: None if v is None else round(v, 2)  # noqa: E731
+    return {
+        "first_response_hours_median": r2(fr_med), "first_response_hours_p90": r2(fr_p90),
+        "resolution_hours_median": r2(res_med), "resolution_hours_p90": r2(res_p90),
+        "sla_breach_pct": r2(breach_pct(judged)),
+        "open_complaints": int(len(open_at(rows, as_of_end))),
+        "overdue_actions": int((acts["action_state"] == "overdue").sum()),
+    }
+
+
+def monthly(rows_with_sla: pd.DataFrame) -> pd.DataFrame:
+    """Per month of receipt: median / P90 latencies and SLA breach %."""
+    r = rows_with_sla.assign(month=pd.to_datetime(rows_with_sla["received_at"]).dt.to_period("M").dt.to_timestamp())
+    out = latency_by(r, "month")
+    breach = r.groupby("month")["breached"].agg(lambda s: s.dropna().astype(bool).mean() * 100 if s.notna().any() else np.nan)
+    return out.merge(breach.rename("breach_pct").reset_index(), on="month")
+
+
+def backlog(open_rows: pd.DataFrame) -> pd.DataFrame:
+    counts = open_rows["age_bucket"].value_counts().reindex([b[2] for b in AGE_BUCKETS], fill_value=0)
+    return pd.DataFrame({"age_bucket": counts.index, "complaints": counts.to_numpy()})

@@ -1,0 +1,31 @@
+-- One row per complaint received on or before $date_to from customers passing the filters (home country).
+select
+    k.complaint_id,
+    k.customer_id,
+    c.customer_name,
+    k.country_code,
+    coalesce(c.sales_rep, '') as sales_rep,
+    k.order_id,
+    k.received_at,
+    k.first_response_at,
+    k.resolved_at,
+    coalesce(k.category, '') as category,
+    coalesce(k.severity, '') as severity,
+    coalesce(k.department, '') as department,
+    k.status,
+    k.root_cause,
+    k.corrective_action,
+    k.action_due_on,
+    k.action_verified_on,
+    k.owner,
+    k.hours_to_first_response,
+    k.hours_to_resolution
+from complaint_facts k
+left join customers c using (customer_id)
+left join country_regions r on r.country_code = k.country_code
+where k.received_on <= $date_to
+  and (len($countries) = 0 or k.country_code = any($countries))
+  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
+  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
+  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+order by k.received_at

@@ -1,0 +1,121 @@
+"""Complaints: latency and SLA against independent computations, business hours, and real ticket exports."""
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cockpit import complaints as cx
+from cockpit.importer import run_import
+from tests.conftest import ROOT, realdata
+
+SAMPLE = ROOT / "data" / "sample"
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def sample_q3():
+    x = pd.read_excel(SAMPLE / "quality_complaints.xlsx", engine="calamine")
+    x = x[(x["Date Received"] >= "2026-07-01") & (x["Date Received"] < "2026-10-01")]
+    fr = (x["First Response"] - x["Date Received"]).dt.total_seconds() / 3600
+    res = (x["Date Closed"] - x["Date Received"]).dt.total_seconds() / 3600
+    return x, fr.dropna(), res.dropna()
+
+
+def test_complaints_page_latency_and_sla_targets(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/complaints.py").run()
+    assert not at.exception
+    _, fr, res = sample_q3()
+    assert metric(at, "First response, median") == f"{np.percentile(fr, 50):,.1f} h"
+    assert metric(at, "First response, P90") == f"{np.percentile(fr, 90):,.1f} h"
+    assert metric(at, "Resolution, median") == f"{np.percentile(res, 50):,.1f} h"
+    assert metric(at, "Resolution, P90") == f"{np.percentile(res, 90):,.1f} h"
+    before = metric(at, "SLA breached")
+
+    at2 = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at2.query_params["lang"] = "en"
+    at2.query_params["sla"] = "Critical:1000:9000|Major:1000:9000|Minor:1000:9000"
+    at2.switch_page("pages/complaints.py").run()
+    assert not at2.exception
+    after = metric(at2, "SLA breached")
+    assert before != after and after == "0.0 %"
+
+
+def test_kpis_match_independent_computation(sample_db):
+    out = subprocess.run([sys.executable, "-m", "cockpit", "kpis", "--db", str(sample_db), "--from", "2026-07-01",
+                          "--to", "2026-09-30"], cwd=ROOT, capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout)
+    x, fr, res = sample_q3()
+    assert got["first_response_hours_median"] == pytest.approx(np.percentile(fr, 50), abs=0.005)
+    assert got["resolution_hours_p90"] == pytest.approx(np.percentile(res, 90), abs=0.005)
+    allx = pd.read_excel(SAMPLE / "quality_complaints.xlsx", engine="calamine")
+    end = pd.Timestamp("2026-09-30 23:59:59")
+    open_ = allx[(allx["Date Received"] <= end) & (allx["Date Closed"].isna() | (allx["Date Closed"] > end))]
+    assert got["open_complaints"] == len(open_)
+    due = pd.to_datetime(allx["Action Due"]).dt.date
+    verified = pd.to_datetime(allx["Verified On"]).dt.date
+    overdue = (due < dt.date(2026, 9, 30)) & (verified.isna() | (verified > dt.date(2026, 9, 30)))
+    assert got["overdue_actions"] == int(overdue.sum())
+
+
+def test_business_hours_by_hand():
+    cal = cx.WorkCalendar("1111100", 9, 18, (dt.date(2025, 1, 1),))
+    s = pd.Series(pd.to_datetime(["2024-12-31 17:00", "2025-01-03 08:00", "2025-01-03 17:00", "2025-01-06 10:00"]))
+    e = pd.Series(pd.to_datetime(["2025-01-02 10:00", "2025-01-03 12:00", "2025-01-06 10:00", "2025-01-06 09:00"]))
+    got = cx.business_hours(s, e, cal).tolist()
+    # Tue 17-18 (1) + Wed holiday (0) + Thu 9-10 (1) = 2; Fri 9-12 = 3; Fri 17-18 + Mon 9-10 = 2; end before start = NaN
+    assert got[:3] == [2.0, 3.0, 2.0] and np.isnan(got[3])
+
+
+def test_sla_rules_by_hand():
+    rows = pd.DataFrame({"complaint_id": ["a", "b", "c", "d"], "severity": ["Critical"] * 4,
+                         "received_at": pd.to_datetime(["2025-01-01 00:00"] * 4),
+                         "first_response_h": [1.0, 5.0, np.nan, 1.0], "resolution_h": [10.0, 10.0, np.nan, np.nan]})
+    out = cx.sla(rows, {"Critical": (4, 72)}, dt.datetime(2025, 1, 2))
+    # a: in time; b: first response late; c: unanswered for 24 h > 4 h target; d: open, answered, within 72 h.
+    assert out["breached"].tolist() == [False, True, True, None]
+    assert cx.breach_pct(out) == pytest.approx(200 / 3)
+
+
+def test_helpdesk_event_log_through_mapping(tmp_path):
+    path = realdata("helpdesk-ticket-log", "helpdesk.csv")
+    mapping = tmp_path / "helpdesk.yaml"
+    mapping.write_text(
+        "tickets:\n  table: complaints\n  file: helpdesk.csv\n"
+        "  events: {case: 'case:concept:name', activity: 'concept:name', at: 'time:timestamp', owner: 'org:resource',\n"
+        "           received: [], first_response: ['Take in charge ticket'], resolved: ['Closed']}\n"
+        "  defaults: {customer_id: helpdesk}\n", encoding="utf-8")
+    db = tmp_path / "hd.duckdb"
+    report = run_import([path], db, mapping=mapping)
+    assert report.files[0]["rows_loaded"] == 4580
+    raw = pd.read_csv(path)
+    raw["at"] = pd.to_datetime(raw["time:timestamp"], utc=True).dt.tz_localize(None)
+    g = raw.groupby("case:concept:name")
+    received = g["at"].min()
+    closed = raw[raw["concept:name"] == "Closed"].groupby("case:concept:name")["at"].min()
+    hours = ((closed - received.reindex(closed.index)).dt.total_seconds() / 3600)
+    got = json.loads(subprocess.run([sys.executable, "-m", "cockpit", "kpis", "--db", str(db)], cwd=ROOT,
+                                    capture_output=True, text=True, check=True).stdout)
+    assert got["complaints_received"] == 4580
+    assert got["resolution_hours_median"] == pytest.approx(hours.median(), abs=0.005)
+
+
+def test_date_received_sent_closed_export(tmp_path):
+    (tmp_path / "cases.csv").write_text(
+        "Case number,Customer ID,Date received,Date sent,Date closed\n"
+        "1,A,03/05/2024,03/06/2024,03/20/2024\n2,A,03/25/2024,03/25/2024,\n", encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    run_import([tmp_path / "cases.csv"], db)
+    got = json.loads(subprocess.run([sys.executable, "-m", "cockpit", "kpis", "--db", str(db)], cwd=ROOT,
+                                    capture_output=True, text=True, check=True).stdout)
+    # Dates without times count as midnight: 24 h and 0 h to first response; 15 days to resolution.
+    assert got["first_response_hours_median"] == 12.0
+    assert got["resolution_hours_median"] == 360.0
