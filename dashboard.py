@@ -21,6 +21,7 @@ pages = [
     st.Page("pages/overview.py", title=t("page_overview", L), icon=":material/dashboard:", default=True),
     st.Page("pages/regions.py", title=t("page_regions", L), icon=":material/public:", url_path="regions"),
     st.Page("pages/complaints.py", title=t("page_complaints", L), icon=":material/support_agent:", url_path="complaints"),
+    st.Page("pages/customers.py", title=t("page_customers", L), icon=":material/contacts:", url_path="customers"),
     st.Page("pages/churn.py", title=t("page_churn", L), icon=":material/person_remove:", url_path="churn"),
 ]
 nav = st.navigation(pages, position="top")

@@ -272,3 +272,73 @@ def complaint_timeline(row: dict, lang: str) -> go.Figure:
     fig.update_layout(title=t("chart_timeline", lang, id=row.get("complaint_id", "")), height=260, showlegend=False,
                       yaxis=dict(visible=False, range=[-1, 1]), margin=dict(t=60, b=30))
     return fig
+
+
+def completeness_bars(df: pd.DataFrame, lang: str) -> go.Figure:
+    from .theme import BAD, GOOD
+    d = df.sort_values("filled_pct")
+    colors = [GOOD if v >= 90 else ACCENT if v >= 70 else BAD for v in d["filled_pct"]]
+    fig = go.Figure(go.Bar(x=d["filled_pct"], y=[t(f"field_{f}", lang) for f in d["field"]], orientation="h",
+                           marker_color=colors, text=[f"{v:.0f} %" for v in d["filled_pct"]], textposition="outside",
+                           cliponaxis=False))
+    fig.update_layout(title=t("chart_completeness", lang), height=90 + 36 * len(d), xaxis_title=None, yaxis_title=None)
+    fig.update_xaxes(range=[0, 112], ticksuffix=" %")
+    return fig
+
+
+def rep_quality_heatmap(df: pd.DataFrame, fields: list[str], lang: str) -> go.Figure:
+    d = df.sort_values("quality_score")
+    z = d[fields].to_numpy()
+    fig = go.Figure(go.Heatmap(z=z, x=[t(f"field_{f}", lang) for f in fields], y=[r or t("no_owner", lang) for r in d["rep"]],
+                               text=[[f"{v:.0f}" for v in row] for row in z], texttemplate="%{text}", zmin=0, zmax=100,
+                               colorscale=[[0, "#c0392b"], [0.7, "#f9e79f"], [1, "#1e8449"]], colorbar=dict(title="%", thickness=14),
+                               hovertemplate="%{y} · %{x}: %{z:.0f} %<extra></extra>"))
+    fig.update_layout(title=t("chart_rep_quality", lang), height=100 + 34 * len(d))
+    fig.update_yaxes(type="category")
+    return fig
+
+
+def abc_bars(df: pd.DataFrame, currency: str, lang: str) -> go.Figure:
+    g = df.groupby("abc").agg(customers=("customer_id", "count"), revenue=("revenue", "sum")).reindex(["A", "B", "C"]).fillna(0)
+    fig = go.Figure(go.Bar(x=[f"{k} · {int(n):,} {t('customers_word', lang)}" for k, n in zip(g.index, g["customers"])],
+                           y=g["revenue"], marker_color=[PRIMARY, "#4a90c2", "#aed6f1"],
+                           text=[fmt_amount(v, lang) for v in g["revenue"]], textposition="outside", cliponaxis=False))
+    fig.update_layout(title=t("chart_abc", lang, currency=currency), height=360, yaxis_title=None)
+    fig.update_yaxes(tickformat="~s", range=[0, float(g["revenue"].max() or 1) * 1.2])
+    return fig
+
+
+def rfm_bars(df: pd.DataFrame, lang: str) -> go.Figure:
+    g = df["rfm_segment"].value_counts()
+    fig = go.Figure(go.Bar(y=[t(f"rfm_{k}", lang) for k in g.index][::-1], x=g.to_numpy()[::-1], orientation="h",
+                           marker_color=PRIMARY, text=[f"{v:,}" for v in g.to_numpy()[::-1]], textposition="outside",
+                           cliponaxis=False))
+    fig.update_layout(title=t("chart_rfm", lang), height=100 + 34 * len(g), xaxis_title=None)
+    fig.update_xaxes(range=[0, float(g.max() or 1) * 1.2])
+    return fig
+
+
+def migration_heatmap(matrix: pd.DataFrame, lang: str, q_from: str, q_to: str) -> go.Figure:
+    z = matrix.to_numpy()
+    fig = go.Figure(go.Heatmap(z=z, x=[f"→ {c}" for c in matrix.columns], y=[f"{r} →" for r in matrix.index],
+                               text=[[f"{v:,}" for v in row] for row in z], texttemplate="%{text}", textfont=dict(size=18),
+                               colorscale=[[0, "#f8f9f9"], [1, "#1f4e79"]], showscale=False,
+                               hovertemplate="%{y} %{x}: %{z:,}<extra></extra>"))
+    fig.update_layout(title=t("chart_migration", lang, q_from=q_from, q_to=q_to), height=380,
+                      xaxis_title=q_to, yaxis_title=q_from)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="top")
+    return fig
+
+
+def order_timeline(orders: pd.DataFrame, currency: str, lang: str) -> go.Figure:
+    """One customer's orders over time: a bar per order (returns below zero)."""
+    from .theme import BAD
+    fig = go.Figure(go.Bar(x=pd.to_datetime(orders["ordered_on"]), y=orders["order_total"],
+                           marker_color=[PRIMARY if v >= 0 else BAD for v in orders["order_total"]],
+                           customdata=orders["order_id"],
+                           hovertemplate="%{customdata}<br>%{x|%Y-%m-%d}<br>%{y:,.0f}<extra></extra>"))
+    fig.update_layout(title=t("chart_order_timeline", lang, currency=currency), height=340, bargap=0.1,
+                      yaxis_title=currency, xaxis_title=None)
+    fig.update_yaxes(tickformat="~s")
+    return fig

@@ -92,6 +92,28 @@ def complaints(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     return cx.kpis(rows, filters.date_from, min(filters.date_to, as_of), end)
 
 
+STALE_DAYS = 365
+POOL_DAYS = 180
+
+
+def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
+    """Customer-record KPIs (docs/metrics.md): completeness, stale, duplicates, public pool, ABC counts."""
+    from . import records as rx
+    as_of = as_of or as_of_date(con, filters)
+    p = filters.params() | {"as_of": as_of}
+    rec = db.run(con, "customers/customer_records", p)
+    revenue = db.run(con, "customers/customer_revenue", filters.params())
+    counts = rx.abc(revenue)["abc"].value_counts()
+    clusters = rx.duplicate_clusters(rec)
+    return {
+        "record_completeness_pct": round(rx.record_completeness_pct(rec), 2),
+        "stale_records": int(rx.stale_mask(rec, as_of, STALE_DAYS).sum()),
+        "duplicate_clusters": int(clusters["cluster"].nunique()),
+        "public_pool_candidates": int(len(rx.public_pool(rec, as_of, POOL_DAYS))),
+        "segment_counts": {k: int(counts.get(k, 0)) for k in ("A", "B", "C")},
+    }
+
+
 def compute(con, filters: Filters) -> dict:
     """Every KPI key, in one JSON-ready object."""
     out = {"period_from": filters.date_from.isoformat(), "period_to": filters.date_to.isoformat()}
@@ -101,4 +123,5 @@ def compute(con, filters: Filters) -> dict:
     out.update(churn(con, filters))
     out.update(regions(con, filters))
     out.update(complaints(con, filters))
+    out.update(records(con, filters))
     return out

@@ -57,6 +57,9 @@ LEGAL = {"DE": "GmbH", "AT": "GmbH", "CH": "AG", "US": "Inc.", "CA": "Inc.", "GB
          "RU": "OOO", "TR": "A.Ş.", "SE": "AB", "DK": "A/S", "FI": "Oy", "CZ": "s.r.o."}
 WORDS_A = ["Global", "Atlas", "Northern", "Blue", "Golden", "Pacific", "Prime", "Apex", "Summit", "Metro", "Silver", "Eagle",
            "Harbor", "United", "Royal", "Green", "Sun", "Star", "Delta", "Omega", "Crown", "Vista", "Nova", "Alpha", "Ocean"]
+WORDS_C = ["Bay", "Bridge", "Castle", "Field", "Forest", "Hill", "Lake", "Park", "River", "Rock", "Stone", "Valley",
+           "Wood", "Port", "Gate", "Point", "Ridge", "Spring", "Coast", "Dale", "Brook", "Crest", "Haven", "Shore",
+           "Mill", "Glen", "Cape", "Grove", "Marsh", "Moor", "Peak", "Reef", "Sound", "Vale", "Wells", "Cross"]
 WORDS_B = ["Trading", "Imports", "Supply", "Distribution", "Home", "Hardware", "Industrial", "Retail", "Commerce",
            "Tools", "Living", "Electric", "Lighting", "Kitchen", "Garden", "Building", "Outdoor", "Textiles"]
 INDUSTRIES = ["Retail chain", "Wholesale", "E-commerce", "Hardware store", "Construction", "Hospitality", "Importer"]
@@ -84,27 +87,35 @@ def _days(rng, lo: dt.date, hi: dt.date) -> dt.date:
     return lo + dt.timedelta(days=int(rng.integers(0, max(1, (hi - lo).days) + 1)))
 
 
-def _company_name(rng, country: str) -> str:
-    base = f"{rng.choice(WORDS_A)} {rng.choice(WORDS_B)}"
-    if country in ("HK",):
-        return f"香港{rng.choice(['恒达', '永盛', '华联', '东方', '新世纪'])}贸易有限公司"
-    suffix = LEGAL.get(country, "Ltd")
-    return f"{base} {suffix}"
+def _company_name(rng, country: str, used: set) -> str:
+    """A company name not used before (real customer lists rarely hold two firms of one name)."""
+    for _ in range(1000):
+        if country in ("HK",):
+            name = f"香港{rng.choice(['恒达', '永盛', '华联', '东方', '新世纪', '利丰', '嘉华', '瑞安'])}{rng.choice(['贸易', '实业', '进出口', '国际'])}有限公司"
+        else:
+            name = f"{rng.choice(WORDS_A)} {rng.choice(WORDS_C)} {rng.choice(WORDS_B)} {LEGAL.get(country, 'Ltd')}"
+        key = " ".join(name.split()[:3]) if " " in name else name
+        if key not in used:
+            used.add(key)
+            return name
+    raise RuntimeError("ran out of company names")
 
 
 def _variant_name(rng, name: str) -> str:
-    """How the same company is typed again by another rep."""
+    """How the same company is typed again by another rep: other case, another legal form, punctuation, a typo."""
     choice = int(rng.integers(0, 4))
     if name.endswith("有限公司"):
-        return name.replace("有限公司", "公司") if choice % 2 else name.replace("贸易有限公司", "贸易(香港)有限公司")
+        return name.replace("有限公司", "公司") if choice % 2 else name.replace("有限公司", "(香港)有限公司")
     words = name.split()
+    base = " ".join(words[:3])
     if choice == 0:
         return name.upper()
     if choice == 1:
-        return " ".join(words[:2]) + " Limited" if len(words) > 2 else name + " Ltd."
+        return f"{base} {rng.choice(['Limited', 'Co., Ltd.', 'Company', 'Group'])}"
     if choice == 2:
-        return name.replace(" ", "  ").replace(".", "") + ","
-    return " ".join(w.capitalize() for w in " ".join(words[:2]).lower().split()) + " Co."
+        return base.replace(" ", "-", 1) + ", " + " ".join(words[3:]).replace(".", "")
+    typo = int(rng.integers(1, len(words[1])))
+    return " ".join([words[0], words[1][:typo] + words[1][typo + 1:], *words[2:]])
 
 
 def generate() -> dict[str, pd.DataFrame]:
@@ -115,15 +126,16 @@ def generate() -> dict[str, pd.DataFrame]:
     info = {c[0]: c for c in COUNTRIES}
 
     customers = []
+    used_names: set = set()
     for i in range(n_customers):
         cc = codes[rng.choice(len(codes), p=weights / weights.sum())]
         created = _days(rng, dt.date(2021, 1, 1), dt.date(2026, 9, 30))
         cid = f"C{10001 + i}"
-        name = _company_name(rng, cc)
-        domain = name.split()[0].lower().replace("香港", "hk") + "-" + name.split()[1].lower()[:6] + ".com" if " " in name else f"hk{i}.com.hk"
+        name = _company_name(rng, cc, used_names)
+        domain = "-".join(name.split()[:3]).lower() + ".com" if " " in name else f"hk{i}.com.hk"
         email = f"{rng.choice(['info', 'purchase', 'sales', 'buyer'])}@{domain}"
         if rng.random() < 0.12:
-            email = f"{name.split()[0].lower()}{i}@{rng.choice(['gmail.com', 'hotmail.com', 'yahoo.com'])}"
+            email = f"{name.split()[0].lower()}{i}@{rng.choice(['gmail.com', 'hotmail.com', 'yahoo.com', '163.com', 'qq.com'])}"
         customers.append({
             "customer_id": cid, "customer_name": name, "country_code": cc,
             "country_written": info[cc][2] if rng.random() < 0.8 else cc,
@@ -140,9 +152,11 @@ def generate() -> dict[str, pd.DataFrame]:
     key_accounts = {0: "US", 1: "US", 2: "DE", 3: "DE", 4: "AE", 5: "US"}
     for idx, cc in key_accounts.items():
         c = customers[idx]
+        name = _company_name(rng, cc, used_names)
+        domain = "-".join(name.split()[:3]).lower() + ".com"
         c.update(country_code=cc, country_written=info[cc][2], sales_region=info[cc][4], currency=info[cc][3],
-                 created_on=dt.date(2021, 3 + idx, 10), customer_name=_company_name(rng, cc),
-                 sales_rep=REPS[idx % 3], source_channel="Canton Fair")
+                 created_on=dt.date(2021, 3 + idx, 10), customer_name=name, email=f"purchase@{domain}",
+                 website=f"www.{domain}", sales_rep=REPS[idx % 3], source_channel="Canton Fair")
 
     # Pipeline: inquiry -> quote -> sample -> first order.
     pipeline, buyers = [], []

@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-quic", "--no-first-run", "--disable-sync", "--disable-extensions"]
-PAGES = {"overview": "", "churn": "churn", "regions": "regions", "complaints": "complaints"}  # page name -> URL path (the default page lives at /)
+PAGES = {"overview": "", "churn": "churn", "regions": "regions", "complaints": "complaints", "customers": "customers"}  # page name -> URL path (the default page lives at /)
 SHOTS = os.environ.get("COCKPIT_SCREENSHOTS")  # a folder: save screenshots of every page there
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
@@ -125,6 +125,22 @@ def test_map_draws_country_shapes_with_the_network_blocked(server, browser):
     finally:
         context.close()
     assert outside == [], outside
+
+
+def test_customer_360_draws_the_order_timeline(server, browser):
+    base, _ = server
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/customers?lang=en&customer=C10002", outside)
+    try:
+        assert page.locator("[data-testid=stException]").count() == 0
+        title = page.locator(".js-plotly-plot .gtitle", has_text="Orders over time")
+        title.first.wait_for(timeout=30000)
+        chart = page.locator(".js-plotly-plot", has=page.locator(".gtitle", has_text="Orders over time"))
+        assert chart.locator("g.point path").count() > 5, "no order bars drawn"
+        assert "customer=C10002" in page.url
+    finally:
+        context.close()
+    assert outside == []
 
 
 def test_filters_survive_a_copied_link(server, browser):

@@ -1,0 +1,242 @@
+"""Customer records: completeness, staleness, quality score, duplicates, public pool, ABC and RFM segments.
+
+One definition for the Customers page, the KPI command and the review pack (docs/metrics.md)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+QUALITY_FIELDS = ["customer_name", "country_code", "sales_rep", "segment", "industry", "source_channel", "email",
+                  "phone", "website"]
+PUBLIC_MAIL = {"gmail.com", "googlemail.com", "hotmail.com", "outlook.com", "live.com", "msn.com", "yahoo.com",
+               "yahoo.co.uk", "aol.com", "icloud.com", "me.com", "mail.com", "gmx.de", "gmx.net", "web.de", "qq.com",
+               "163.com", "126.com", "sina.com", "sohu.com", "yeah.net", "foxmail.com", "aliyun.com", "yandex.ru",
+               "mail.ru", "protonmail.com", "naver.com", "hanmail.net", "rediffmail.com", "libero.it", "orange.fr"}
+LEGAL_SUFFIXES = {"ltd", "limited", "llc", "inc", "incorporated", "corp", "corporation", "co", "company", "gmbh", "ag",
+                  "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "bvba", "plc", "pty", "pte", "lda", "ltda",
+                  "oy", "ab", "as", "aps", "sro", "spzoo", "sp", "zoo", "ooo", "oao", "kk", "cv", "de", "group",
+                  "holding", "holdings", "intl", "international", "trading co", "as", "aş", "a", "s", "llp", "lp"}
+CJK_SUFFIXES = ["股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "(香港)", "（香港）", "香港"]
+
+
+def _filled(v) -> bool:
+    return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() not in ("", "nan", "None")
+
+
+def completeness(records: pd.DataFrame) -> pd.DataFrame:
+    """Per field: share of customers with a value."""
+    rows = [{"field": f, "filled_pct": float(records[f].map(_filled).mean() * 100) if len(records) else 0.0}
+            for f in QUALITY_FIELDS]
+    return pd.DataFrame(rows)
+
+
+def completeness_by_rep(records: pd.DataFrame) -> pd.DataFrame:
+    r = records.assign(rep=records["sales_rep"].fillna(""))
+    out = r.groupby("rep")[QUALITY_FIELDS].agg(lambda s: s.map(_filled).mean() * 100)
+    out["customers"] = r.groupby("rep").size()
+    return out.reset_index()
+
+
+def stale_mask(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.Series:
+    """Not updated and not contacted for more than `days` (creation date when neither is recorded)."""
+    touched = pd.concat([pd.to_datetime(records[c]) for c in ("updated_on", "last_contact_on", "created_on")], axis=1)
+    last = touched.iloc[:, :2].max(axis=1).fillna(touched.iloc[:, 2])
+    return last.isna() | (last < pd.Timestamp(as_of) - pd.Timedelta(days=days))
+
+
+def quality(records: pd.DataFrame, as_of: dt.date, stale_days: int, duplicate_ids: set | None = None) -> pd.DataFrame:
+    """Per customer: missing fields, stale flag and score = % of the 9 fields filled − 20 if stale − 20 if a probable
+    duplicate (floored at 0)."""
+    out = records.copy()
+    filled = pd.DataFrame({f: out[f].map(_filled) for f in QUALITY_FIELDS})
+    out["missing_fields"] = filled.apply(lambda r: [f for f in QUALITY_FIELDS if not r[f]], axis=1)
+    out["stale"] = stale_mask(out, as_of, stale_days).to_numpy()
+    out["is_duplicate"] = out["customer_id"].isin(duplicate_ids or set())
+    out["quality_score"] = (filled.mean(axis=1) * 100 - 20 * out["stale"] - 20 * out["is_duplicate"]).clip(lower=0)
+    return out
+
+
+def record_completeness_pct(records: pd.DataFrame) -> float:
+    if records.empty:
+        return 0.0
+    return float(pd.DataFrame({f: records[f].map(_filled) for f in QUALITY_FIELDS}).to_numpy().mean() * 100)
+
+
+# --------------------------------------------------------------------------------------------- duplicates
+
+def name_key(name) -> str:
+    """Company name without case, accents, punctuation, legal forms ('Ltd', 'GmbH', 'S.A.', '有限公司')."""
+    if not _filled(name):
+        return ""
+    t = unicodedata.normalize("NFKC", str(name)).casefold()
+    for suffix in CJK_SUFFIXES:
+        t = t.replace(suffix, " ")
+    t = "".join(ch for ch in unicodedata.normalize("NFKD", t) if not unicodedata.combining(ch))
+    t = re.sub(r"[^\w\u4e00-\u9fff]+", " ", t)
+    words = [w for w in t.split() if w not in LEGAL_SUFFIXES and w != "the"]
+    # Legal forms written with dots or spaces ("S. A.", "Sp. z o.o.") leave single letters behind.
+    while words and len(words[-1]) == 1:
+        words.pop()
+    return " ".join(words)
+
+
+def email_domain(email) -> str:
+    if not _filled(email) or "@" not in str(email):
+        return ""
+    d = str(email).strip().lower().rsplit("@", 1)[1]
+    return "" if d in PUBLIC_MAIL else d
+
+
+def phone_digits(phone) -> str:
+    d = re.sub(r"\D", "", str(phone)) if _filled(phone) else ""
+    return d[-9:] if len(d) >= 7 else ""
+
+
+def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
+    """Clusters of probable duplicates. Evidence: same normalised name (or names at least `threshold` similar by
+    rapidfuzz's token_sort_ratio within the same first letter), same non-public e-mail domain, same phone digits.
+    Confidence = 1 − Π(1 − evidence weight) over the pair's evidence, then the cluster's strongest pair."""
+    from rapidfuzz import fuzz, process
+
+    r = records.reset_index(drop=True)
+    keys = r["customer_name"].map(name_key)
+    domains = r["email"].map(email_domain) if "email" in r else pd.Series("", index=r.index)
+    phones = r["phone"].map(phone_digits) if "phone" in r else pd.Series("", index=r.index)
+    pairs: dict[tuple[int, int], dict] = {}
+
+    def add(i, j, kind, weight):
+        a, b = (i, j) if i < j else (j, i)
+        pairs.setdefault((a, b), {})[kind] = max(weight, pairs.get((a, b), {}).get(kind, 0))
+
+    for _, idx in keys[keys != ""].groupby(keys[keys != ""].str[:1]).groups.items():
+        idx = list(idx)
+        if len(idx) < 2:
+            continue
+        block = keys[idx].tolist()
+        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, workers=1)
+        ii, jj = np.nonzero(scores)
+        for a, b in zip(ii, jj):
+            if a < b:
+                s = float(scores[a, b])
+                add(idx[a], idx[b], "name", 0.9 if s >= 99.99 else 0.6 + 0.3 * (s - threshold) / (100 - threshold))
+    for series, kind, weight in ((domains, "email domain", 0.7), (phones, "phone", 0.8)):
+        for _, idx in series[series != ""].groupby(series[series != ""]).groups.items():
+            idx = list(idx)
+            if 2 <= len(idx) <= 20:  # a shared switchboard or forwarder domain is not evidence
+                for a in range(len(idx)):
+                    for b in range(a + 1, len(idx)):
+                        add(idx[a], idx[b], kind, weight)
+
+    parent = list(range(len(r)))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    strong = {p: ev for p, ev in pairs.items() if 1 - np.prod([1 - w for w in ev.values()]) >= 0.6}
+    for a, b in strong:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for (a, b) in strong:
+        groups.setdefault(find(a), [])
+    for i in range(len(r)):
+        if find(i) in groups:
+            groups[find(i)].append(i)
+    rows = []
+    for n, (root, members) in enumerate(sorted(groups.items(), key=lambda kv: min(kv[1]))):
+        members = sorted(set(members))
+        evidence = {}
+        conf = 0.0
+        for (a, b), ev in strong.items():
+            if a in members:
+                for k in ev:
+                    evidence[k] = evidence.get(k, 0) + 1
+                conf = max(conf, 1 - float(np.prod([1 - w for w in ev.values()])))
+        for i in members:
+            rows.append({"cluster": n + 1, "customer_id": r.at[i, "customer_id"], "customer_name": r.at[i, "customer_name"],
+                         "evidence": ", ".join(sorted(evidence)), "confidence_pct": round(conf * 100, 1),
+                         "lifetime_revenue": float(r.at[i, "lifetime_revenue"]) if "lifetime_revenue" in r else 0.0,
+                         "sales_rep": r.at[i, "sales_rep"] if "sales_rep" in r else None})
+    out = pd.DataFrame(rows, columns=["cluster", "customer_id", "customer_name", "evidence", "confidence_pct",
+                                      "lifetime_revenue", "sales_rep"])
+    if len(out):
+        total = out.groupby("cluster")["lifetime_revenue"].transform("sum")
+        out["revenue_split_pct"] = np.where(total > 0, out["lifetime_revenue"] / total * 100, np.nan)
+    else:
+        out["revenue_split_pct"] = []
+    return out
+
+
+# --------------------------------------------------------------------------------------------- public pool
+
+def public_pool(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.DataFrame:
+    """Customers with no owner, or with neither an order nor a contact in the last `days` days."""
+    cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=days)
+    last_order = pd.to_datetime(records["last_order_on"])
+    last_contact = pd.to_datetime(records["last_contact_on"])
+    no_owner = ~records["sales_rep"].map(_filled)
+    idle = (last_order.isna() | (last_order < cutoff)) & (last_contact.isna() | (last_contact < cutoff))
+    out = records[no_owner | idle].copy()
+    out["pool_reason"] = np.where(no_owner[no_owner | idle], "no_owner", "idle")
+    return out.sort_values("lifetime_revenue", ascending=False)
+
+
+# --------------------------------------------------------------------------------------------- segments
+
+def abc(revenue: pd.DataFrame, a: float = 80.0, b: float = 95.0) -> pd.DataFrame:
+    """Customers with positive revenue ranked by it: A while the cumulative share before them is under a %, B while
+    under b %, then C."""
+    r = revenue[revenue["revenue"] > 0].sort_values(["revenue", "customer_id"], ascending=[False, True]).copy()
+    total = r["revenue"].sum()
+    before = (r["revenue"].cumsum() - r["revenue"]) / total * 100 if total else r["revenue"] * 0
+    r["abc"] = np.where(before < a, "A", np.where(before < b, "B", "C"))
+    r["cumulative_pct"] = r["revenue"].cumsum() / total * 100 if total else 0
+    return r
+
+
+RFM_SEGMENTS = [  # (name key, R range, FM range): first match wins; the usual RFM grid
+    ("champions", (5, 5), (4, 5)), ("loyal", (3, 5), (4, 5)), ("cant_lose", (1, 1), (4, 5)),
+    ("at_risk", (1, 2), (3, 5)), ("potential", (4, 5), (2, 3)), ("new", (5, 5), (1, 1)),
+    ("promising", (4, 4), (1, 1)), ("need_attention", (3, 3), (2, 3)), ("about_to_sleep", (3, 3), (1, 1)),
+    ("hibernating", (2, 2), (1, 2)), ("lost", (1, 1), (1, 2)),
+]
+
+
+def rfm(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """R = days since last order, F = order dates in the last 12 months, M = revenue in the last 12 months; each
+    scored 1–5 by quintile among customers who have ordered (5 = best); segment from R and the mean of F and M."""
+    r = records[records["last_order_on"].notna()].copy()
+    if r.empty:
+        return r.assign(r_score=[], f_score=[], m_score=[], rfm_segment=[])
+    r["recency_days"] = (pd.Timestamp(as_of) - pd.to_datetime(r["last_order_on"])).dt.days
+
+    def score(values, reverse=False):
+        ranks = values.rank(method="first", ascending=not reverse)
+        return np.ceil(ranks / len(values) * 5).clip(1, 5).astype(int)
+    r["r_score"] = score(r["recency_days"], reverse=True)
+    r["f_score"] = score(r["order_dates_l12m"])
+    r["m_score"] = score(r["revenue_l12m"])
+    fm = np.round((r["f_score"] + r["m_score"]) / 2 + 1e-9).astype(int)
+
+    def name(rs, f):
+        for key, (r0, r1), (f0, f1) in RFM_SEGMENTS:
+            if r0 <= rs <= r1 and f0 <= f <= f1:
+                return key
+        return "need_attention"
+    r["rfm_segment"] = [name(a, b) for a, b in zip(r["r_score"], fm)]
+    return r
+
+
+def migration(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Customers by ABC class in one quarter (rows) and another (columns); '—' = no revenue in that quarter."""
+    b = abc(before).set_index("customer_id")["abc"]
+    a = abc(after).set_index("customer_id")["abc"]
+    ids = b.index.union(a.index)
+    frame = pd.DataFrame({"from": b.reindex(ids).fillna("—"), "to": a.reindex(ids).fillna("—")})
+    order = ["A", "B", "C", "—"]
+    return pd.crosstab(frame["from"], frame["to"]).reindex(index=order, columns=order, fill_value=0)

@@ -1,0 +1,91 @@
+"""Customers: duplicate clusters on crafted names and on the sample's recorded duplicates; ABC and completeness."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cockpit import db, records
+from cockpit.i18n import fmt_int, fmt_pct
+from tests import independent as ind
+from tests.conftest import ROOT
+
+
+def crafted():
+    rows = [
+        ("1", "Müller Maschinenbau GmbH", "info@mueller-mb.de", "+49 711 1234567"),
+        ("2", "MUELLER MASCHINENBAU", None, None),                       # ü written as ue: a near-identical name
+        ("3", "Müller Maschinenbau G.m.b.H.", None, "0711-1234567"),      # same name without legal form; same phone
+        ("4", "上海恒达贸易有限公司", "sales@hengda-sh.com", None),
+        ("5", "上海恒达贸易公司", None, None),                             # same name once 有限公司/公司 are removed
+        ("6", "Acme Trading Co., Ltd.", "a@acme-trading.com", None),
+        ("7", "ACME TRADING LIMITED", "b@acme-trading.com", None),       # name and company domain
+        ("8", "Acme Tradings Ltd", None, None),                          # typo, fuzzy name
+        ("9", "Blue Ocean S.A.", "x@gmail.com", None),
+        ("10", "Green Field S.A.", "y@gmail.com", None),                 # public mail domain is not evidence
+        ("11", "Sol Importadora Ltda", None, "+55 11 98765-4321"),
+        ("12", "Completely Different Inc", None, "(11) 98765-4321"),     # same phone digits
+    ]
+    return pd.DataFrame(rows, columns=["customer_id", "customer_name", "email", "phone"]).assign(
+        lifetime_revenue=[100.0, 0, 50, 30, 10, 60, 40, 0, 5, 5, 7, 3], sales_rep="x")
+
+
+def clusters_as_sets(found):
+    return sorted(sorted(part["customer_id"]) for _, part in found.groupby("cluster"))
+
+
+def test_crafted_duplicates():
+    found = records.duplicate_clusters(crafted())
+    assert clusters_as_sets(found) == [["1", "2", "3"], ["11", "12"], ["4", "5"], ["6", "7", "8"]]
+    acme = found[found["customer_id"].isin(["6", "7", "8"])]
+    assert set(acme["evidence"].iloc[0].split(", ")) == {"email domain", "name"}
+    assert acme["revenue_split_pct"].tolist() == [60.0, 40.0, 0.0]
+    assert records.name_key("Acme Trading Co., Ltd.") == records.name_key("ACME TRADING LIMITED") == "acme trading"
+    assert records.name_key("上海恒达贸易有限公司") == records.name_key("上海恒达贸易公司")
+
+
+def test_sample_duplicates_are_found(sample_con):
+    rec = db.run(sample_con, "customers/customer_records",
+                 {"as_of": dt.date(2026, 9, 30), "countries": [], "regions": [], "reps": [], "segments": []})
+    found = records.duplicate_clusters(rec)
+    truth = pd.read_csv(ROOT / "data" / "sample-truth" / "duplicates.csv")
+    cluster = found.set_index("customer_id")["cluster"]
+    together = [a in cluster and b in cluster and cluster[a] == cluster[b] for a, b in zip(truth.customer_id, truth.duplicate_id)]
+    assert all(together), truth[[not x for x in together]]
+    true_pairs = {frozenset(p) for p in zip(truth.customer_id, truth.duplicate_id)}
+    correct = sum(frozenset(part["customer_id"]) in true_pairs for _, part in found.groupby("cluster"))
+    assert correct / found["cluster"].nunique() >= 0.85
+
+
+def test_abc_by_hand():
+    rev = pd.DataFrame({"customer_id": list("abcdef"), "revenue": [50.0, 25, 10, 10, 5, -3]})
+    out = records.abc(rev).set_index("customer_id")["abc"].to_dict()
+    # before-shares: a 0, b 50, c 75, d 85, e 95 -> A A A B C; f has no positive revenue.
+    assert out == {"a": "A", "b": "A", "c": "A", "d": "B", "e": "C"}
+
+
+def test_customers_page_abc_and_completeness(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/customers.py").run()
+    assert not at.exception
+    orders = ind.sample_orders()
+    q3 = orders[(orders["ordered_on"] >= "2026-07-01") & (orders["ordered_on"] <= "2026-09-30")]
+    per = q3.groupby("customer_id")["usd"].sum()
+    per = per[per > 0].sort_values(ascending=False)
+    before = (per.cumsum() - per) / per.sum() * 100
+    expected = [int((before < 80).sum()), int(((before >= 80) & (before < 95)).sum()), int((before >= 95).sum())]
+    value = next(m.value for m in at.metric if m.label == "A / B / C customers")
+    assert value == " / ".join(fmt_int(v) for v in expected)
+
+    crm = ind.sample_customers()
+    fields = {"客户名称": None, "country_code": None, "sales_rep": None, "客户等级": None, "行业": None,
+              "source_channel": None, "邮箱": None, "电话": None, "网站": None}
+    filled = pd.DataFrame({f: crm[f].notna() & (crm[f].astype(str).str.strip() != "") for f in fields})
+    # Every customer in the sample is in the CRM file, so the CRM file alone gives the answer.
+    completeness = filled.to_numpy().mean() * 100
+    assert next(m.value for m in at.metric if m.label == "Record completeness") == fmt_pct(completeness)
+
+    at.multiselect(key="countries").set_value(["DE"]).run()
+    de = filled[crm["country_code"] == "DE"]
+    assert next(m.value for m in at.metric if m.label == "Record completeness") == fmt_pct(de.to_numpy().mean() * 100)
