@@ -4,10 +4,14 @@ import streamlit as st
 from cockpit import ui
 from cockpit.i18n import t
 
+# Meeting mode (?meeting=1) opens with the sidebar collapsed; the filters stay in the URL.
+MEETING = st.query_params.get("meeting") == "1" or st.session_state.get("meeting", False)
 st.set_page_config(page_title="Customer Cockpit · 外贸客户看板", page_icon="📊", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="collapsed" if MEETING else "expanded")
 
 L = ui.language_switch()
+ui.url_state("meeting", "bool", False)
+st.sidebar.toggle(t("meeting_mode", L), key="meeting")
 
 if ui.ensure_database() is None:
     from cockpit import db

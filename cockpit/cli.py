@@ -60,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--country", nargs="*", default=[], help="ISO-2 codes or names")
     k.add_argument("--lang", choices=["en", "zh"], default="en")
 
+    r = sub.add_parser("report", help="build the quarterly review pack (.pptx or .html)")
+    r.add_argument("--db", default=str(db.db_path()))
+    r.add_argument("--quarter", required=True, help="e.g. 2025Q3")
+    r.add_argument("--lang", choices=["en", "zh"], default="en")
+    r.add_argument("--country", nargs="*", default=[], help="ISO-2 codes or names")
+    r.add_argument("--out", required=True, help="pack.pptx or pack.html")
+
     args = parser.parse_args(argv)
     if args.command in ("import", "check"):
         try:
@@ -72,23 +79,61 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "kpis":
         return _kpis(args)
+    if args.command == "report":
+        return _report(args)
     return 1
 
 
-def _kpis(args) -> int:
+def _countries(values) -> list[str] | None:
     from .countries import to_iso2
+    out = []
+    for c in values:
+        code = "unknown" if c.lower() == "unknown" else to_iso2(c)
+        if code is None:
+            print(f"error: '{c}' is not a country (expected an ISO-2 code such as DE, or a name)", file=sys.stderr)
+            return None
+        out.append(code)
+    return out
+
+
+def _report(args) -> int:
+    from .filters import Filters, parse_quarter
+    from .report import build
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pptx", "html"):
+        print("error: --out must end in .pptx or .html", file=sys.stderr)
+        return 2
+    try:
+        start, end = parse_quarter(args.quarter)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    countries = _countries(args.country)
+    if countries is None:
+        return 2
+    if not Path(args.db).exists():
+        print(f"error: no database at {args.db}", file=sys.stderr)
+        return 2
+    con = db.connect(args.db)
+    try:
+        payload = build(con, Filters(start, end, tuple(countries)), args.lang, fmt)
+    finally:
+        con.close()
+    out.write_bytes(payload)
+    print(f"wrote {out} ({len(payload):,} bytes)")
+    return 0
+
+
+def _kpis(args) -> int:
     from .filters import Filters
     from .kpis import ALL_FROM, ALL_TO, compute
     if not Path(args.db).exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 2
-    countries = []
-    for c in args.country:
-        code = "unknown" if c.lower() == "unknown" else to_iso2(c)
-        if code is None:
-            print(f"error: '{c}' is not a country (expected an ISO-2 code such as DE, or a name)", file=sys.stderr)
-            return 2
-        countries.append(code)
+    countries = _countries(args.country)
+    if countries is None:
+        return 2
     con = db.connect(args.db)
     try:
         filters = Filters(args.date_from or ALL_FROM, args.date_to or ALL_TO, countries=tuple(countries))

@@ -70,15 +70,19 @@ class Filters:
 
     def describe(self, lang: str = "en") -> str:
         """The filters in a sentence: 'Period 2025Q3; countries: Germany, France; all sales reps; all segments.'"""
-        def listed(values, key_some, key_all):
+        from .countries import country_name
+
+        def listed(values, key_some, key_all, is_country=False):
             if not values:
                 return t(key_all, lang)
-            shown = [self.names.get(v, v) or t("none_value", lang) for v in values[:6]]
+            shown = [self.names.get(v) or (country_name(v, lang) if is_country and v != "unknown" else
+                                           t("unknown", lang) if is_country else v) or t("none_value", lang)
+                     for v in values[:6]]
             more = t("and_more", lang, n=len(values) - 6) if len(values) > 6 else ""
             return t(key_some, lang, items=t("list_sep", lang).join(shown) + more)
         parts = [
             t("filter_period", lang, period=self.period_words(lang)),
-            listed(self.countries, "filter_countries", "filter_all_countries"),
+            listed(self.countries, "filter_countries", "filter_all_countries", is_country=True),
             listed(self.regions, "filter_regions", "filter_all_regions"),
             listed(self.reps, "filter_reps", "filter_all_reps"),
             listed(self.segments, "filter_segments", "filter_all_segments"),

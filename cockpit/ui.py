@@ -77,6 +77,30 @@ def _kpi_cached(path: str, signature: tuple, filters: Filters) -> dict:
     return kpis.compute(_open(path, signature), filters)
 
 
+def kpi_series(filters: Filters, n: int = 8) -> pd.DataFrame:
+    """All KPIs for the n quarters ending with the period's quarter (cached per quarter)."""
+    from .overview import quarter_series
+    return quarter_series(run_kpis, filters, n)
+
+
+def movers(filters: Filters):
+    from .overview import movers as _movers, quarter_filters
+    f = quarter_filters(filters, quarter_of(filters.date_to)[0])
+    prev = quarter_filters(filters, quarter_of(f.date_from - dt.timedelta(days=1))[0])
+    return _cached_movers(str(db.db_path()), db.file_signature(db.db_path()), f, prev)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_movers(path: str, signature: tuple, f: Filters, prev: Filters):
+    from .overview import movers as _movers
+    return _movers(_open(path, signature), f, prev)
+
+
+def review_pack(filters: Filters, lang: str, fmt: str) -> bytes:
+    from .report import build
+    return build(connection(), filters, lang, fmt)
+
+
 # --------------------------------------------------------------------------------------------- language
 
 def lang() -> str:
@@ -158,6 +182,8 @@ def url_state(key: str, kind: str = "str", default=None):
             st.session_state[key] = int(raw)
         except ValueError:
             _warn_url(f"{key}={raw}")
+    elif kind == "bool":
+        st.session_state[key] = raw in ("1", "true", "True")
     else:
         st.session_state[key] = raw
 
@@ -177,6 +203,8 @@ def sync_url() -> None:
             wanted[key] = [str(v) for v in value]
         elif kind == "date" and isinstance(value, dt.date):
             wanted[key] = value.isoformat()
+        elif kind == "bool":
+            wanted[key] = "1" if value else "0"
         else:
             wanted[key] = str(value)
     current = {k: (st.query_params.get_all(k) if isinstance(wanted.get(k), list) else st.query_params.get(k))
@@ -343,10 +371,10 @@ def to_xlsx(df: pd.DataFrame, sheet: str = "data") -> bytes:
 
 def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
     L = lang()
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(t("download_csv", L), safe_for_spreadsheet(df).to_csv(index=False).encode("utf-8-sig"),
+    row = st.container(horizontal=True)
+    row.download_button(t("download_csv", L), safe_for_spreadsheet(df).to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
-    c2.download_button(t("download_xlsx", L), to_xlsx(df, stem), file_name=f"{stem}.xlsx",
+    row.download_button(t("download_xlsx", L), to_xlsx(df, stem), file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 

@@ -143,6 +143,24 @@ def test_customer_360_draws_the_order_timeline(server, browser):
     assert outside == []
 
 
+def test_html_review_pack_opens_offline(server, browser, tmp_path):
+    _, db = server
+    out = tmp_path / "pack.html"
+    subprocess.run([sys.executable, "-m", "cockpit", "report", "--db", str(db), "--quarter", "2026Q3", "--lang", "en",
+                    "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    requests: list[str] = []
+    context.route("**/*", lambda r: (requests.append(r.request.url), r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()))
+    page = context.new_page()
+    try:
+        page.goto(out.as_uri())
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20000)
+        assert page.locator(".js-plotly-plot").count() >= 3
+        assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+    finally:
+        context.close()
+
+
 def test_filters_survive_a_copied_link(server, browser):
     base, _ = server
     outside: list[str] = []

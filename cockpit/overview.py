@@ -1,0 +1,89 @@
+"""Executive overview: the headline KPIs across quarters, top movers, and the written summary.
+
+Everything here is computed from kpis.compute (one definition per KPI) and the regions query, so the Overview, the
+review pack and `cockpit kpis` always agree."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pandas as pd
+
+from . import db
+from .countries import country_name
+from .filters import Filters, quarter_label, quarter_of
+from .i18n import fmt_money, fmt_pct, t
+from .regions import NO_SCENARIO
+
+# (key, lower is better, kind)
+CARDS = [
+    ("revenue", False, "money"), ("active_customers", False, "int"), ("new_customers", False, "int"),
+    ("lapsed_customers", True, "int"), ("nrr_pct", False, "pct"), ("top_country_share_pct", True, "pct"),
+    ("hhi_countries", True, "num"), ("resolution_hours_median", True, "hours"), ("sla_breach_pct", True, "pct"),
+    ("record_completeness_pct", False, "pct"),
+]
+
+
+def quarter_filters(filters: Filters, quarter_start: dt.date) -> Filters:
+    start, end = quarter_of(quarter_start)
+    return replace(filters, date_from=start, date_to=end)
+
+
+def quarter_series(compute, filters: Filters, n: int = 8) -> pd.DataFrame:
+    """KPIs for the n quarters ending with the filters' quarter (the period's end quarter), oldest first."""
+    start, _ = quarter_of(filters.date_to)
+    rows = []
+    for _ in range(n):
+        f = quarter_filters(filters, start)
+        k = compute(f)
+        rows.append({"quarter": quarter_label(start), "quarter_start": start} | k)
+        start = quarter_of(start - dt.timedelta(days=1))[0]
+    return pd.DataFrame(rows[::-1])
+
+
+def change(now, before) -> float | None:
+    if now is None or before is None or pd.isna(now) or pd.isna(before) or before == 0:
+        return None
+    return (now - before) / abs(before) * 100
+
+
+def movers(con, filters: Filters, previous: Filters, top: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Countries and customers with the largest revenue change against the previous period (up and down)."""
+    now = db.run(con, "regions/revenue_by_customer_country", filters.params() | NO_SCENARIO)
+    before = db.run(con, "regions/revenue_by_customer_country", previous.params() | NO_SCENARIO)
+
+    def diff(key, label=None):
+        a = now.groupby(key)["revenue"].sum()
+        b = before.groupby(key)["revenue"].sum()
+        d = pd.DataFrame({"now": a, "before": b}).fillna(0.0)
+        d["change"] = d["now"] - d["before"]
+        d["change_pct"] = [change(x, y) for x, y in zip(d["now"], d["before"])]
+        d = d.reset_index().rename(columns={key: "key"})
+        if label is not None:
+            d["label"] = d["key"].map(label)
+        ups = d[d["change"] > 0].nlargest(top, "change")
+        downs = d[d["change"] < 0].nsmallest(top, "change")
+        return pd.concat([ups, downs], ignore_index=True)
+    names = pd.concat([now, before]).drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
+    return diff("country_code"), diff("customer_id", lambda c: names.get(c) or c)
+
+
+def summary(now: dict, before: dict, country_movers: pd.DataFrame, currency: str, lang: str,
+            period_words: str) -> str:
+    """'Revenue +12.0 % on the quarter, driven by Germany; 14 customers at risk, USD 1.2 M at stake; …'."""
+    parts = []
+    c = change(now["revenue"], before["revenue"])
+    if c is not None:
+        direction = country_movers[country_movers["change"] > 0] if c >= 0 else country_movers[country_movers["change"] < 0]
+        driver = country_name(direction.iloc[0]["key"], lang) if len(direction) else None
+        key = "sum_revenue_driver" if driver else "sum_revenue"
+        parts.append(t(key, lang, change=fmt_pct(c, signed=True), period=period_words, country=driver or ""))
+    parts.append(t("sum_risk", lang, n=f"{now['at_risk_customers']:,}", lapsed=f"{now['lapsed_customers']:,}",
+                   money=fmt_money(now["revenue_at_risk"], currency, lang)))
+    if now.get("top_country"):
+        parts.append(t("sum_concentration", lang, country=country_name(now["top_country"], lang),
+                       share=fmt_pct(now["top_country_share_pct"])))
+    if now.get("sla_breach_pct") is not None:
+        parts.append(t("sum_complaints", lang, breach=fmt_pct(now["sla_breach_pct"]),
+                       open=f"{now['open_complaints']:,}", overdue=f"{now['overdue_actions']:,}"))
+    return t("sentence_sep", lang).join(parts) + t("sentence_end", lang)
