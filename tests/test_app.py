@@ -95,4 +95,4 @@ def test_fresh_clone_builds_the_sample_database(app_env, tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert target.exists()
-    assert metric(at, "Orders") != "0"
+    assert metric(at, "Active customers") not in ("0", "—")
