@@ -27,6 +27,7 @@ pages = [
     st.Page("pages/complaints.py", title=t("page_complaints", L), icon=":material/support_agent:", url_path="complaints"),
     st.Page("pages/customers.py", title=t("page_customers", L), icon=":material/contacts:", url_path="customers"),
     st.Page("pages/churn.py", title=t("page_churn", L), icon=":material/person_remove:", url_path="churn"),
+    st.Page("pages/data.py", title=t("page_data", L), icon=":material/upload_file:", url_path="data"),
 ]
 nav = st.navigation(pages, position="top")
 st.sidebar.caption(t("app_title", L) + " · " + t("app_tagline", L))

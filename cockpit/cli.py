@@ -67,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--country", nargs="*", default=[], help="ISO-2 codes or names")
     r.add_argument("--out", required=True, help="pack.pptx or pack.html")
 
+    rb = sub.add_parser("rollback", help="list kept database versions or roll back to one")
+    rb.add_argument("--db", default=str(db.db_path()))
+    rb.add_argument("--to", dest="version", help="version file name (see --list); default: the newest")
+    rb.add_argument("--list", action="store_true", help="list kept versions and exit")
+
     args = parser.parse_args(argv)
     if args.command in ("import", "check"):
         try:
@@ -81,7 +86,28 @@ def main(argv: list[str] | None = None) -> int:
         return _kpis(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "rollback":
+        return _rollback(args)
     return 1
+
+
+def _rollback(args) -> int:
+    from .importer import list_versions, rollback
+    versions = list_versions(Path(args.db))
+    if args.list or not versions:
+        for v in versions:
+            print(f"{v.name}  {v.stat().st_size:,} bytes")
+        if not versions:
+            print("no kept versions", file=sys.stderr)
+            return 0 if args.list else 2
+        return 0
+    try:
+        source = rollback(args.db, args.version or versions[0].name)
+    except ImportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"rolled back {args.db} to {source.name}")
+    return 0
 
 
 def _countries(values) -> list[str] | None:

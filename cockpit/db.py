@@ -41,8 +41,19 @@ def query_names() -> list[str]:
 
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection: viewers never block an import, which writes a copy and renames it."""
-    return duckdb.connect(str(path or db_path()), read_only=True)
+    """A read-only connection: viewers never block an import, which writes a copy and renames it.
+
+    The file is ATTACHed to a private in-memory database rather than opened with duckdb.connect(path): DuckDB
+    caches open databases by path within a process, so after an import renames a new file into place,
+    connect(path) would hand back the old, still-open file. ATTACH opens the file now on disk."""
+    target = Path(path or db_path())
+    if not target.exists():
+        raise FileNotFoundError(f"no database at {target}")
+    con = duckdb.connect(":memory:")
+    literal = str(target).replace("'", "''")
+    con.execute(f"attach '{literal}' as cockpit (read_only)").fetchall()
+    con.execute("use cockpit").fetchall()
+    return con
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
@@ -53,6 +64,8 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame
         raise KeyError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
     cur = con.cursor()
     try:
+        # A cursor starts in the in-memory catalog; point it at the attached file.
+        cur.execute("use cockpit").fetchall()
         return cur.execute(sql_text(name), {k: params[k] for k in used}).df()
     finally:
         cur.close()

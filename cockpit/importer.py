@@ -30,7 +30,7 @@ from .readers import SUPPORTED, FileProblem, RawTable, read_any, sha256_of
 from .schema import TABLES, field_map, match_headers, missing_required, normalise_stage
 
 SQL_DIR = Path(__file__).parent / "sql"
-KEEP_VERSIONS = 5
+KEEP_VERSIONS = int(os.environ.get("COCKPIT_KEEP_VERSIONS", "5"))
 
 Progress = Callable[[float, str], None]
 
@@ -57,6 +57,7 @@ class Spec:
     defaults: dict[str, str] = field(default_factory=dict)
     date_order: str | None = None
     events: dict | None = None  # event-log complaints (one row per status change)
+    exact: bool = False         # columns are complete: do not add alias matches (a reviewed mapping)
 
 
 @dataclass
@@ -160,8 +161,40 @@ def load_mapping(path: str | Path | None) -> list[Spec]:
                                f"(fields of {table}: {', '.join(sorted(known))})")
         specs.append(Spec(name=str(name), table=table, pattern=body.get("file"), sheet=body.get("sheet"),
                           columns=columns, defaults={str(k): str(v) for k, v in (body.get("defaults") or {}).items()},
-                          date_order=body.get("date_order"), events=body.get("events")))
+                          date_order=body.get("date_order"), events=body.get("events"), exact=bool(body.get("exact"))))
     return specs
+
+
+def load_mapping_text(text: str, origin: str = "preset") -> list[Spec]:
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as fh:
+        fh.write(text)
+    try:
+        return load_mapping(fh.name)
+    except ImportFailed as exc:
+        raise ImportFailed(str(exc).replace(fh.name, origin)) from exc
+    finally:
+        Path(fh.name).unlink(missing_ok=True)
+
+
+def specs_to_yaml(specs: list[Spec]) -> str:
+    doc = {}
+    for s in specs:
+        body = {"table": s.table, "file": s.pattern}
+        if s.sheet:
+            body["sheet"] = s.sheet
+        if s.columns:
+            body["columns"] = dict(s.columns)
+        if s.defaults:
+            body["defaults"] = dict(s.defaults)
+        if s.date_order:
+            body["date_order"] = s.date_order
+        if s.events:
+            body["events"] = s.events
+        if s.exact:
+            body["exact"] = True
+        doc[s.name or f"{s.table}_{len(doc) + 1}"] = body
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
 
 # --------------------------------------------------------------------------------------------- discovery
@@ -204,7 +237,7 @@ def decide_table(headers: list[str], spec: Spec | None) -> tuple[str | None, dic
     explicit = dict(spec.columns) if spec else {}
     if spec and spec.table:
         base = "orders" if spec.table in ("order_lines", "order_headers") else spec.table
-        mapping = _complete(base, headers, explicit)
+        mapping = {k: v for k, v in explicit.items() if v in headers} if spec.exact else _complete(base, headers, explicit)
         return _orders_kind(base, mapping, spec.table), mapping
     scores = {}
     candidates = {}
@@ -498,6 +531,57 @@ def _noop(_f: float, _m: str) -> None:
     pass
 
 
+@dataclass
+class Inspection:
+    """What the importer would do with one file (or sheet): shown on the data page for review."""
+    path: Path
+    label: str
+    sheet: str | None
+    encoding: str | None
+    table: str | None
+    mapping: dict[str, str]
+    headers: list[str]
+    preview: pd.DataFrame
+    rows: int
+    problem: str | None = None
+
+
+def inspect_files(paths, specs: list[Spec], preview_rows: int = 8) -> list[Inspection]:
+    out = []
+    for path, spec, _explicit in discover(paths, specs):
+        try:
+            raws = read_any(path, spec.sheet if spec else None)
+        except FileProblem as exc:
+            out.append(Inspection(path, path.name, None, None, None, {}, [], pd.DataFrame(), 0, str(exc)))
+            continue
+        for raw in raws:
+            if spec and spec.events:
+                try:
+                    raw = pivot_events(raw, spec)
+                except ImportFailed as exc:
+                    out.append(Inspection(path, raw.label, raw.sheet, raw.encoding, None, {}, [], pd.DataFrame(), 0, str(exc)))
+                    continue
+                spec_for = Spec(name=spec.name, table="complaints", defaults=spec.defaults)
+            else:
+                spec_for = spec
+            headers = list(map(str, raw.frame.columns))
+            table, mapping = decide_table(headers, spec_for)
+            out.append(Inspection(path, raw.label, raw.sheet, raw.encoding, table, mapping, headers,
+                                  raw.frame.head(preview_rows).astype("string"), len(raw.frame)))
+    return out
+
+
+def suggest_country(value: str) -> str | None:
+    """The closest country name (English or Chinese) to an unresolved value, for the data page."""
+    from rapidfuzz import process
+    names = {}
+    for lang in ("en", "zh"):
+        for code, name in ctry.country_names(lang).items():
+            names[name] = code
+    hit = process.extractOne(str(value), list(names), score_cutoff=70)
+    return f"{hit[0]} ({names[hit[0]]})" if hit else None
+
+
 def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[list[Prepared], Report]:
     report = Report()
     found = discover(paths, specs)
@@ -627,11 +711,12 @@ def _split_sql(text: str) -> list[str]:
 
 def run_import(paths, db: str | Path, mapping: str | Path | None = None, currency: str | None = None,
                replace: bool = False, check_only: bool = False, progress: Progress = _noop,
-               imported_by: str | None = None, _after_write: Callable[[], None] | None = None) -> Report:
+               imported_by: str | None = None, _after_write: Callable[[], None] | None = None,
+               specs: list[Spec] | None = None) -> Report:
     """Import export files into the database at db. Raises ImportFailed (database unchanged) on refusal."""
     started = time.time()
     db = Path(db)
-    specs = load_mapping(mapping)
+    specs = (specs or []) + load_mapping(mapping)
     progress(0.02, "finding files")
     prepared, report = read_sources(paths, specs, progress)
     report.database = str(db)
@@ -959,3 +1044,31 @@ def _keep_version(db: Path) -> None:
     old = sorted(vdir.glob("*.duckdb"))
     for f in old[:-KEEP_VERSIONS]:
         f.unlink()
+
+
+def list_versions(db: Path) -> list[Path]:
+    """Kept database versions, newest first."""
+    vdir = versions_dir(Path(db))
+    return sorted(vdir.glob("*.duckdb"), reverse=True) if vdir.exists() else []
+
+
+def rollback(db: str | Path, version: str) -> Path:
+    """Make a kept version the current database (atomically); the current one is kept as a version first."""
+    db = Path(db)
+    candidates = {v.name: v for v in list_versions(db)}
+    if version not in candidates:
+        raise ImportFailed(f"no kept version named '{version}' (kept: {', '.join(candidates) or 'none'})")
+    source = candidates[version]
+    lock = _lock(db)
+    tmp = db.with_name(f".{db.name}.rollback-{os.getpid()}")
+    try:
+        shutil.copy2(source, tmp)
+        _fsync(tmp)
+        _keep_version(db)
+        os.replace(tmp, db)
+        _fsync_dir(db.parent)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+        _unlock(lock)
+    return source

@@ -400,6 +400,8 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
             shown[h] = shown[h].astype(float).round(0)
         elif kind == "int":
             shown[h] = pd.to_numeric(shown[h], errors="coerce").round(0).astype("Int64")
+    if height and len(shown) * 35 + 40 < height:
+        height = None  # a short table should not carry empty rows
     st.dataframe(shown, hide_index=True, column_config=config, width="stretch", height=height or "auto", key=f"{key}_table")
     if download:
         downloads(shown, stem, key)

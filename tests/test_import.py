@@ -200,3 +200,52 @@ def test_excel_with_chinese_headers_and_mapping_file(tmp_path):
     run_import([tmp_path], db, mapping=mapping, currency="USD")
     assert q(db, "select order_id, country_code, currency, round(amount_reporting, 2) from orders order by 1") == \
         [("S1", "DE", "CNY", 168.0), ("S2", "US", "CNY", 42.0)]
+
+
+def test_rollback_command_restores_the_previous_version(base, tmp_path):
+    src, db = base
+    digest = sha(db)
+    more = tmp_path / "more"
+    more.mkdir()
+    write(more / "orders.csv", "Order No.,Customer ID,Order Date,Amount\nQ1,A1,2024-06-01,12\n")
+    run_import([more], db)
+    assert sha(db) != digest
+    listed = subprocess.run([sys.executable, "-m", "cockpit", "rollback", "--db", str(db), "--list"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    assert listed.count(".duckdb") == 1  # the database as it was before the second import
+    subprocess.run([sys.executable, "-m", "cockpit", "rollback", "--db", str(db)], cwd=ROOT, check=True, capture_output=True)
+    assert sha(db) == digest
+
+
+def test_viewer_connection_sees_the_new_file_after_a_swap(base, tmp_path):
+    from cockpit import db as cdb
+    src, db = base
+    old = cdb.connect(db)
+    assert old.execute("select count(*) from orders").fetchone()[0] == 5
+    more = tmp_path / "more"
+    more.mkdir()
+    write(more / "orders.csv", "Order No.,Customer ID,Order Date,Amount\nQ1,A1,2024-06-01,12\n")
+    run_import([more], db)
+    # The open viewer keeps answering from the old file; a new connection sees the new one.
+    assert old.execute("select count(*) from orders").fetchone()[0] == 5
+    new = cdb.connect(db)
+    assert new.execute("select count(*) from orders").fetchone()[0] == 6
+    old.close()
+    new.close()
+
+
+def test_upload_names_are_sanitised_and_limited(tmp_path, monkeypatch):
+    from cockpit import uploads
+    monkeypatch.setenv("COCKPIT_UPLOADS", str(tmp_path / "up"))
+    monkeypatch.setenv("COCKPIT_MAX_UPLOAD_MB", "0.001")
+    folder, token = uploads.session_folder()
+    assert uploads.safe_name("../../etc/passwd.csv") == "passwd.csv"
+    assert uploads.safe_name("..\\\\windows\\\\订单 2024.CSV") == "订单 2024.csv"
+    assert uploads.safe_name(".hidden.xlsx") == "hidden.xlsx"
+    with pytest.raises(uploads.UploadRefused):
+        uploads.safe_name("evil.sh")
+    with pytest.raises(uploads.UploadRefused, match="over the upload limit"):
+        uploads.save_upload(folder, "big.csv", b"x" * 5000)
+    saved = uploads.save_upload(folder, "../x.csv", b"a,b\n")
+    assert saved.parent == folder.resolve()
+    assert uploads.session_folder("../../etc")[1] != "../../etc"
