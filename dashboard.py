@@ -10,6 +10,7 @@ st.set_page_config(page_title="Customer Cockpit · 外贸客户看板", page_ico
                    initial_sidebar_state="collapsed" if MEETING else "expanded")
 
 L = ui.language_switch()
+ui.require_login()
 ui.url_state("meeting", "bool", False)
 st.sidebar.toggle(t("meeting_mode", L), key="meeting")
 
@@ -27,9 +28,15 @@ pages = [
     st.Page("pages/complaints.py", title=t("page_complaints", L), icon=":material/support_agent:", url_path="complaints"),
     st.Page("pages/customers.py", title=t("page_customers", L), icon=":material/contacts:", url_path="customers"),
     st.Page("pages/churn.py", title=t("page_churn", L), icon=":material/person_remove:", url_path="churn"),
-    st.Page("pages/data.py", title=t("page_data", L), icon=":material/upload_file:", url_path="data"),
 ]
+if ui.current_user().role == "executive":
+    pages.append(st.Page("pages/data.py", title=t("page_data", L), icon=":material/upload_file:", url_path="data"))
 nav = st.navigation(pages, position="top")
 st.sidebar.caption(t("app_title", L) + " · " + t("app_tagline", L))
+# Audit: one line per page and filter combination viewed.
+seen = (nav.title, filters.describe("en"))
+if st.session_state.get("_audited") != seen:
+    ui.audit("view", page=nav.title, filters=seen[1])
+    st.session_state["_audited"] = seen
 nav.run()
 ui.sync_url()

@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--to", dest="date_to", type=_date)
     k.add_argument("--country", nargs="*", default=[], help="ISO-2 codes or names")
     k.add_argument("--lang", choices=["en", "zh"], default="en")
+    k.add_argument("--as", dest="as_user", help="apply this user's visibility (users file)")
 
     r = sub.add_parser("report", help="build the quarterly review pack (.pptx or .html)")
     r.add_argument("--db", default=str(db.db_path()))
@@ -66,6 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--lang", choices=["en", "zh"], default="en")
     r.add_argument("--country", nargs="*", default=[], help="ISO-2 codes or names")
     r.add_argument("--out", required=True, help="pack.pptx or pack.html")
+    r.add_argument("--as", dest="as_user", help="apply this user's visibility (users file)")
+
+    u = sub.add_parser("users", help="manage the users file (sign-in and roles)")
+    usub = u.add_subparsers(dest="users_command", required=True)
+    ua = usub.add_parser("add", help="add or update a user; the password is asked for (or read from stdin)")
+    ua.add_argument("name")
+    ua.add_argument("--role", choices=["executive", "manager", "rep"], required=True)
+    ua.add_argument("--rep", help="the rep's name as written on customer records")
+    ua.add_argument("--team", nargs="*", default=[], help="a manager's reps")
+    ua.add_argument("--email", help="for OIDC sign-in (st.login)")
+    ua.add_argument("--display-name")
+    ua.add_argument("--password-stdin", action="store_true")
+    usub.add_parser("list", help="list users and roles (never hashes)")
 
     rb = sub.add_parser("rollback", help="list kept database versions or roll back to one")
     rb.add_argument("--db", default=str(db.db_path()))
@@ -88,7 +102,40 @@ def main(argv: list[str] | None = None) -> int:
         return _report(args)
     if args.command == "rollback":
         return _rollback(args)
+    if args.command == "users":
+        return _users(args)
     return 1
+
+
+def _viewer(as_user: str | None) -> dict | None:
+    """Visibility for --as USER; without it, the command runs with the server operator's full view."""
+    from . import auth
+    if not as_user:
+        return {"all_customers": True, "visible_reps": ()}
+    user = auth.load_users().get(as_user)
+    if user is None:
+        print(f"error: no user '{as_user}' in {auth.users_path()}", file=sys.stderr)
+        return None
+    all_customers, reps = user.visibility()
+    return {"all_customers": all_customers, "visible_reps": tuple(reps)}
+
+
+def _users(args) -> int:
+    import getpass
+    from . import auth
+    if args.users_command == "list":
+        for name, user in sorted(auth.load_users().items()):
+            print(f"{name}\t{user.role}\t{user.rep or ''}\t{', '.join(user.team)}")
+        return 0
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(f"Password for {args.name}: ")
+    try:
+        auth.add_user(args.name, args.role, password, rep=args.rep, team=args.team, email=args.email,
+                      display_name=args.display_name)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"saved {args.name} ({args.role}) in {auth.users_path()}")
+    return 0
 
 
 def _rollback(args) -> int:
@@ -136,14 +183,15 @@ def _report(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     countries = _countries(args.country)
-    if countries is None:
+    viewer = _viewer(args.as_user)
+    if countries is None or viewer is None:
         return 2
     if not Path(args.db).exists():
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 2
     con = db.connect(args.db)
     try:
-        payload = build(con, Filters(start, end, tuple(countries)), args.lang, fmt)
+        payload = build(con, Filters(start, end, tuple(countries), **viewer), args.lang, fmt)
     finally:
         con.close()
     out.write_bytes(payload)
@@ -158,11 +206,12 @@ def _kpis(args) -> int:
         print(f"error: no database at {args.db}", file=sys.stderr)
         return 2
     countries = _countries(args.country)
-    if countries is None:
+    viewer = _viewer(args.as_user)
+    if countries is None or viewer is None:
         return 2
     con = db.connect(args.db)
     try:
-        filters = Filters(args.date_from or ALL_FROM, args.date_to or ALL_TO, countries=tuple(countries))
+        filters = Filters(args.date_from or ALL_FROM, args.date_to or ALL_TO, countries=tuple(countries), **viewer)
         result = compute(con, filters)
     finally:
         con.close()

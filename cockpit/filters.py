@@ -34,6 +34,9 @@ class Filters:
     regions: tuple[str, ...] = ()
     reps: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
+    # Row-level visibility (cockpit/auth.py). The default sees nothing: access must be granted explicitly.
+    all_customers: bool = False
+    visible_reps: tuple[str, ...] = ()
     names: dict = field(default_factory=dict, compare=False, hash=False)  # code -> display name, for describe()
 
     def params(self) -> dict:
@@ -41,7 +44,11 @@ class Filters:
             "date_from": self.date_from, "date_to": self.date_to,
             "countries": list(self.countries), "regions": list(self.regions),
             "reps": list(self.reps), "segments": list(self.segments),
+            "all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps),
         }
+
+    def viewer(self) -> dict:
+        return {"all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps)}
 
     @property
     def days(self) -> int:

@@ -328,6 +328,6 @@ def build(con, filters: Filters, lang: str, fmt: str) -> bytes:
     return to_pptx(data) if fmt == "pptx" else to_html(data)
 
 
-def filters_for_quarter(quarter: str, countries=()) -> Filters:
+def filters_for_quarter(quarter: str, countries=(), all_customers: bool = False, visible_reps=()) -> Filters:
     start, end = parse_quarter(quarter)
-    return Filters(start, end, tuple(countries))
+    return Filters(start, end, tuple(countries), all_customers=all_customers, visible_reps=tuple(visible_reps))

@@ -54,8 +54,25 @@ def _cached(path: str, signature: tuple, name: str, params: tuple) -> pd.DataFra
     return db.run(_open(path, signature), name, dict(params))
 
 
+def viewer_params() -> dict:
+    """The signed-in user's visibility; added to every query so no page can leave it out."""
+    user = current_user()
+    all_customers, reps = user.visibility()
+    return {"all_customers": all_customers, "visible_reps": list(reps)}
+
+
+def current_user():
+    from . import auth
+    user = st.session_state.get("_user")
+    if user is None:
+        # Demo mode (no users configured) sees everything; with users configured, nothing until signed in.
+        return auth.EXECUTIVE_ALL if not auth.users_configured() else auth.User("(nobody)", "rep")
+    return user
+
+
 def query(name: str, params: dict) -> pd.DataFrame:
     """Run queries/<name>.sql, cached per database version and parameter values."""
+    params = {**params, **viewer_params()}
     path = db.db_path()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items() if k in db.params_used(name)))
     frozen = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in frozen)
@@ -67,7 +84,8 @@ def _freeze(v):
 
 
 def run_kpis(filters: Filters) -> dict:
-    from . import kpis
+    from dataclasses import replace
+    filters = replace(filters, **viewer_params() | {"visible_reps": tuple(viewer_params()["visible_reps"])})
     return _kpi_cached(str(db.db_path()), db.file_signature(db.db_path()), filters)
 
 
@@ -98,7 +116,78 @@ def _cached_movers(path: str, signature: tuple, f: Filters, prev: Filters):
 
 def review_pack(filters: Filters, lang: str, fmt: str) -> bytes:
     from .report import build
+    audit("export", what=f"review pack {fmt}", filters=filters.describe("en"))
     return build(connection(), filters, lang, fmt)
+
+
+def audit(event: str, **fields) -> None:
+    from . import auth
+    auth.audit(event, current_user().username if st.session_state.get("_user") else None, **fields)
+
+
+def require_login() -> None:
+    """Sign-in: OIDC (st.login) when [auth] is configured in secrets, else the users file; open demo otherwise."""
+    import time as _time
+    from . import auth
+    L = lang()
+    if not auth.users_configured():
+        st.sidebar.warning(t("demo_mode", L))
+        return
+    user = st.session_state.get("_user")
+    now = _time.time()
+    if user is not None:
+        if now - st.session_state.get("_last_seen", now) > auth.SESSION_HOURS * 3600:
+            audit("session expired")
+            for k in ("_user", "_last_seen"):
+                st.session_state.pop(k, None)
+            st.warning(t("session_expired", L))
+        else:
+            st.session_state["_last_seen"] = now
+            with st.sidebar:
+                st.caption(t("signed_in_as", L, name=user.display_name or user.username, role=t(f"role_{user.role}", L)))
+                if st.button(t("sign_out", L), key="sign_out"):
+                    audit("sign out")
+                    for k in ("_user", "_last_seen"):
+                        st.session_state.pop(k, None)
+                    st.rerun()
+            return
+    oidc = False
+    try:
+        oidc = "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        oidc = False
+    st.title(t("app_title", L))
+    if oidc:
+        if getattr(st.user, "is_logged_in", False):
+            found = next((u for u in auth.load_users().values() if u.email and u.email == st.user.get("email")), None)
+            if found:
+                st.session_state["_user"], st.session_state["_last_seen"] = found, now
+                audit("sign in", method="oidc")
+                st.rerun()
+            st.error(t("no_access", L))
+        else:
+            st.button(t("sign_in", L), on_click=st.login, key="oidc_login")
+        st.stop()
+    with st.form("login"):
+        name = st.text_input(t("username", L), key="login_user")
+        password = st.text_input(t("password", L), type="password", key="login_password")
+        submitted = st.form_submit_button(t("sign_in", L))
+    if submitted:
+        wait = auth.LIMITER.locked_for(name)
+        if wait > 0:
+            st.error(t("login_locked", L, minutes=int(wait // 60) + 1))
+            audit("sign in refused", attempted=name, why="rate limited")
+        else:
+            user = auth.verify(name, password)
+            if user is None:
+                st.error(t("login_failed", L))
+                audit("sign in failed", attempted=name)
+            else:
+                st.session_state["_user"], st.session_state["_last_seen"] = user, now
+                st.session_state.pop("login_password", None)
+                audit("sign in", method="password")
+                st.rerun()
+    st.stop()
 
 
 # --------------------------------------------------------------------------------------------- language
@@ -295,8 +384,9 @@ def sidebar_filters() -> Filters:
 
     names = {c: (country_name(c, L) if c != "unknown" else t("unknown", L)) for c in sel_countries}
     names |= {r: region_names.get(r, r) for r in sel_regions}
+    v = viewer_params()
     return Filters(date_from, date_to, tuple(sel_countries), tuple(sel_regions), tuple(sel_reps), tuple(sel_segments),
-                   names=names)
+                   all_customers=v["all_customers"], visible_reps=tuple(v["visible_reps"]), names=names)
 
 
 def page_filters() -> Filters:
@@ -373,8 +463,10 @@ def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
     L = lang()
     row = st.container(horizontal=True)
     row.download_button(t("download_csv", L), safe_for_spreadsheet(df).to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
+                       file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
+                       on_click=audit, args=("download",), kwargs={"file": f"{stem}.csv", "rows": len(df)})
     row.download_button(t("download_xlsx", L), to_xlsx(df, stem), file_name=f"{stem}.xlsx",
+                       on_click=audit, args=("download",), kwargs={"file": f"{stem}.xlsx", "rows": len(df)},
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 

@@ -14,6 +14,9 @@ from cockpit.i18n import fmt_int, t
 L = ui.lang()
 ui.page_filters()
 st.title(t("page_data", L))
+if ui.current_user().role != "executive":
+    st.error(t("data_executives_only", L))
+    st.stop()
 st.caption(t("data_caption", L))
 
 folder, token = uploads.session_folder(st.session_state.get("_upload_token"))
@@ -91,6 +94,7 @@ if saved:
                 report = run_import(saved, target, specs=reviewed, replace=replace,
                                     imported_by=st.session_state.get("user_name") or "app",
                                     progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+                ui.audit("import", files=[p.name for p in saved], rows_loaded=report.rows_loaded, replace=replace)
                 st.success(t("import_done", L, load=fmt_int(report.rows_loaded), quarantine=fmt_int(report.rows_quarantined),
                              sec=f"{report.seconds:.1f}"))
                 st.cache_data.clear()
@@ -140,6 +144,7 @@ else:
     if st.button(t("rollback", L), key="rollback"):
         try:
             rollback(db.db_path(), pick)
+            ui.audit("rollback", version=pick)
             st.cache_data.clear()
             st.success(t("rolled_back", L, name=pick))
         except ImportFailed as exc:

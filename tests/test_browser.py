@@ -53,6 +53,45 @@ def server(tmp_path_factory, sample_db):
     proc.wait(10)
 
 
+def start_server(db, extra_env=None):
+    port = free_port()
+    env = dict(os.environ, COCKPIT_DB=str(db), **(extra_env or {}))
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+
+
+@pytest.fixture(scope="module")
+def secured_server(tmp_path_factory, sample_db):
+    from cockpit import auth
+    folder = tmp_path_factory.mktemp("secured")
+    db = folder / "cockpit.duckdb"
+    shutil.copy2(sample_db, db)
+    users = folder / "users.yaml"
+    old = os.environ.get("COCKPIT_USERS")
+    os.environ["COCKPIT_USERS"] = str(users)
+    try:
+        auth.add_user("boss", "executive", "correct horse battery")
+    finally:
+        if old is None:
+            os.environ.pop("COCKPIT_USERS")
+        else:
+            os.environ["COCKPIT_USERS"] = old
+    proc, base = start_server(db, {"COCKPIT_USERS": str(users), "COCKPIT_AUDIT": str(folder / "audit.log")})
+    yield base, folder
+    proc.terminate()
+    proc.wait(10)
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -236,3 +275,26 @@ def test_missing_required_column_is_refused_on_the_data_page(server, browser, tm
     finally:
         context.close()
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+
+
+def test_sign_in_through_the_form(secured_server, browser):
+    base, folder = secured_server
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/?lang=en", outside)
+    try:
+        assert page.locator("[data-testid=stMetric]").count() == 0
+        page.get_by_role("textbox", name="User name").fill("boss")
+        page.get_by_role("textbox", name="Password").fill("wrong password")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Wrong user name or password.").wait_for(timeout=20000)
+        page.get_by_role("textbox", name="Password").fill("correct horse battery")
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("[data-testid=stMetric]").first.wait_for(timeout=30000)
+        wait_idle(page)
+        assert "Overview" in page.inner_text("[data-testid=stMain]")
+        assert page.locator("[data-testid=stException]").count() == 0
+    finally:
+        context.close()
+    assert outside == []
+    log = (folder / "audit.log").read_text(encoding="utf-8")
+    assert '"sign in failed"' in log and '"sign in"' in log and "correct horse" not in log

@@ -46,7 +46,8 @@ def test_crafted_duplicates():
 
 def test_sample_duplicates_are_found(sample_con):
     rec = db.run(sample_con, "customers/customer_records",
-                 {"as_of": dt.date(2026, 9, 30), "countries": [], "regions": [], "reps": [], "segments": []})
+                 {"as_of": dt.date(2026, 9, 30), "countries": [], "regions": [], "reps": [], "segments": [],
+                  "all_customers": True, "visible_reps": []})
     found = records.duplicate_clusters(rec)
     truth = pd.read_csv(ROOT / "data" / "sample-truth" / "duplicates.csv")
     cluster = found.set_index("customer_id")["cluster"]

@@ -48,7 +48,7 @@ def tiny(tmp_path_factory):
     con.close()
 
 
-Q2 = Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+Q2 = Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 30), all_customers=True)
 
 
 def test_headline_kpis_by_hand(tiny):
@@ -63,13 +63,13 @@ def test_headline_kpis_by_hand(tiny):
 
 
 def test_country_and_rep_filters(tiny):
-    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, countries=("DE", "FR")))
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, countries=("DE", "FR"), all_customers=True))
     assert k["revenue"] == pytest.approx(710.0) and k["active_customers"] == 2
-    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, reps=("Li Wei",)))
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, reps=("Li Wei",), all_customers=True))
     assert k["revenue"] == pytest.approx(800.0) and k["complaints_received"] == 1
-    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, reps=("",)))   # no owner: K4 and the placeholder K5
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, reps=("",), all_customers=True))   # no owner: K4 and the placeholder K5
     assert k["revenue"] == pytest.approx(80.0)
-    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, regions=("150",)))   # Europe
+    k = compute(tiny, Filters(Q2.date_from, Q2.date_to, regions=("150",), all_customers=True))   # Europe
     assert k["revenue"] == pytest.approx(1510.0)
 
 

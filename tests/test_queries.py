@@ -7,7 +7,8 @@ import pytest
 from cockpit import db
 from cockpit.filters import Filters
 
-FILTERS = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("US", "DE"), ("150", "019"), ("Li Wei", ""), ("A", "B"))
+FILTERS = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("US", "DE"), ("150", "019"), ("Li Wei", ""), ("A", "B"),
+                  all_customers=False, visible_reps=("Li Wei",))
 from cockpit.churn import RhythmRules
 
 # A value for every parameter any query takes; run() passes each query only its own.
@@ -39,7 +40,16 @@ def test_unused_parameters_are_not_passed(sample_con):
 
 
 def test_sql_injection_text_is_just_a_value(sample_con):
-    hostile = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("DE'); drop table orders; --",), (), (), ())
+    hostile = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("DE'); drop table orders; --",), (), (), (),
+                      all_customers=True)
     df = db.run(sample_con, "kpis/headline", hostile.params())
     assert df.iloc[0]["revenue"] == 0
     assert sample_con.execute("select count(*) from orders").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_every_customer_query_takes_the_viewer(name):
+    if name in ("filters/data_range", "filters/import_log"):
+        return  # dates of the data and the import log (executives only) hold no customer rows
+    used = db.params_used(name)
+    assert {"all_customers", "visible_reps"} <= used, f"{name} must apply row-level visibility"

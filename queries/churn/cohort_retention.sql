@@ -9,6 +9,7 @@ with eligible as (
       and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
       and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
       and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
 ),
 activity as (
     select e.customer_id,

@@ -1,7 +1,9 @@
--- One row per order of one customer ($customer_id): date, total in the reporting currency, lines, currencies.
-select order_id, min(ordered_on) as ordered_on, sum(amount_reporting) as order_total, count(*) as lines,
-       string_agg(distinct currency, ', ') as currencies, max(shipped_on) as shipped_on
-from orders
-where customer_id = $customer_id
-group by order_id
-order by ordered_on, order_id
+-- One row per order of one customer ($customer_id, if the viewer may see it): date, total, lines, currencies.
+select o.order_id, min(o.ordered_on) as ordered_on, sum(o.amount_reporting) as order_total, count(*) as lines,
+       string_agg(distinct o.currency, ', ') as currencies, max(o.shipped_on) as shipped_on
+from orders o
+join customers c using (customer_id)
+where o.customer_id = $customer_id
+  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+group by o.order_id
+order by ordered_on, o.order_id

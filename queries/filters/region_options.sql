@@ -1,13 +1,20 @@
--- One row per region that has orders: UN M49 regions and sub-regions, then the company's own sales regions.
+-- One row per region with orders from customers the viewer may see: UN M49 regions and sub-regions, then the
+-- company's own sales regions.
+with visible_days as (
+    select d.country_code
+    from customer_day d
+    join customers c using (customer_id)
+    where ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+)
 select distinct 'm49' as kind, r.region_code as code, r.region_name_en as name_en, r.region_name_zh as name_zh, 1 as level
-from customer_day d join country_regions r using (country_code)
+from visible_days d join country_regions r using (country_code)
 where r.region_code <> ''
 union all
 select distinct 'm49', r.subregion_code, r.subregion_name_en, r.subregion_name_zh, 2
-from customer_day d join country_regions r using (country_code)
+from visible_days d join country_regions r using (country_code)
 where r.subregion_code <> ''
 union all
-select distinct 'sales', sales_region, sales_region, sales_region, 3
-from customers
-where sales_region is not null
+select distinct 'sales', c.sales_region, c.sales_region, c.sales_region, 3
+from customers c
+where c.sales_region is not null and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
 order by level, name_en

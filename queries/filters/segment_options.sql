@@ -1,5 +1,6 @@
--- One row per customer segment as recorded in the CRM ('' = no segment), most customers first.
-select coalesce(segment, '') as segment, count(*) as customers
-from customers
+-- One row per customer segment among the customers the viewer may see ('' = no segment), most customers first.
+select coalesce(c.segment, '') as segment, count(*) as customers
+from customers c
+where ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
 group by all
 order by customers desc, segment

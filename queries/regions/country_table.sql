@@ -14,6 +14,7 @@ with cur as (
       and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
       and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
       and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
     group by all
 ),
 last_year as (
@@ -26,12 +27,15 @@ last_year as (
       and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
       and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
       and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
     group by all
 ),
 complaints_in_period as (
-    select country_code, count(*) as complaints
-    from complaint_facts
-    where received_on between $date_from and $date_to
+    select k.country_code, count(*) as complaints
+    from complaint_facts k
+    join customers c using (customer_id)
+    where k.received_on between $date_from and $date_to
+      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
     group by all
 )
 select

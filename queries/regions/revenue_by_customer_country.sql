@@ -11,6 +11,7 @@ with base as (
       and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
       and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
       and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
     group by all
 ),
 ranked as (
