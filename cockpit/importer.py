@@ -122,8 +122,8 @@ class Report:
             lines.append("Countries that are not one country (kept as 'unknown'):")
             lines += [f"  '{v}' × {n:,}" for v, n in self.unresolved_countries.most_common()]
         if self.placeholder_customers:
-            lines.append(f"{self.placeholder_customers:,} customer(s) appear in orders or complaints but not in a "
-                         "customer file: added with unknown details")
+            lines.append(f"{self.placeholder_customers:,} new customer(s) appear in orders or complaints but not in a "
+                         "customer file: added with unknown details (or the details the orders carry)")
         lines += [f"Note: {n}" for n in self.notes]
         if self.table_counts:
             lines.append("Database now holds: " + ", ".join(f"{k} {v:,}" for k, v in self.table_counts.items()))
@@ -252,7 +252,7 @@ def decide_table(headers: list[str], spec: Spec | None) -> tuple[str | None, dic
     if {"stage", "customer_id"} <= set(candidates["pipeline_events"]) and not ({"amount", "unit_price"} & set(candidates["orders"])):
         return "pipeline_events", candidates["pipeline_events"]
     best = max(scores, key=scores.get)
-    if scores[best] < 1:
+    if scores[best] < 0.5:  # nothing but a customer id still makes a (thin) customer list
         return None, {}
     if "complaint_id" in candidates["complaints"] and "received_at" in candidates["complaints"] and best != "complaints":
         if scores["complaints"] >= scores[best] - 1:
@@ -350,6 +350,10 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
             out[fname] = values.dt.normalize() if f.kind == "date" else values
         elif f.kind in ("money", "number"):
             parsed = parse_money(col)
+            infinite = np.isinf(parsed.values.to_numpy(dtype="float64", na_value=np.nan))
+            if infinite.any():
+                parsed.values[infinite] = np.nan
+                parsed.bad = parsed.bad | infinite
             if parsed.bad.any():
                 expect = "an amount such as 1,234.56 or 1.234,56" if f.kind == "money" else "a number"
                 q(parsed.bad, fname, src, col, f"not {'an amount' if f.kind == 'money' else 'a number'}: expected {expect}", action)
@@ -445,6 +449,9 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         out["country_code"] = codes
         out = out.drop(columns=["country"])
 
+    for b in raw.bad_rows:
+        quarantine.append({"file": label, "row_number": int(b["row_number"]), "column_name": "(whole row)",
+                           "value": b["value"], "reason": b["reason"], "action": "row quarantined"})
     keep = ~drop
     prepared = out.loc[keep].copy()
     prepared["row_number"] = row_numbers[keep]
@@ -747,6 +754,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
 
     tmp = db.with_name(f".{db.name}.importing-{os.getpid()}")
     lock = _lock(db)
+    _remove_stale_temporaries(db)
     try:
         if db.exists() and not replace:
             shutil.copy2(db, tmp)
@@ -860,6 +868,7 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
         con.execute(f"insert into {name} by name select * from src_df")  # noqa: S608
         con.unregister("src_df")
 
+    con.execute("create or replace temp table prev_customers as select customer_id from customers")
     # Customers from customer files.
     if frames["customers"]:
         cust = pd.concat(frames["customers"], ignore_index=True)
@@ -942,14 +951,18 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
             select * from fx_rates f where not exists (select 1 from stage_fx s where s.currency = f.currency and s.valid_from = f.valid_from)
         """)
     # Every customer referred to by an order, complaint or pipeline event exists: revenue is never lost to a join.
-    before = con.execute("select count(*) from customers").fetchone()[0]
     con.execute("""
         insert into customers (customer_id, record_source, import_id)
         select distinct customer_id, 'placeholder', ? from (
             select customer_id from orders union select customer_id from complaints union select customer_id from pipeline_events
         ) r where customer_id is not null and not exists (select 1 from customers c where c.customer_id = r.customer_id)
     """, [import_id])
-    added = con.execute("select count(*) from customers").fetchone()[0] - before
+    # New customers known only from orders, complaints or pipeline events (no customer file describes them).
+    added = con.execute("""
+        select count(*) from customers c
+        where c.record_source <> 'customer file'
+          and not exists (select 1 from prev_customers p where p.customer_id = c.customer_id)
+    """).fetchone()[0]
     report.placeholder_customers += added
 
 
@@ -1003,6 +1016,16 @@ def _fsync_dir(path: Path) -> None:
         _fsync(path)
     except OSError:
         pass
+
+
+def _remove_stale_temporaries(db: Path) -> None:
+    """Half-built copies left by an import that was killed (we hold the lock, so none is in use)."""
+    for pattern in (f".{db.name}.importing-*", f".{db.name}.rollback-*"):
+        for f in db.parent.glob(pattern):
+            try:
+                f.unlink()
+            except OSError:
+                pass
 
 
 def _lock(db: Path):

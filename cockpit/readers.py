@@ -34,6 +34,7 @@ class RawTable:
     sheet: str | None = None
     header_rows: int = 1          # rows before the first data row (for row numbers a spreadsheet user sees)
     notes: list[str] = field(default_factory=list)
+    bad_rows: list[dict] = field(default_factory=list)   # rows the reader had to set aside (wrong cell count)
 
     @property
     def label(self) -> str:
@@ -62,6 +63,13 @@ def detect_encoding(sample: bytes, path: Path) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
+        head = sample[: exc.start]
+        if any(b >= 0x80 for b in head):
+            # Valid multi-byte UTF-8 first, then bytes that are not: two encodings in one file.
+            line = head.count(b"\n") + 1
+            name = path.name if path is not None else "file"
+            raise FileProblem(f"{name}: row {line}: the file mixes text encodings (UTF-8 before this row, something "
+                              "else here); save the whole file as UTF-8 and import it again") from exc
     try:
         sample.decode("gb18030")
         return "gb18030"
@@ -79,10 +87,25 @@ def detect_encoding(sample: bytes, path: Path) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
+    import re
     first = text.splitlines()[0] if text else ""
+    first = re.sub(r'"(?:[^"]|"")*"', "", first)  # delimiters inside quoted headers do not count
     counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=counts.get)
     return best if counts[best] > 0 else ","
+
+
+def _unclosed_quote_row(text: str) -> int:
+    """The row where the quote that is never closed was opened (only called when the count of quotes is odd)."""
+    inside, opened_at, row = False, 1, 1
+    for ch in text:
+        if ch == '"':
+            inside = not inside
+            if inside:
+                opened_at = row
+        elif ch == "\n":
+            row += 1
+    return opened_at
 
 
 def _dedupe(headers: list[str]) -> tuple[list[str], list[str]]:
@@ -103,6 +126,18 @@ def _dedupe(headers: list[str]) -> tuple[list[str], list[str]]:
     return out, notes
 
 
+def max_file_bytes() -> int:
+    import os
+    return int(float(os.environ.get("COCKPIT_MAX_FILE_MB", "4096")) * 1024 * 1024)
+
+
+def check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > max_file_bytes():
+        raise FileProblem(f"{path.name}: {size / 1048576:,.1f} MB is over the import size limit of "
+                          f"{max_file_bytes() / 1048576:,.0f} MB (COCKPIT_MAX_FILE_MB)")
+
+
 def read_csv(path: Path) -> RawTable:
     data = path.read_bytes()
     if not data.strip():
@@ -117,12 +152,32 @@ def read_csv(path: Path) -> RawTable:
         raise FileProblem(f"{path.name}: row {line}: bytes that are not valid {encoding} "
                           "(the file mixes encodings); save it as UTF-8 and import it again") from exc
     text = text.lstrip("\ufeff")
+    if text.count('"') % 2:
+        raise FileProblem(f"{path.name}: row {_unclosed_quote_row(text)}: a quote (\") opens a cell that never "
+                          "closes, so every row after it would run together; fix the quote and import again")
     delimiter = _sniff_delimiter(text[:65536])
+    bad_rows: list[dict] = []
+
+    search_from = [0]
+
+    def skip_bad_row(row) -> str:
+        # A row with the wrong number of cells is set aside (and reported), not allowed to stop the file.
+        number = row.number
+        if not number or number < 1:
+            # pyarrow cannot number rows when cells may hold line breaks: find the row's text instead.
+            pos = text.find(row.text or "", search_from[0]) if row.text else -1
+            number = text.count("\n", 0, pos) + 1 if pos >= 0 else 0
+            if pos >= 0:
+                search_from[0] = pos + 1
+        bad_rows.append({"row_number": number, "value": (row.text or "")[:200],
+                         "reason": f"expected {row.expected_columns} cells, found {row.actual_columns}"})
+        return "skip"
     try:
         table = pacsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             invalid_row_handler=skip_bad_row),
             convert_options=pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  column_types={}, null_values=[], auto_dict_encode=False,
                                                  timestamp_parsers=[]),
@@ -138,7 +193,11 @@ def read_csv(path: Path) -> RawTable:
     headers, notes = _dedupe([str(v) if v is not None else "" for v in frame.iloc[0].tolist()])
     frame = frame.iloc[1:].reset_index(drop=True)
     frame.columns = headers
-    return RawTable(path, frame, encoding=encoding, notes=notes)
+    if frame.empty and not bad_rows:
+        raise FileProblem(f"{path.name}: has a header row but no data rows (expected at least one row to import)")
+    raw = RawTable(path, frame, encoding=encoding, notes=notes)
+    raw.bad_rows = bad_rows
+    return raw
 
 
 def read_excel(path: Path, sheet: str | None = None) -> list[RawTable]:
@@ -167,8 +226,8 @@ def read_excel(path: Path, sheet: str | None = None) -> list[RawTable]:
     out = []
     for name, frame in sheets.items():
         frame = frame.dropna(how="all").dropna(axis=1, how="all")
-        if frame.empty:
-            continue
+        if len(frame) < 2:
+            continue  # empty, or a header row with no data
         first_row = int(frame.index[0])
         headers, notes = _dedupe([("" if pd.isna(v) else str(v)) for v in frame.iloc[0].tolist()])
         body = frame.iloc[1:].copy()
@@ -188,6 +247,8 @@ def read_parquet(path: Path) -> RawTable:
         raise FileProblem(f"{path.name}: not a readable Parquet file ({exc})") from exc
     headers, notes = _dedupe(list(frame.columns))
     frame.columns = headers
+    if frame.empty:
+        raise FileProblem(f"{path.name}: the Parquet file has no rows (expected at least one row to import)")
     for col in frame.columns:
         if frame[col].dtype == object:
             frame[col] = frame[col].astype("string")
@@ -198,6 +259,7 @@ def read_any(path: Path, sheet: str | None = None) -> list[RawTable]:
     suffix = path.suffix.lower()
     if not path.exists():
         raise FileProblem(f"{path}: no such file")
+    check_size(path)
     if suffix in CSV_SUFFIXES:
         return [read_csv(path)]
     if suffix in EXCEL_SUFFIXES:

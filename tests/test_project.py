@@ -64,3 +64,10 @@ def test_metrics_doc_defines_every_kpi_key(sample_con):
     keys = compute(sample_con, Filters(dt.date(2025, 1, 1), dt.date(2025, 3, 31), all_customers=True)).keys()
     for key in keys:
         assert f"`{key}`" in doc, f"KPI {key} not defined in docs/metrics.md"
+
+
+def test_reliability_doc_lists_every_corpus_file():
+    from tests.hostile_corpus import cases
+    doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    for case in cases():
+        assert f"`{case.name}`" in doc, case.name

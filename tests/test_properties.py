@@ -1,0 +1,130 @@
+"""Property tests (hypothesis) for the date, money, country and header parsers."""
+import datetime as dt
+import string
+
+import pandas as pd
+import pycountry
+from babel import Locale
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cockpit.countries import to_iso2
+from cockpit.parse import parse_dates, parse_money
+from cockpit.schema import TABLES, match_headers
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+dates = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2080, 12, 31))
+
+
+@SETTINGS
+@given(d=dates, style=st.sampled_from(["iso", "slash_ymd", "dot_ymd", "cn", "compact"]))
+def test_unambiguous_dates_round_trip(d, style):
+    text = {"iso": d.isoformat(), "slash_ymd": f"{d.year}/{d.month}/{d.day}", "dot_ymd": f"{d.year}.{d.month:02d}.{d.day:02d}",
+            "cn": f"{d.year}年{d.month}月{d.day}日", "compact": d.strftime("%Y%m%d")}[style]
+    r = parse_dates(pd.Series([text]))
+    assert r.values.iloc[0] == pd.Timestamp(d) and not r.bad.any()
+
+
+@SETTINGS
+@given(ds=st.lists(dates, min_size=1, max_size=30), order=st.sampled_from(["DMY", "MDY"]),
+       sep=st.sampled_from(["/", "-", "."]))
+def test_day_month_columns_are_read_right_when_the_column_can_tell(ds, order, sep):
+    # Add one date whose day is above 12, so the column proves its order.
+    ds = ds + [dt.date(2024, 5, 23)]
+    fmt = (lambda d: f"{d.day:02d}{sep}{d.month:02d}{sep}{d.year}") if order == "DMY" else \
+        (lambda d: f"{d.month:02d}{sep}{d.day:02d}{sep}{d.year}")
+    r = parse_dates(pd.Series([fmt(d) for d in ds]))
+    assert [v.date() for v in r.values] == ds
+
+
+@SETTINGS
+@given(ds=st.lists(dates, min_size=1, max_size=20))
+def test_excel_serials_round_trip(ds):
+    serials = [(pd.Timestamp(d) - pd.Timestamp("1899-12-30")).days for d in ds]
+    r = parse_dates(pd.Series(serials, dtype="int64"))
+    assert [v.date() for v in r.values] == ds
+
+
+@SETTINGS
+@given(text=st.text(max_size=40))
+def test_dates_never_raise(text):
+    r = parse_dates(pd.Series([text, None, ""]))
+    assert len(r.values) == 3 and len(r.bad) == 3
+
+
+@SETTINGS
+@given(cents=st.integers(min_value=-10**12, max_value=10**12),
+       style=st.sampled_from(["plain", "us", "eu", "swiss", "space", "paren", "symbol_us", "symbol_eu", "code"]))
+def test_money_round_trips(cents, style):
+    value = cents / 100
+    a = abs(value)
+    us = f"{a:,.2f}"
+    eu = us.replace(",", "X").replace(".", ",").replace("X", ".")
+    sign = "-" if value < 0 else ""
+    text = {"plain": f"{value:.2f}", "us": sign + us, "eu": sign + eu, "swiss": sign + us.replace(",", "'"),
+            "space": sign + us.replace(",", " "), "paren": f"({us})" if value < 0 else us,
+            "symbol_us": f"{sign}${us}", "symbol_eu": f"{sign}€ {eu}", "code": f"USD {sign}{us}"}[style]
+    r = parse_money(pd.Series([text]))
+    assert not r.bad.any(), text
+    assert round(r.values.iloc[0], 2) == round(value, 2), text
+
+
+@SETTINGS
+@given(text=st.text(max_size=30))
+def test_money_never_raises(text):
+    r = parse_money(pd.Series([text]))
+    assert len(r.values) == 1
+
+
+COUNTRIES = [c for c in pycountry.countries if c.alpha_2 not in ("AQ", "BV", "HM", "UM")]
+ZH = Locale.parse("zh").territories
+EN = Locale.parse("en").territories
+
+
+@SETTINGS
+@given(c=st.sampled_from(COUNTRIES), form=st.sampled_from(["alpha2", "alpha3", "name", "cldr_en", "cldr_zh"]),
+       case=st.sampled_from(["same", "upper", "lower"]), pad=st.booleans())
+def test_every_country_in_every_common_form(c, form, case, pad):
+    text = {"alpha2": c.alpha_2, "alpha3": c.alpha_3, "name": c.name, "cldr_en": EN.get(c.alpha_2, c.name),
+            "cldr_zh": ZH.get(c.alpha_2, c.name)}[form]
+    text = {"same": text, "upper": text.upper(), "lower": text.lower()}[case]
+    if pad:
+        text = f"  {text} "
+    assert to_iso2(text) == c.alpha_2
+
+
+@SETTINGS
+@given(text=st.text(max_size=30))
+def test_countries_never_raise(text):
+    code = to_iso2(text)
+    assert code is None or (len(code) == 2 and code.isupper())
+
+
+FIELDS = [(table, f) for table, fields in TABLES.items() for f in fields]
+
+
+@SETTINGS
+@given(pick=st.sampled_from(FIELDS), data=st.data(), case=st.sampled_from(["upper", "lower", "title"]),
+       joiner=st.sampled_from([" ", "_", "", "-", "  "]))
+def test_header_aliases_survive_case_and_spacing(pick, data, case, joiner):
+    table, field = pick
+    alias = data.draw(st.sampled_from(field.aliases))
+    words = alias.split()
+    text = joiner.join(words)
+    text = {"upper": text.upper(), "lower": text.lower(), "title": text.title()}[case]
+    got = match_headers(table, [text])
+    # The alias may legitimately belong to an earlier field of the same table (e.g. 'owner'); it maps to one field.
+    assert len(got) == 1
+    owner = next(name for name, _ in got.items())
+    first_owner = next(f.name for f in TABLES[table] if any(
+        "".join(a.split()).lower().replace("_", "").replace("-", "") == "".join(words).lower().replace("_", "").replace("-", "")
+        for a in f.aliases))
+    assert owner == first_owner
+
+
+@SETTINGS
+@given(headers=st.lists(st.text(alphabet=string.printable + "客户编号金额日期", max_size=20), max_size=12))
+def test_header_matching_never_raises(headers):
+    for table in TABLES:
+        got = match_headers(table, headers)
+        assert set(got.values()) <= set(headers)

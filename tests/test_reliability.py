@@ -1,0 +1,183 @@
+"""Reliability: the hostile corpus, property tests of the parsers, crash safety, undisturbed viewers, bad URLs."""
+import hashlib
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import duckdb
+import pytest
+
+from cockpit.importer import ImportFailed, run_import
+from tests import hostile_corpus
+from tests.conftest import ROOT, copy_db
+
+BASE = ("Customer ID,Customer Name,Country\nK1,Alpha GmbH,DE\nK2,Beta Inc.,US\n",
+        "Order No.,Customer ID,Order Date,Amount\nB1,K1,2024-01-02,100\nB2,K2,2024-01-03,200\n")
+
+
+def sha(p):
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory):
+    d = tmp_path_factory.mktemp("base")
+    (d / "customers.csv").write_text(BASE[0])
+    (d / "orders.csv").write_text(BASE[1])
+    db = d / "db" / "base.duckdb"
+    db.parent.mkdir()
+    run_import([d], db)
+    return db
+
+
+CASES = hostile_corpus.cases()
+
+
+def test_corpus_has_at_least_sixty_files():
+    assert len(CASES) >= 60
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_file(case, base_db, tmp_path, monkeypatch):
+    for k, v in case.env.items():
+        monkeypatch.setenv(k, v)
+    folder = tmp_path / "in"
+    path = dict((c.name, p) for c, p in hostile_corpus.write_all(folder) if c.name == case.name)[case.name]
+    db = copy_db(base_db, tmp_path)
+    before = sha(db)
+    # Never hang: a file that takes more than 60 s fails the test.
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError(case.name)))
+    signal.alarm(60)
+    try:
+        if case.outcome == "refuse":
+            with pytest.raises(ImportFailed) as err:
+                run_import([path], db)
+            message = str(err.value)
+            for needle in case.mention:
+                assert needle.lower() in message.lower(), f"{case.name}: '{needle}' not in: {message}"
+            assert sha(db) == before, f"{case.name}: refused but the database changed"
+        else:
+            report = run_import([path], db)
+            text = report.text()
+            if case.loaded is not None:
+                assert report.rows_loaded == case.loaded, text
+            if case.quarantined is not None:
+                assert report.rows_quarantined == case.quarantined, text
+            for needle in case.mention:
+                assert needle.lower() in text.lower(), f"{case.name}: '{needle}' not in report: {text}"
+            con = duckdb.connect(str(db), read_only=True)
+            tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+            assert {"customers", "orders", "complaints", "import_log", "customer_day"} <= tables
+            con.close()
+    finally:
+        signal.alarm(0)
+
+
+def test_formula_cells_are_neutralised_in_downloads():
+    import pandas as pd
+    from cockpit.ui import safe_for_spreadsheet, to_xlsx
+    df = pd.DataFrame({"name": ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "fine"],
+                       "n": [1, 2, 3, 4, 5]})
+    safe = safe_for_spreadsheet(df)
+    assert safe["name"].tolist()[:4] == ["'" + v for v in df["name"].tolist()[:4]]
+    assert safe["name"].iloc[4] == "fine" and safe["n"].tolist() == [1, 2, 3, 4, 5]
+    back = pd.read_excel(io.BytesIO(to_xlsx(df)), engine="calamine")
+    assert back["name"].tolist()[0].startswith("'=HYPERLINK")  # stored as text, not as a formula
+
+
+# --------------------------------------------------------------------------------------------- crash safety
+
+def _kill_args(src, db):
+    return [sys.executable, "-m", "cockpit", "import", str(src), "--db", str(db)]
+
+
+def test_import_killed_at_random_moments_leaves_old_or_new(tmp_path, sample_db):
+    db = copy_db(sample_db, tmp_path)
+    old = sha(db)
+    con = duckdb.connect(str(db), read_only=True)
+    old_logs = con.execute("select count(*) from import_log").fetchone()[0]
+    con.close()
+    src = ROOT / "data" / "sample"
+    started = time.time()
+    subprocess.run(_kill_args(src, tmp_path / "probe.duckdb"), cwd=ROOT, check=True, capture_output=True)
+    duration = time.time() - started
+    rng = random.Random(20261127)
+    outcomes = {"old": 0, "new": 0}
+    for i in range(20):
+        proc = subprocess.Popen(_kill_args(src, db), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, duration * 1.1))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if sha(db) == old:
+            outcomes["old"] += 1
+            continue
+        con = duckdb.connect(str(db), read_only=True)
+        logs = con.execute("select count(*) from import_log").fetchone()[0]
+        counts = con.execute("select (select count(*) from orders), (select count(*) from customer_day)").fetchone()
+        con.close()
+        assert logs == old_logs + 1 and counts[0] > 0 and counts[1] > 0, f"kill {i}: neither old nor complete new"
+        outcomes["new"] += 1
+        old, old_logs = sha(db), logs
+    assert sum(outcomes.values()) == 20
+    # A later import still works: the killed imports left no lock and no half-built file in the way.
+    run_import([src], db)
+    assert not list(tmp_path.glob(".cockpit.duckdb.importing-*"))
+
+
+def test_viewers_keep_answering_during_an_import(tmp_path, sample_db):
+    from cockpit import db as cdb
+    db = copy_db(sample_db, tmp_path)
+    con = duckdb.connect(str(db), read_only=True)
+    old_count = con.execute("select count(*) from import_log").fetchone()[0]
+    con.close()
+    seen, errors, stop = set(), [], threading.Event()
+
+    def viewer():
+        while not stop.is_set():
+            try:
+                c = cdb.connect(db)
+                seen.add(c.execute("select count(*) from import_log").fetchone()[0])
+                c.execute("select sum(revenue) from customer_day").fetchone()
+                c.close()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(repr(exc))
+    threads = [threading.Thread(target=viewer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    proc = subprocess.run(_kill_args(ROOT / "data" / "sample", db), cwd=ROOT, capture_output=True, text=True)
+    time.sleep(0.3)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert proc.returncode == 0, proc.stderr
+    assert errors == []
+    assert seen <= {old_count, old_count + 1} and old_count in seen and old_count + 1 in seen
+
+
+# --------------------------------------------------------------------------------------------- URL input
+
+@pytest.mark.parametrize("params", [
+    {"countries": ["'; drop table orders; --"] * 3, "period": "2026Q3' or 1=1"},
+    {"countries": [f"C{i}" for i in range(3000)]},
+    {"period": "custom", "from": "2024-13-45", "to": "yesterday"},
+    {"reps": ["Li Wei", "\x00\x1b[31m"], "segments": ["A" * 10000]},
+    {"wi_drop": "abc", "wi_top": "-4", "wi_cur": "ZZZ", "wi_fx": "1e999", "band_low": "x"},
+    {"sla": "Critical:-1:abc|;;;", "lapse_days": "-5", "risk_multiple": "nan", "hours": "moon"},
+    {"lang": "fr", "meeting": "maybe", "customer": "../../etc/passwd", "complaint": "<script>"},
+])
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/regions.py", "pages/churn.py", "pages/complaints.py",
+                                  "pages/customers.py"])
+def test_hostile_url_values_never_raise(app_env, params, page):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart") or at.metric
