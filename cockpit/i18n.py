@@ -457,7 +457,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "rule_few_risk_days": {"en": "At risk after days (under 3 order dates)", "zh": "有风险：天数（下单少于 3 次）"},
     "kpi_at_risk_customers": {"en": "At-risk customers", "zh": "有风险客户"},
     "kpi_lapsed_customers": {"en": "Lapsed customers", "zh": "已流失客户"},
-    "kpi_revenue_at_risk": {"en": "Revenue at stake ({currency}, 12 m)", "zh": "风险销售额（{currency}，近12月）"},
+    "kpi_revenue_at_risk": {"en": "Revenue at stake ({currency})", "zh": "风险销售额（{currency}）"},
     "kpi_nrr_pct": {"en": "Net revenue retention", "zh": "净收入留存率 NRR"},
     "kpi_grr_pct": {"en": "Gross revenue retention", "zh": "总收入留存率 GRR"},
     "help_at_risk_customers": {"en": "Customers whose silence exceeds the at-risk rule but not the lapse rule, as of the period end.", "zh": "期末时未下单时间超过“有风险”规则但未达“流失”规则的客户数。"},

@@ -1,0 +1,74 @@
+"""A deterministic export company at any scale, generated with vectorised numpy (no per-row Python).
+
+Files (CSV and Parquet of the same rows): customers, order lines (USD/EUR/CNY), fx rates, complaints."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+SCALES = {"100k": (100_000, 2_000, 5_000), "1M": (1_000_000, 20_000, 50_000), "10M": (10_000_000, 200_000, 500_000)}
+COUNTRIES = np.array(["US", "DE", "AE", "GB", "FR", "IT", "ES", "NL", "PL", "BR", "MX", "CA", "AU", "JP", "KR", "IN", "VN",
+                      "TH", "MY", "SG", "SA", "TR", "EG", "ZA", "NG", "RU", "CL", "BE", "SE", "CH"])
+REPS = np.array(["Li Wei", "Zhang Min", "Wang Fang", "Chen Jie", "Liu Yang", "Zhao Lei", "Anna Müller", "David Smith", ""])
+START = np.datetime64("2023-10-01")
+DAYS = 1146  # to 2026-11-20
+
+
+def generate(scale: str, out: Path, seed: int = 7) -> dict:
+    lines, n_customers, n_complaints = SCALES[scale]
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    cid = np.array([f"C{i:07d}" for i in range(n_customers)])
+    weights = rng.zipf(1.6, n_customers).astype(float)
+    weights = np.minimum(weights, 5000)
+    weights /= weights.sum()
+    country = COUNTRIES[rng.choice(len(COUNTRIES), n_customers, p=np.linspace(3, 1, len(COUNTRIES)) / np.linspace(3, 1, len(COUNTRIES)).sum())]
+    currency = np.where(np.isin(country, ["DE", "FR", "IT", "ES", "NL", "PL", "BE"]), "EUR",
+                        np.where(country == "RU", "CNY", "USD"))
+    customers = pd.DataFrame({
+        "Customer ID": cid, "Customer Name": [f"Company {i} Ltd" for i in range(n_customers)], "Country": country,
+        "Sales Rep": REPS[rng.integers(0, len(REPS), n_customers)], "Segment": rng.choice(["A", "B", "C", ""], n_customers),
+        "Industry": rng.choice(["Retail", "Wholesale", "E-commerce", ""], n_customers),
+        "Email": np.where(rng.random(n_customers) < 0.8, np.char.add(np.char.add("buyer@", cid), ".com"), ""),
+        "Phone": np.where(rng.random(n_customers) < 0.85, [f"+1 555 {i:07d}" for i in range(n_customers)], ""),
+        "Created": (START - rng.integers(0, 900, n_customers)).astype("datetime64[D]").astype(str),
+    })
+    who = rng.choice(n_customers, lines, p=weights)
+    n_orders = max(1, lines // 3)
+    order_of_line = np.sort(rng.integers(0, n_orders, lines))
+    order_customer = rng.choice(n_customers, n_orders, p=weights)
+    who = order_customer[order_of_line]
+    order_day = START + rng.integers(0, DAYS, n_orders).astype("timedelta64[D]")
+    amount = np.round(np.exp(rng.normal(6.5, 1.1, lines)), 2)
+    amount[rng.random(lines) < 0.01] *= -1
+    orders = pd.DataFrame({
+        "Order No.": np.char.add("SO", order_of_line.astype(str)), "Customer ID": cid[who],
+        "Order Date": order_day[order_of_line].astype(str), "Product": rng.choice(["Lamp", "Pot", "Drill", "Chair"], lines),
+        "Amount": amount, "Currency": currency[who],
+    })
+    months = pd.date_range("2022-01-01", "2026-12-01", freq="MS")
+    fx = pd.DataFrame({"currency": np.repeat(["EUR", "CNY"], len(months)),
+                       "valid_from": np.tile(months.strftime("%Y-%m-%d"), 2),
+                       "rate_to_reporting": np.concatenate([1.08 + rng.normal(0, 0.02, len(months)),
+                                                            0.139 + rng.normal(0, 0.002, len(months))]).round(5)})
+    received = START + rng.integers(0, DAYS * 24 * 60, n_complaints).astype("timedelta64[m]")
+    fr = received + np.exp(rng.normal(2.5, 1.0, n_complaints)).astype("int64").astype("timedelta64[h]")
+    res = received + np.exp(rng.normal(5.0, 0.8, n_complaints)).astype("int64").astype("timedelta64[h]")
+    resolved = np.where(rng.random(n_complaints) < 0.9, res.astype(str), "")
+    complaints = pd.DataFrame({
+        "Complaint ID": [f"Q{i:07d}" for i in range(n_complaints)], "Customer ID": cid[rng.choice(n_customers, n_complaints, p=weights)],
+        "Date Received": received.astype(str), "First Response": fr.astype(str), "Date Closed": resolved,
+        "Severity": rng.choice(["Critical", "Major", "Minor"], n_complaints, p=[0.1, 0.4, 0.5]),
+        "Category": rng.choice(["Quality", "Delivery", "Packaging"], n_complaints),
+    })
+    for folder, writer in (("csv", lambda t, p: pacsv.write_csv(t, p.with_suffix(".csv"))),
+                           ("parquet", lambda t, p: pq.write_table(t, p.with_suffix(".parquet")))):
+        (out / folder).mkdir(exist_ok=True)
+        for name, frame in (("customers", customers), ("order_lines", orders), ("fx_rates", fx), ("complaints", complaints)):
+            writer(pa.Table.from_pandas(frame, preserve_index=False), out / folder / name)
+    return {"lines": lines, "customers": n_customers, "complaints": n_complaints}
