@@ -11,21 +11,10 @@ SAMPLE = ROOT / "data" / "sample"
 
 def independent_orders() -> pd.DataFrame:
     """Order lines in USD computed straight from the sample's export files, without the importer."""
-    orders = pd.read_csv(SAMPLE / "erp_order_lines.csv", parse_dates=["Order Date"])
-    fx = pd.read_csv(SAMPLE / "fx_rates.csv", parse_dates=["valid_from"]).sort_values("valid_from")
-    orders = orders.sort_values("Order Date")
-    rates = []
-    for cur, part in orders.groupby("Currency"):
-        if cur == "USD":
-            rates.append(pd.Series(1.0, index=part.index))
-            continue
-        r = pd.merge_asof(part[["Order Date"]].reset_index(), fx[fx.currency == cur], left_on="Order Date",
-                          right_on="valid_from").set_index("index")["rate_to_reporting"]
-        rates.append(r)
-    orders["usd"] = orders["Amount"] * pd.concat(rates).reindex(orders.index)
-    crm = pd.read_csv(SAMPLE / "crm_customers_客户.csv", encoding="gb18030")
-    orders = orders.merge(crm[["客户编号", "国家"]], left_on="Customer ID", right_on="客户编号", how="left")
-    return orders
+    from tests.independent import sample_customers, sample_orders
+    orders = sample_orders().rename(columns={"customer_id": "Customer ID", "ordered_on": "Order Date"})
+    crm = sample_customers().rename(columns={"customer_id": "客户编号"})
+    return orders.merge(crm[["客户编号", "国家"]], left_on="Customer ID", right_on="客户编号", how="left")
 
 
 def metric(at, label):

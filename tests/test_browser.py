@@ -29,30 +29,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, sample_db):
-    db = tmp_path_factory.mktemp("browser") / "cockpit.duckdb"
-    shutil.copy2(sample_db, db)
-    port = free_port()
-    env = dict(os.environ, COCKPIT_DB=str(db))
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield base, db
-    proc.terminate()
-    proc.wait(10)
-
-
 def start_server(db, extra_env=None):
     port = free_port()
     env = dict(os.environ, COCKPIT_DB=str(db), **(extra_env or {}))
@@ -68,6 +44,16 @@ def start_server(db, extra_env=None):
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sample_db):
+    db = tmp_path_factory.mktemp("browser") / "cockpit.duckdb"
+    shutil.copy2(sample_db, db)
+    proc, base = start_server(db)
+    yield base, db
+    proc.terminate()
+    proc.wait(10)
 
 
 @pytest.fixture(scope="module")
