@@ -32,9 +32,12 @@ def free_port() -> int:
 def start_server(db, extra_env=None):
     port = free_port()
     env = dict(os.environ, COCKPIT_DB=str(db), **(extra_env or {}))
+    # Output to a file, not a pipe nobody reads (a full pipe would stall the server).
+    log = open(Path(db).with_suffix(".server.log"), "wb")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log.name
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -43,7 +46,7 @@ def start_server(db, extra_env=None):
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    raise RuntimeError("streamlit did not start: " + Path(proc.log_path).read_text(errors="replace")[-2000:])
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +55,8 @@ def server(tmp_path_factory, sample_db):
     shutil.copy2(sample_db, db)
     proc, base = start_server(db)
     yield base, db
+    if proc.poll() is not None:
+        print("server exited early:", Path(proc.log_path).read_text(errors="replace")[-3000:])
     proc.terminate()
     proc.wait(10)
 
