@@ -19,6 +19,7 @@ _CN = re.compile(r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s
 _AMBIG = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _TIME + _TZ + r"$")
 _COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)$")
 _SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
+_ISO_SIMPLE = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?"
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -115,7 +116,17 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
     parsed: list = []
     kinds: set[str] = set()
     serial_seen = False
+    # Fast path: plain ISO dates and times (the bulk of ERP exports) are parsed in one vectorised call.
+    iso = pd.Series(uniq, dtype="string").str.fullmatch(_ISO_SIMPLE).fillna(False).to_numpy(dtype=bool) if uniq else np.zeros(0, bool)
+    fast = {}
+    if iso.any():
+        values_iso = pd.to_datetime(pd.Series(uniq, dtype="string")[iso], format="ISO8601", errors="coerce")
+        fast = dict(zip((u for u, m in zip(uniq, iso) if m), values_iso))
+        kinds.add("Y-M-D")
     for u in uniq:
+        if u in fast:
+            parsed.append(fast[u])
+            continue
         ts = pd.NaT
         m = _YMD.match(u)
         if m:
