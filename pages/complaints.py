@@ -63,7 +63,7 @@ open_rows = cx.open_at(rows, as_of_end)
 acts = cx.actions(rows, as_of)
 
 hours = lambda v: "—" if v is None else t("value_hours", L, v=f"{v:,.1f}")  # noqa: E731
-cards = st.columns(7)
+cards = st.columns(4) + st.columns(3)  # two rows, so hours stay readable on a laptop
 for col, label, value, help_key in (
     (cards[0], "kpi_first_response_median", hours(fr_med), "help_latency"),
     (cards[1], "kpi_first_response_p90", hours(fr_p90), "help_latency"),

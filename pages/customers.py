@@ -34,7 +34,7 @@ number_state("abc_b", 95, 2, 100)
 abc = records.abc(revenue, st.session_state["abc_a"], max(st.session_state["abc_b"], st.session_state["abc_a"] + 1))
 abc_counts = abc["abc"].value_counts()
 
-cards = st.columns(5)
+cards = st.columns(3) + st.columns(2)  # two rows: the A / B / C triple needs room on a laptop
 ui.kpi_card(cards[0], t("kpi_record_completeness_pct", L), fmt_pct(records.record_completeness_pct(rec)), 0, None, "", t("help_completeness", L))
 ui.kpi_card(cards[1], t("kpi_stale_records", L), fmt_int(quality["stale"].sum()), 0, None, "", t("help_stale", L))
 ui.kpi_card(cards[2], t("kpi_duplicate_clusters", L), fmt_int(clusters["cluster"].nunique()), 0, None, "", t("help_duplicates", L))
@@ -44,7 +44,7 @@ ui.kpi_card(cards[4], t("kpi_segment_counts", L), " / ".join(fmt_int(abc_counts.
 # Record quality -------------------------------------------------------------------------------------------------
 st.subheader(t("quality_title", L))
 st.info(t("quality_definition", L))
-st.number_input(t("stale_days", L), min_value=1, max_value=3650, step=30, key="stale_days")
+st.number_input(t("stale_days", L), min_value=1, max_value=3650, step=30, key="stale_days", width=320)
 left, right = st.columns([2, 3])
 with left:
     ui.chart(charts.completeness_bars(records.completeness(rec), L), key="customers_completeness")
@@ -82,7 +82,7 @@ ui.table(dup.sort_values(["confidence_pct", "cluster"], ascending=[False, True])
 
 # Public pool ----------------------------------------------------------------------------------------------------
 st.subheader(t("pool_title", L))
-st.number_input(t("pool_days", L), min_value=1, max_value=3650, step=30, key="pool_days")
+st.number_input(t("pool_days", L), min_value=1, max_value=3650, step=30, key="pool_days", width=320)
 st.caption(t("pool_caption", L, days=st.session_state["pool_days"]))
 pool = pool.assign(reason=pool["pool_reason"].map(lambda r: t(f"pool_{r}", L)),
                    country=pool["country_code"].map(lambda c: country_name(c, L)))

@@ -28,7 +28,7 @@ ui.page_header("page_overview", filters, "overview_caption")
 series = ui.kpi_series(filters)
 now, prev = series.iloc[-1].to_dict(), series.iloc[-2].to_dict()
 last_year = series.iloc[-5].to_dict() if len(series) >= 5 else {}
-compare = f"{t('kpi_change_prev', L)} {prev['quarter']}"
+compare = t("prev_period_words", L, period=prev["quarter"])
 shows = {"money": lambda v: fmt_amount(v, L), "int": fmt_int, "pct": fmt_pct, "num": lambda v: f"{v:,.0f}",
          "hours": lambda v: t("value_hours", L, v=f"{v:,.1f}")}
 labels = {"revenue": t("kpi_revenue_cur", L, currency=cur), "active_customers": t("kpi_active_customers", L),
