@@ -85,6 +85,8 @@ EN = Locale.parse("en").territories
 @given(c=st.sampled_from(COUNTRIES), form=st.sampled_from(["alpha2", "alpha3", "name", "cldr_en", "cldr_zh"]),
        case=st.sampled_from(["same", "upper", "lower"]), pad=st.booleans())
 def test_every_country_in_every_common_form(c, form, case, pad):
+    if form == "alpha2" and c.alpha_2 == "NA":
+        form = "alpha3"  # a bare "NA" in an export means "not available" (documented in docs/data-model.md)
     text = {"alpha2": c.alpha_2, "alpha3": c.alpha_3, "name": c.name, "cldr_en": EN.get(c.alpha_2, c.name),
             "cldr_zh": ZH.get(c.alpha_2, c.name)}[form]
     text = {"same": text, "upper": text.upper(), "lower": text.lower()}[case]
