@@ -92,7 +92,7 @@ if saved:
             else:
                 bar = st.progress(0.0)
                 report = run_import(saved, target, specs=reviewed, replace=replace,
-                                    imported_by=st.session_state.get("user_name") or "app",
+                                    imported_by=(ui.current_user().username if st.session_state.get("_user") else "app (demo mode)"),
                                     progress=lambda f, m: bar.progress(min(1.0, f), text=m))
                 ui.audit("import", files=[p.name for p in saved], rows_loaded=report.rows_loaded, replace=replace)
                 st.success(t("import_done", L, load=fmt_int(report.rows_loaded), quarantine=fmt_int(report.rows_quarantined),
