@@ -96,7 +96,28 @@ def phone_digits(phone) -> str:
     return d[-9:] if len(d) >= 7 else ""
 
 
+_CLUSTER_CACHE: dict = {}
+
+
 def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
+    """Memoised on the identifying columns: the Overview asks for eight quarters of the same customer list."""
+    cols = [c for c in ("customer_id", "customer_name", "email", "phone", "sales_rep") if c in records.columns]
+    key = (threshold, len(records), int(pd.util.hash_pandas_object(records[cols].astype("string"), index=False).sum()))
+    if key not in _CLUSTER_CACHE:
+        if len(_CLUSTER_CACHE) > 16:
+            _CLUSTER_CACHE.clear()
+        _CLUSTER_CACHE[key] = _duplicate_clusters(records, threshold)
+    found = _CLUSTER_CACHE[key]
+    if "lifetime_revenue" in records.columns and len(found):
+        # Revenue depends on the as-of date: take it from this frame, not the cached one.
+        rev = records.set_index("customer_id")["lifetime_revenue"]
+        found = found.assign(lifetime_revenue=found["customer_id"].map(rev).astype(float))
+        total = found.groupby("cluster")["lifetime_revenue"].transform("sum")
+        found["revenue_split_pct"] = np.where(total > 0, found["lifetime_revenue"] / total * 100, np.nan)
+    return found.copy()
+
+
+def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
     """Clusters of probable duplicates. Evidence: same normalised name (or names at least `threshold` similar by
     rapidfuzz's token_sort_ratio within the same first letter), same non-public e-mail domain, same phone digits.
     Confidence = 1 − Π(1 − evidence weight) over the pair's evidence, then the cluster's strongest pair."""

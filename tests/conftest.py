@@ -19,6 +19,16 @@ def realdata(*parts) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _keep_the_repo_clean(tmp_path_factory):
+    """The audit log, uploads and saved presets go to a temporary folder, never into data/ of the checkout
+    (servers started by the browser tests inherit these variables)."""
+    scratch = tmp_path_factory.mktemp("scratch")
+    for var, name in (("COCKPIT_AUDIT", "audit.log"), ("COCKPIT_UPLOADS", "uploads"), ("COCKPIT_PRESETS", "presets")):
+        os.environ.setdefault(var, str(scratch / name))
+    yield
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """The sample company imported once into a fresh database file."""
