@@ -99,3 +99,20 @@ def complaint_lapse_rates(status: pd.DataFrame) -> pd.DataFrame:
                                        at_risk=("status", lambda x: int((x == "at_risk").sum())))
     g["lapse_rate_pct"] = g["lapsed"] / g["customers"] * 100
     return g.reindex([True, False]).fillna(0).reset_index()
+
+
+def count_by_country(status: pd.DataFrame, state: str, countries: pd.Series) -> pd.Series:
+    """Customers in `state` per home country, aligned to `countries` (0 where none)."""
+    counts = status[status["status"] == state].groupby("country_code").size()
+    return countries.map(counts).fillna(0).astype(int)
+
+
+def revenue_at_risk(status: pd.DataFrame) -> float:
+    """Last-12-month revenue of at-risk and lapsed customers (a negative customer total counts as 0)."""
+    return float(status.loc[status["status"] != "active", "revenue_l12m"].clip(lower=0).sum())
+
+
+def status_counts(status: pd.DataFrame) -> dict[str, int]:
+    """active / at_risk / lapsed -> customers."""
+    counts = status["status"].value_counts()
+    return {k: int(counts.get(k, 0)) for k in ("active", "at_risk", "lapsed")}

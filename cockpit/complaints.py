@@ -175,6 +175,10 @@ def actions(rows: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return a
 
 
+def overdue_count(acts: pd.DataFrame) -> int:
+    return int((acts["action_state"] == "overdue").sum())
+
+
 def on_time_share(acts: pd.DataFrame, date_from: dt.date, date_to: dt.date) -> float | None:
     """Share of actions due in the period that were verified on or before their due date."""
     due = pd.to_datetime(acts["action_due_on"]).dt.date
@@ -197,6 +201,10 @@ def recurrence(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, days: i
     return out
 
 
+def recurrence_pct(rec: pd.DataFrame) -> float | None:
+    return float(rec["recurred"].mean() * 100) if len(rec) else None
+
+
 def kpis(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, as_of_end: dt.datetime,
          targets: dict | None = None) -> dict:
     rows = with_latency(rows)
@@ -212,7 +220,7 @@ def kpis(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, as_of_end: dt
         "resolution_hours_median": r2(res_med), "resolution_hours_p90": r2(res_p90),
         "sla_breach_pct": r2(breach_pct(judged)),
         "open_complaints": int(len(open_at(rows, as_of_end))),
-        "overdue_actions": int((acts["action_state"] == "overdue").sum()),
+        "overdue_actions": overdue_count(acts),
     }
 
 

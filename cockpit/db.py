@@ -50,8 +50,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     if not target.exists():
         raise FileNotFoundError(f"no database at {target}")
     con = duckdb.connect(":memory:")
-    literal = str(target).replace("'", "''")
-    con.execute(f"attach '{literal}' as cockpit (read_only)").fetchall()
+    con.execute("attach $path as cockpit (read_only)", {"path": str(target)}).fetchall()
     con.execute("use cockpit").fetchall()
     return con
 

@@ -390,8 +390,6 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
                   "valid_from", "rate_to_reporting", "stage"):
         if fname in out.columns and fname in required_fields and fname in mapping:
             empty = out[fname].isna().to_numpy() & ~drop
-            if fname in ("ordered_on", "received_at", "happened_on", "valid_from", "rate_to_reporting"):
-                empty &= ~np.zeros(n, dtype=bool)
             if empty.any():
                 q(empty, fname, mapping.get(fname, fname), frame[mapping[fname]] if fname in mapping else out[fname],
                   f"missing {fname}", "row quarantined")
@@ -777,8 +775,9 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
             _check_currencies(con, reporting)
             progress(0.8, "building summary tables")
             _build_derived(con)
-            report.table_counts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 - fixed names
-                                   for t in ("customers", "orders", "complaints", "pipeline_events", "fx_rates")}
+            report.table_counts = dict(zip(("customers", "orders", "complaints", "pipeline_events", "fx_rates"), con.execute(
+                "select (select count(*) from customers), (select count(*) from orders), (select count(*) from complaints),"
+                " (select count(*) from pipeline_events), (select count(*) from fx_rates)").fetchone()))
             quarantine_rows = [dict(x, import_id=import_id) for p in prepared for x in p.quarantine]
             if quarantine_rows:
                 qf = pd.DataFrame(quarantine_rows)[["import_id", "file", "row_number", "column_name", "value", "reason", "action"]]
@@ -864,8 +863,8 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
     def load(name: str, frame: pd.DataFrame, table: str) -> None:
         # Typed like the target table, so an all-empty column still has the right type.
         con.register("src_df", _conform(frame, table, import_id))
-        con.execute(f"create or replace temp table {name} as select * from {table} limit 0")  # noqa: S608 - fixed names
-        con.execute(f"insert into {name} by name select * from src_df")  # noqa: S608
+        for statement in _STAGE_SQL[name]:
+            con.execute(statement)
         con.unregister("src_df")
 
     con.execute("create or replace temp table prev_customers as select customer_id from customers")
@@ -905,7 +904,7 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
             agg = agg.drop(columns=["country_code"]).merge(home[["customer_id", "country_code"]], on="customer_id", how="left")
         agg["record_source"] = "orders" if cols else "placeholder"
         load("stage_order_customers", agg, "customers")
-        _upsert_weaker_customers(con, "stage_order_customers")
+        _upsert_weaker_customers(con)
     if frames["complaints"]:
         comp = pd.concat(frames["complaints"], ignore_index=True)
         dup = comp.duplicated(subset=["complaint_id"], keep="last")
@@ -966,17 +965,35 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
     report.placeholder_customers += added
 
 
-def _upsert_weaker_customers(con, stage: str) -> None:
+def _upsert_weaker_customers(con) -> None:
     """Order-derived customer rows fill in customers no customer file describes; they never overwrite one."""
-    con.execute(f"""
+    con.execute("""
         create or replace table customers as
         select * from customers c
         where c.record_source = 'customer file'
-           or not exists (select 1 from {stage} s where s.customer_id = c.customer_id)
+           or not exists (select 1 from stage_order_customers s where s.customer_id = c.customer_id)
         union all by name
-        select s.* from {stage} s
+        select s.* from stage_order_customers s
         where not exists (select 1 from customers c where c.customer_id = s.customer_id and c.record_source = 'customer file')
-    """)  # noqa: S608 - stage is a fixed internal name
+    """)
+
+
+# Staging tables typed like their targets. Written out once here from fixed names (never from input), so the
+# statements that run are constants.
+_STAGE_SQL = {
+    "stage_customers": ("create or replace temp table stage_customers as select * from customers limit 0",
+                        "insert into stage_customers by name select * from src_df"),
+    "stage_order_customers": ("create or replace temp table stage_order_customers as select * from customers limit 0",
+                              "insert into stage_order_customers by name select * from src_df"),
+    "stage_orders": ("create or replace temp table stage_orders as select * from orders limit 0",
+                     "insert into stage_orders by name select * from src_df"),
+    "stage_complaints": ("create or replace temp table stage_complaints as select * from complaints limit 0",
+                         "insert into stage_complaints by name select * from src_df"),
+    "stage_pipeline": ("create or replace temp table stage_pipeline as select * from pipeline_events limit 0",
+                       "insert into stage_pipeline by name select * from src_df"),
+    "stage_fx": ("create or replace temp table stage_fx as select * from fx_rates limit 0",
+                 "insert into stage_fx by name select * from src_df"),
+}
 
 
 def _check_currencies(con, reporting: str) -> None:

@@ -48,20 +48,19 @@ def as_of_date(con, filters: Filters) -> dt.date:
 
 def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> dict:
     """Churn KPIs as of the end of the period, with the default reorder-rhythm rules (docs/metrics.md)."""
-    from .churn import RhythmRules
-    rules = rules or RhythmRules()
+    from . import churn as churn_rules
+    rules = rules or churn_rules.RhythmRules()
     as_of = as_of or as_of_date(con, filters)
     p = filters.params() | rules.params() | {"as_of": as_of}
     status = db.run(con, "churn/customer_status", p)
-    flagged = status[status["status"] != "active"]
     retention = db.run(con, "churn/revenue_retention", p)
     now = retention[retention["is_as_of"]]
     pct = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
     return {
         "as_of": as_of.isoformat(),
-        "at_risk_customers": int((status["status"] == "at_risk").sum()),
-        "lapsed_customers": int((status["status"] == "lapsed").sum()),
-        "revenue_at_risk": _money(flagged["revenue_l12m"].clip(lower=0).sum()),
+        "at_risk_customers": churn_rules.status_counts(status)["at_risk"],
+        "lapsed_customers": churn_rules.status_counts(status)["lapsed"],
+        "revenue_at_risk": _money(churn_rules.revenue_at_risk(status)),
         "nrr_pct": pct(now["nrr_pct"].iloc[0]) if len(now) else None,
         "grr_pct": pct(now["grr_pct"].iloc[0]) if len(now) else None,
     }
@@ -103,14 +102,13 @@ def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     p = filters.params() | {"as_of": as_of}
     rec = db.run(con, "customers/customer_records", p)
     revenue = db.run(con, "customers/customer_revenue", filters.params())
-    counts = rx.abc(revenue)["abc"].value_counts()
     clusters = rx.duplicate_clusters(rec)
     return {
         "record_completeness_pct": round(rx.record_completeness_pct(rec), 2),
-        "stale_records": int(rx.stale_mask(rec, as_of, STALE_DAYS).sum()),
+        "stale_records": rx.stale_count(rx.stale_mask(rec, as_of, STALE_DAYS)),
         "duplicate_clusters": int(clusters["cluster"].nunique()),
         "public_pool_candidates": int(len(rx.public_pool(rec, as_of, POOL_DAYS))),
-        "segment_counts": {k: int(counts.get(k, 0)) for k in ("A", "B", "C")},
+        "segment_counts": rx.segment_counts(rx.abc(revenue)),
     }
 
 

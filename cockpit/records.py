@@ -34,10 +34,13 @@ def completeness(records: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def completeness_by_rep(records: pd.DataFrame) -> pd.DataFrame:
+def completeness_by_rep(records: pd.DataFrame, quality_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per rep ('' = no owner): % filled of each field, customers, and (given quality rows) the mean quality score."""
     r = records.assign(rep=records["sales_rep"].fillna(""))
     out = r.groupby("rep")[QUALITY_FIELDS].agg(lambda s: s.map(_filled).mean() * 100)
     out["customers"] = r.groupby("rep").size()
+    if quality_rows is not None:
+        out["quality_score"] = quality_rows.assign(rep=quality_rows["sales_rep"].fillna("")).groupby("rep")["quality_score"].mean()
     return out.reset_index()
 
 
@@ -46,6 +49,10 @@ def stale_mask(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.Series:
     touched = pd.concat([pd.to_datetime(records[c]) for c in ("updated_on", "last_contact_on", "created_on")], axis=1)
     last = touched.iloc[:, :2].max(axis=1).fillna(touched.iloc[:, 2])
     return last.isna() | (last < pd.Timestamp(as_of) - pd.Timedelta(days=days))
+
+
+def stale_count(stale: pd.Series) -> int:
+    return int(stale.sum())
 
 
 def quality(records: pd.DataFrame, as_of: dt.date, stale_days: int, duplicate_ids: set | None = None) -> pd.DataFrame:
@@ -218,6 +225,12 @@ def abc(revenue: pd.DataFrame, a: float = 80.0, b: float = 95.0) -> pd.DataFrame
     r["abc"] = np.where(before < a, "A", np.where(before < b, "B", "C"))
     r["cumulative_pct"] = r["revenue"].cumsum() / total * 100 if total else 0
     return r
+
+
+def segment_counts(abc_rows: pd.DataFrame) -> dict[str, int]:
+    """A/B/C -> customers, from the output of abc()."""
+    counts = abc_rows["abc"].value_counts()
+    return {k: int(counts.get(k, 0)) for k in ("A", "B", "C")}
 
 
 RFM_SEGMENTS = [  # (name key, R range, FM range): first match wins; the usual RFM grid

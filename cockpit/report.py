@@ -99,8 +99,7 @@ HEADLINE = [("revenue", "money"), ("active_customers", "int"), ("new_customers",
 
 
 def label(key: str, lang: str, currency: str) -> str:
-    return t(KPI_LABELS[key], lang, currency=currency) if "{currency}" in t(KPI_LABELS[key], "en", currency="{currency}") \
-        else t(KPI_LABELS[key], lang)
+    return t(KPI_LABELS[key], lang, currency=currency)  # labels without {currency} ignore it
 
 
 def show(value, kind: str, lang: str) -> str:

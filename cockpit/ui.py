@@ -51,7 +51,7 @@ def connection():
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _cached(path: str, signature: tuple, name: str, params: tuple) -> pd.DataFrame:
-    return db.run(_open(path, signature), name, dict(params))
+    return db.run(_open(path, signature), name, {k: list(v) if isinstance(v, tuple) else v for k, v in params})
 
 
 def viewer_params() -> dict:
@@ -74,18 +74,15 @@ def query(name: str, params: dict) -> pd.DataFrame:
     """Run queries/<name>.sql, cached per database version and parameter values."""
     params = {**params, **viewer_params()}
     path = db.db_path()
+    # Only the parameters the query uses form the cache key; lists become tuples so the key hashes.
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items() if k in db.params_used(name)))
-    frozen = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in frozen)
-    return _cached(str(path), db.file_signature(path), name, tuple((k, _freeze(v)) for k, v in frozen))
-
-
-def _freeze(v):
-    return tuple(v) if isinstance(v, list) else v
+    return _cached(str(path), db.file_signature(path), name, frozen)
 
 
 def run_kpis(filters: Filters) -> dict:
     from dataclasses import replace
-    filters = replace(filters, **viewer_params() | {"visible_reps": tuple(viewer_params()["visible_reps"])})
+    viewer = viewer_params()
+    filters = replace(filters, all_customers=viewer["all_customers"], visible_reps=tuple(viewer["visible_reps"]))
     return _kpi_cached(str(db.db_path()), db.file_signature(db.db_path()), filters)
 
 
@@ -102,7 +99,7 @@ def kpi_series(filters: Filters, n: int = 8) -> pd.DataFrame:
 
 
 def movers(filters: Filters):
-    from .overview import movers as _movers, quarter_filters
+    from .overview import quarter_filters
     f = quarter_filters(filters, quarter_of(filters.date_to)[0])
     prev = quarter_filters(filters, quarter_of(f.date_from - dt.timedelta(days=1))[0])
     return _cached_movers(str(db.db_path()), db.file_signature(db.db_path()), f, prev)

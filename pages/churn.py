@@ -31,13 +31,13 @@ params = filters.params() | rules.params() | {"as_of": as_of}
 status = ui.query("churn/customer_status", params)
 retention = ui.query("churn/revenue_retention", params)
 now = retention[retention["is_as_of"]]
-counts = status["status"].value_counts().to_dict()
+counts = churn.status_counts(status)
 flagged = churn.flagged(status, L)
 
 cards = st.columns(5)
 ui.kpi_card(cards[0], t("kpi_at_risk_customers", L), fmt_int(counts.get("at_risk", 0)), 0, None, "", t("help_at_risk_customers", L))
 ui.kpi_card(cards[1], t("kpi_lapsed_customers", L), fmt_int(counts.get("lapsed", 0)), 0, None, "", t("help_lapsed_customers", L))
-ui.kpi_card(cards[2], t("kpi_revenue_at_risk", L, currency=cur), fmt_amount(flagged["revenue_l12m"].clip(lower=0).sum(), L), 0, None, "",
+ui.kpi_card(cards[2], t("kpi_revenue_at_risk", L, currency=cur), fmt_amount(churn.revenue_at_risk(status), L), 0, None, "",
             t("help_revenue_at_risk", L))
 ui.kpi_card(cards[3], t("kpi_nrr_pct", L), fmt_pct(now["nrr_pct"].iloc[0]) if len(now) else "—", 0, None, "", t("help_nrr_pct", L))
 ui.kpi_card(cards[4], t("kpi_grr_pct", L), fmt_pct(now["grr_pct"].iloc[0]) if len(now) else "—", 0, None, "", t("help_grr_pct", L))

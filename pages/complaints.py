@@ -71,7 +71,7 @@ for col, label, value, help_key in (
     (cards[3], "kpi_resolution_p90", hours(res_p90), "help_latency"),
     (cards[4], "kpi_sla_breach_pct", fmt_pct(cx.breach_pct(judged)), "help_sla"),
     (cards[5], "kpi_open_complaints", fmt_int(len(open_rows)), "help_open"),
-    (cards[6], "kpi_overdue_actions", fmt_int((acts["action_state"] == "overdue").sum()), "help_overdue"),
+    (cards[6], "kpi_overdue_actions", fmt_int(cx.overdue_count(acts)), "help_overdue"),
 ):
     ui.kpi_card(col, t(label, L), value, 0, None, "", t(help_key, L))
 
@@ -122,8 +122,8 @@ with right:
 st.subheader(t("capa_title", L))
 rec = cx.recurrence(rows, filters.date_from, filters.date_to)
 st.markdown(t("capa_summary", L, on_time=fmt_pct(cx.on_time_share(acts, filters.date_from, filters.date_to)),
-              overdue=fmt_int((acts["action_state"] == "overdue").sum()),
-              recurrence=fmt_pct(rec["recurred"].mean() * 100 if len(rec) else None)))
+              overdue=fmt_int(cx.overdue_count(acts)),
+              recurrence=fmt_pct(cx.recurrence_pct(rec))))
 overdue = acts[acts["action_state"] == "overdue"].sort_values("days_overdue", ascending=False)
 ui.table(overdue, {"complaint_id": (t("col_complaint", L), "text"), "customer_name": (t("col_customer", L), "text"),
                    "corrective_action": (t("col_action", L), "text"), "department": (t("col_department", L), "text"),

@@ -32,14 +32,14 @@ revenue = ui.query("customers/customer_revenue", filters.params())
 number_state("abc_a", 80, 1, 99)
 number_state("abc_b", 95, 2, 100)
 abc = records.abc(revenue, st.session_state["abc_a"], max(st.session_state["abc_b"], st.session_state["abc_a"] + 1))
-abc_counts = abc["abc"].value_counts()
+abc_counts = records.segment_counts(abc)
 
 cards = st.columns(3) + st.columns(2)  # two rows: the A / B / C triple needs room on a laptop
 ui.kpi_card(cards[0], t("kpi_record_completeness_pct", L), fmt_pct(records.record_completeness_pct(rec)), 0, None, "", t("help_completeness", L))
-ui.kpi_card(cards[1], t("kpi_stale_records", L), fmt_int(quality["stale"].sum()), 0, None, "", t("help_stale", L))
+ui.kpi_card(cards[1], t("kpi_stale_records", L), fmt_int(records.stale_count(quality["stale"])), 0, None, "", t("help_stale", L))
 ui.kpi_card(cards[2], t("kpi_duplicate_clusters", L), fmt_int(clusters["cluster"].nunique()), 0, None, "", t("help_duplicates", L))
 ui.kpi_card(cards[3], t("kpi_public_pool_candidates", L), fmt_int(len(pool)), 0, None, "", t("help_pool", L))
-ui.kpi_card(cards[4], t("kpi_segment_counts", L), " / ".join(fmt_int(abc_counts.get(k, 0)) for k in "ABC"), 0, None, "", t("help_abc", L))
+ui.kpi_card(cards[4], t("kpi_segment_counts", L), " / ".join(fmt_int(abc_counts[k]) for k in "ABC"), 0, None, "", t("help_abc", L))
 
 # Record quality -------------------------------------------------------------------------------------------------
 st.subheader(t("quality_title", L))
@@ -49,8 +49,7 @@ left, right = st.columns([2, 3])
 with left:
     ui.chart(charts.completeness_bars(records.completeness(rec), L), key="customers_completeness")
 with right:
-    by_rep = records.completeness_by_rep(rec).merge(
-        quality.assign(rep=quality["sales_rep"].fillna("")).groupby("rep")["quality_score"].mean().reset_index(), on="rep")
+    by_rep = records.completeness_by_rep(rec, quality)
     ui.chart(charts.rep_quality_heatmap(by_rep, records.QUALITY_FIELDS, L), key="customers_rep_heat")
 reps = sorted(quality["sales_rep"].fillna("").unique())
 ui.url_state("fix_rep", "str", None)

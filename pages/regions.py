@@ -1,7 +1,8 @@
 """Regions: the offline concentration map, HHI and Pareto, a shareable what-if, and the country table."""
 import streamlit as st
 
-from cockpit import charts, regions, ui
+from cockpit import charts, churn, regions, ui
+from cockpit.overview import change as pct_change
 from cockpit.countries import country_name
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
 
@@ -15,8 +16,6 @@ ui.page_header("page_regions", filters, "regions_caption")
 # Map --------------------------------------------------------------------------------------------------------
 ly = filters.year_before()
 countries = ui.query("regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to})
-total = countries["revenue"].clip(lower=0).sum()
-countries["share_pct"] = countries["revenue"].clip(lower=0) / total * 100 if total else 0.0
 countries["country"] = [country_name(c, L) if c != "unknown" else t("unknown", L) for c in countries["country_code"]]
 
 ui.url_state("map", "str", "revenue")
@@ -42,13 +41,9 @@ if st.session_state.get("group") not in groups:
     st.session_state["group"] = "region"
 st.segmented_control(t("group_by", L), groups, key="group", required=True, format_func=lambda g: t(f"group_{g}", L))
 group = st.session_state["group"]
-if group == "sales_region":
-    grouped = ui.query("regions/sales_region_revenue", p)
-    grouped["label"] = grouped["sales_region"].replace("", t("none_value", L))
-else:
-    name_col = f"{group}_name_{'zh' if L == 'zh' else 'en'}"
-    grouped = countries.assign(label=countries[name_col].fillna(t("unknown", L)).replace("", t("unknown", L))) \
-        .groupby("label", as_index=False)["revenue"].sum()
+grouped = ui.query("regions/revenue_by_group", p | {"group": group})
+grouped["label"] = grouped["name_zh" if L == "zh" else "name_en"].replace(
+    "", t("none_value", L) if group == "sales_region" else t("unknown", L))
 ui.chart(charts.region_bars(grouped, "label", cur, L, t("chart_region_revenue", L, group=t(f"group_{group}", L), currency=cur)),
          key="regions_groups")
 
@@ -134,9 +129,8 @@ w[2].number_input(t("wi_top", L), min_value=0, max_value=1000, step=1, key="wi_t
 w[3].selectbox(t("wi_cur", L), currencies, key="wi_cur", format_func=lambda c: c or t("wi_none", L))
 w[4].number_input(t("wi_fx", L, currency=cur), min_value=-90.0, max_value=500.0, step=5.0, key="wi_fx")
 what_if = regions.concentration(rows, "revenue_scenario")
-change = what_if["revenue"] - actual["revenue"]
 st.markdown("**" + t("wi_summary", L, actual=fmt_amount(actual["revenue"], L), scenario=fmt_amount(what_if["revenue"], L),
-                     change=fmt_pct(change / actual["revenue"] * 100 if actual["revenue"] else 0, signed=True),
+                     change=fmt_pct(pct_change(what_if["revenue"], actual["revenue"]), signed=True),
                      h1=f"{actual['hhi_countries']:,.0f}", h2=f"{what_if['hhi_countries']:,.0f}",
                      h3="", c1=f"{actual['hhi_customers']:,.0f}", c2=f"{what_if['hhi_customers']:,.0f}",
                      s1=fmt_pct(actual["top_country_share_pct"]), s2=fmt_pct(what_if["top_country_share_pct"])) + "**")
@@ -153,10 +147,8 @@ if len(affected):
 
 # Country table ------------------------------------------------------------------------------------------------
 st.subheader(t("country_table_title", L))
-status = ui.query("churn/customer_status", p | {"as_of": filters.date_to, "risk_multiple": 1.5, "lapse_multiple": 3.0,
-                                                 "lapse_days": 365, "few_risk_days": 180})
-lapsed = status[status["status"] == "lapsed"].groupby("country_code").size()
-countries["lapsed_customers"] = countries["country_code"].map(lapsed).fillna(0).astype(int)
+status = ui.query("churn/customer_status", p | {"as_of": filters.date_to} | churn.RhythmRules().params())
+countries["lapsed_customers"] = churn.count_by_country(status, "lapsed", countries["country_code"])
 countries["region"] = countries[f"region_name_{'zh' if L == 'zh' else 'en'}"]
 ui.table(countries, {"country": (t("col_country", L), "text"), "region": (t("col_region", L), "text"),
                      "revenue": (t("col_revenue", L, currency=cur), "money"), "share_pct": (t("col_share_pct", L), "pct"),

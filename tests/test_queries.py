@@ -15,7 +15,7 @@ from cockpit.churn import RhythmRules
 PARAMS = FILTERS.params() | RhythmRules().params() | {
     "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"],
     "ly_from": dt.date(2024, 1, 1), "ly_to": dt.date(2024, 12, 31),
-    "customer_id": "C10002", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
+    "customer_id": "C10002", "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
 }
 
 

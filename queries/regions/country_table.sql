@@ -50,6 +50,8 @@ select
     r.subregion_name_en,
     r.subregion_name_zh,
     coalesce(cur.revenue, 0) as revenue,
+    -- Share of the positive country revenue (a country with net returns counts as 0).
+    greatest(coalesce(cur.revenue, 0), 0) * 100.0 / nullif(sum(greatest(coalesce(cur.revenue, 0), 0)) over (), 0) as share_pct,
     coalesce(ly.revenue_last_year, 0) as revenue_last_year,
     case when ly.revenue_last_year > 0 then (coalesce(cur.revenue, 0) - ly.revenue_last_year) / ly.revenue_last_year * 100 end as change_pct,
     coalesce(cur.active_customers, 0) as active_customers,
