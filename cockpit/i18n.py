@@ -84,6 +84,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sum_risk": {"en": "{n} customers at risk and {lapsed} lapsed, {money} of 12-month revenue at stake", "zh": "{n} 个客户有流失风险、{lapsed} 个已流失，涉及近 12 个月销售额 {money}"},
     "sum_concentration": {"en": "{country} brings {share} of revenue", "zh": "{country}贡献 {share} 的销售额"},
     "sum_complaints": {"en": "{breach} of complaints missed their SLA; {open} open, {overdue} corrective actions overdue", "zh": "{breach} 的客诉超出 SLA；未结 {open} 件，逾期整改措施 {overdue} 项"},
+    "computing_quarters": {"en": "Computing the last eight quarters…", "zh": "正在计算最近八个季度…"},
     "summary_title": {"en": "In one paragraph", "zh": "一段话总结"},
     "vs_last_year_words": {"en": "vs {period}", "zh": "较 {period}"},
     "kpi_change_prev": {"en": "vs previous quarter", "zh": "较上季度"},

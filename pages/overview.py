@@ -25,7 +25,8 @@ if meeting:
                  on_change=lambda: st.session_state.update(period=st.session_state["meeting_q"]))
 
 ui.page_header("page_overview", filters, "overview_caption")
-series = ui.kpi_series(filters)
+with st.spinner(t("computing_quarters", L)):  # first view only: eight quarters of KPIs, cached afterwards
+    series = ui.kpi_series(filters)
 now, prev = series.iloc[-1].to_dict(), series.iloc[-2].to_dict()
 last_year = series.iloc[-5].to_dict() if len(series) >= 5 else {}
 compare = t("prev_period_words", L, period=prev["quarter"])
