@@ -13,8 +13,10 @@ import getpass
 import json
 import os
 import shutil
+import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -22,10 +24,11 @@ from typing import Callable
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from . import countries as ctry
-from .parse import clean_text, parse_dates, parse_money
+from .parse import clean_text, distinct, expand_strings, parse_dates, parse_money
 from .readers import SUPPORTED, FileProblem, RawTable, read_any, sha256_of
 from .schema import TABLES, field_map, match_headers, missing_required, normalise_stage
 
@@ -330,6 +333,17 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
                        "pipeline_events": {"customer_id", "stage", "happened_on"},
                        "fx_rates": {"currency", "valid_from", "rate_to_reporting"}}[table]
 
+    # Columns are parsed two at a time: the Arrow kernels doing the work release the GIL (2 cores).
+    def parse_column(fname: str, src: str):
+        kind = fields[fname].kind
+        if kind in ("date", "timestamp"):
+            return parse_dates(frame[src], order=date_order)
+        if kind in ("money", "number"):
+            return parse_money(frame[src])
+        return clean_text(frame[src])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parsed_columns = {fname: pool.submit(parse_column, fname, src) for fname, src in mapping.items() if fname in fields}
+
     for fname, src in mapping.items():
         f = fields.get(fname)
         if f is None:
@@ -338,7 +352,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         is_required = fname in required_fields
         action = "row quarantined" if is_required else "value blanked"
         if f.kind in ("date", "timestamp"):
-            parsed = parse_dates(col, order=date_order)
+            parsed = parsed_columns[fname].result()
             if parsed.decision and parsed.decision not in ("typed date column",):
                 notes.append(f"{label}: column '{src}' ({fname}): {parsed.decision}")
             if parsed.bad.any():
@@ -349,7 +363,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
             values = parsed.values
             out[fname] = values.dt.normalize() if f.kind == "date" else values
         elif f.kind in ("money", "number"):
-            parsed = parse_money(col)
+            parsed = parsed_columns[fname].result()
             infinite = np.isinf(parsed.values.to_numpy(dtype="float64", na_value=np.nan))
             if infinite.any():
                 parsed.values[infinite] = np.nan
@@ -363,7 +377,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
             if fname in ("amount", "unit_price") and parsed.values.attrs.get("currency") is not None:
                 currency_hint = parsed.values.attrs["currency"]
         else:
-            out[fname] = clean_text(col)
+            out[fname] = parsed_columns[fname].result()
             if f.kind == "text":
                 long = out[fname].str.len().fillna(0).to_numpy() > 2000
                 if long.any():
@@ -451,12 +465,12 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         quarantine.append({"file": label, "row_number": int(b["row_number"]), "column_name": "(whole row)",
                            "value": b["value"], "reason": b["reason"], "action": "row quarantined"})
     keep = ~drop
-    prepared = out.loc[keep].copy()
+    prepared = out.loc[keep].copy() if drop.any() else out
     prepared["row_number"] = row_numbers[keep]
-    prepared["source_file"] = label
+    prepared["source_file"] = expand_strings(np.zeros(len(prepared), dtype="int64"), [label], prepared.index)
     for fname in list(prepared.columns):
-        if pd.api.types.is_string_dtype(prepared[fname].dtype) or prepared[fname].dtype == object:
-            prepared[fname] = prepared[fname].astype(object).where(prepared[fname].notna(), None)
+        if prepared[fname].dtype == object:
+            prepared[fname] = prepared[fname].astype("string")
     return Prepared(raw=raw, table=table, mapping=mapping, frame=prepared, rows_read=n, quarantine=quarantine,
                     notes=notes, sha256=sha)
 
@@ -473,15 +487,20 @@ def _currency_codes(series: pd.Series) -> pd.Series:
             return _CURRENCY_SYMBOLS[t]
         t = t.upper()
         return {"RMB": "CNY", "人民币": "CNY", "美元": "USD", "欧元": "EUR", "英镑": "GBP", "日元": "JPY"}.get(t, t)
-    codes, uniques = pd.factorize(s)
-    mapped = np.array([norm(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=series.index, dtype=object)
+    return _map_distinct(s, norm)
 
 
 def _countries(series: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(series)
-    mapped = np.array([ctry.to_iso2(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(mapped[codes], index=series.index, dtype=object)
+    return _map_distinct(series, ctry.to_iso2)
+
+
+def _map_distinct(series: pd.Series, fn) -> pd.Series:
+    """fn applied once per distinct value; a column fn leaves unchanged (ISO codes already) is kept as it is."""
+    codes, uniques = distinct(series)
+    mapped = [fn(u) if not pd.isna(u) else None for u in uniques]
+    if all(m == u for m, u in zip(mapped, uniques)):
+        return series.astype("string")
+    return expand_strings(codes, mapped, series.index)
 
 
 # --------------------------------------------------------------------------------------------- event logs
@@ -555,7 +574,9 @@ def inspect_files(paths, specs: list[Spec], preview_rows: int = 8) -> list[Inspe
     out = []
     for path, spec, _explicit in discover(paths, specs):
         try:
+            started = time.perf_counter()
             raws = read_any(path, spec.sheet if spec else None)
+            _timing(f"read {path.name}", started)
         except FileProblem as exc:
             out.append(Inspection(path, path.name, None, None, None, {}, [], pd.DataFrame(), 0, str(exc)))
             continue
@@ -597,7 +618,9 @@ def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[
     for i, (path, spec, explicit) in enumerate(found):
         progress(0.05 + 0.55 * i / len(found), f"reading {path.name}")
         try:
+            started = time.perf_counter()
             raws = read_any(path, spec.sheet if spec else None)
+            _timing(f"read {path.name}", started)
         except FileProblem as exc:
             if explicit or spec:
                 problems.append(str(exc))
@@ -623,7 +646,9 @@ def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[
                     report.skipped.append(msg)
                 continue
             try:
+                started = time.perf_counter()
                 prepared.append(prepare(raw, table, mapping, spec_for, sha))
+                _timing(f"prepare {raw.label}", started)
             except ImportFailed as exc:
                 problems.append(str(exc))
     if problems:
@@ -663,7 +688,8 @@ def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame |
             p.frame = merged
     if not parts:
         return None
-    frame = pd.concat(parts, ignore_index=True)
+    # One orders file (the usual case) is used as it is: concatenating would copy every column.
+    frame = parts[0].copy(deep=False) if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     if "order_id" not in frame.columns or frame["order_id"].isna().any():
         # Exports without an order number: one order per customer and day (documented in data-model.md).
         synth = frame["customer_id"].astype(str) + "|" + pd.to_datetime(frame["ordered_on"]).dt.strftime("%Y-%m-%d")
@@ -672,18 +698,47 @@ def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame |
         else:
             frame["order_id"] = synth
             report.notes.append("orders have no order number: each customer's lines of one day form one order")
+    if frame.empty:
+        frame["line_no"] = pd.Series(dtype="int64")
+        return frame
+    # Integer codes for the order ids: counting and comparing ten million strings would dominate the import.
+    order_code = distinct(frame["order_id"])[0]
+    file_code = pd.factorize(frame["source_file"])[0].astype("int64")
+    generated_only = "line_no" not in frame.columns or frame["line_no"].isna().all()
     if "line_no" not in frame.columns or frame["line_no"].isna().any():
-        position = frame.groupby(["source_file", "order_id"], sort=False).cumcount() + 1
+        key = order_code * (int(file_code.max()) + 1) + file_code
+        position = pd.Series(_position_in_group(key) + 1, index=frame.index)
         if "line_no" in frame.columns:
             frame["line_no"] = frame["line_no"].where(frame["line_no"].notna(), position)
         else:
             frame["line_no"] = position
     frame["line_no"] = frame["line_no"].astype("int64")
-    dup = frame.duplicated(subset=["order_id", "line_no"], keep="last")
+    if generated_only and file_code.max() == 0:
+        # Numbered here, within a single file: every (order, line) is distinct by construction.
+        return frame
+    line = frame["line_no"].to_numpy()
+    span = int(line.max()) - int(line.min()) + 1
+    if span * (int(order_code.max()) + 1) < 2 ** 62:
+        dup = pd.Series(order_code * span + (line - int(line.min()))).duplicated(keep="last").to_numpy()
+    else:
+        dup = frame.duplicated(subset=["order_id", "line_no"], keep="last").to_numpy()
     if dup.any():
         report.notes.append(f"{int(dup.sum()):,} order line(s) repeated in the files: the later row kept")
         frame = frame.loc[~dup]
     return frame
+
+
+def _position_in_group(key: np.ndarray) -> np.ndarray:
+    """0, 1, 2... within each key, in row order. Exports list an order's lines together, so when every key is one
+    unbroken run this is arithmetic on the run starts; otherwise a grouped count."""
+    if len(key) == 0:
+        return np.zeros(0, dtype="int64")
+    starts = np.flatnonzero(np.diff(key) != 0) + 1
+    if not pd.Series(key[np.r_[0, starts]]).duplicated().any():
+        run_start = np.zeros(len(key), dtype="int64")
+        run_start[starts] = starts
+        return np.arange(len(key), dtype="int64") - np.maximum.accumulate(run_start)
+    return pd.Series(key).groupby(key, sort=False).cumcount().to_numpy()
 
 
 _COLUMNS = {
@@ -701,12 +756,21 @@ _COLUMNS = {
 }
 
 
-def _conform(frame: pd.DataFrame, table: str, import_id: int) -> pd.DataFrame:
-    out = pd.DataFrame(index=frame.index)
-    for col in _COLUMNS[table]:
-        out[col] = frame[col] if col in frame.columns else None
-    out["import_id"] = import_id
-    return out
+def _conform(frame: pd.DataFrame, table: str, import_id: int, extra: tuple[str, ...] = ()) -> pa.Table:
+    """The frame as an Arrow table with the target table's columns (missing ones all null) and the import id.
+    Text already in Arrow buffers is passed on without a copy: ten million Python strings are never made."""
+    n = len(frame)
+    columns = {}
+    for name in [*_COLUMNS[table], *extra]:
+        if name == "import_id":
+            columns[name] = pa.array(np.full(n, import_id, dtype="int64"))
+        elif name not in frame.columns:
+            columns[name] = pa.nulls(n)
+        else:
+            col = frame[name]
+            data = getattr(col.array, "_pa_array", None)
+            columns[name] = data if data is not None else pa.Array.from_pandas(col)
+    return pa.table(columns)
 
 
 def _split_sql(text: str) -> list[str]:
@@ -726,7 +790,9 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
     prepared, report = read_sources(paths, specs, progress)
     report.database = str(db)
 
+    started_assembly = time.perf_counter()
     orders = _assemble_orders(prepared, report)
+    _timing("assemble orders", started_assembly)
     for p in prepared:
         report.files.append({"file": p.raw.label, "sha256": p.sha256, "table": p.table, "encoding": p.raw.encoding,
                              "sheet": p.raw.sheet, "rows_read": p.rows_read, "rows_loaded": len(p.frame),
@@ -758,7 +824,9 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
             shutil.copy2(db, tmp)
         elif tmp.exists():
             tmp.unlink()
-        con = _Fetching(duckdb.connect(str(tmp)))
+        # Rows need no particular order inside a table (every query orders what it shows); letting DuckDB write
+        # them as they come saves time and memory on large imports.
+        con = _Fetching(duckdb.connect(str(tmp), config={"preserve_insertion_order": False}))
         try:
             con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
             stored = con.execute("select value from settings where key = 'reporting_currency'").fetchone()
@@ -772,7 +840,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
 
             progress(0.7, "merging records")
             _merge_all(con, frames, orders, import_id, report)
-            _check_currencies(con, reporting)
+            _write_orders(con, reporting)
             progress(0.8, "building summary tables")
             _build_derived(con)
             report.table_counts = dict(zip(("customers", "orders", "complaints", "pipeline_events", "fx_rates"), con.execute(
@@ -821,6 +889,15 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
     return report
 
 
+_TIMINGS = bool(os.environ.get("COCKPIT_IMPORT_TIMINGS"))
+
+
+def _timing(what: str, started: float) -> None:
+    """COCKPIT_IMPORT_TIMINGS=1 prints each import step's seconds to stderr (used to profile bench/)."""
+    if _TIMINGS:
+        print(f"{time.perf_counter() - started:7.2f}s  {what}", file=sys.stderr, flush=True)
+
+
 class _Fetching:
     """DuckDB 2 refuses new work while a result is unread: every statement here is read to the end at once."""
 
@@ -828,7 +905,9 @@ class _Fetching:
         self.con = con
 
     def execute(self, sql: str, params=None):
+        started = time.perf_counter()
         rows = self.con.execute(sql, params).fetchall() if params is not None else self.con.execute(sql).fetchall()
+        _timing(" ".join(sql.split())[:70], started)
         return _Rows(rows)
 
     def register(self, name, frame):
@@ -883,27 +962,18 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
             union all by name
             select * from customers c where not exists (select 1 from stage_customers s where s.customer_id = c.customer_id)
         """)
+    # This import's order lines stay in Arrow memory (src_orders); they are written once, with their rates, in
+    # _write_orders after every other table is merged.
+    con.register("src_orders", _conform(orders if orders is not None else pd.DataFrame(), "orders", import_id,
+                                        extra=("customer_name", "row_number")))
+    for statement in _split_sql((SQL_DIR / "merge_orders.sql").read_text(encoding="utf-8")):
+        if "$described" in statement:
+            if orders is not None and len(orders):
+                described = any(c in orders.columns for c in ("customer_name", "country_code", "country_raw", "sales_rep"))
+                con.execute(statement, {"described": described, "import_id": import_id})
+        else:
+            con.execute(statement)
     if orders is not None and len(orders):
-        load("stage_orders", orders, "orders")
-        con.execute("""
-            create or replace table orders as
-            select * from stage_orders
-            union all by name
-            select * from orders o
-            where not exists (select 1 from stage_orders s where s.order_id = o.order_id and s.line_no = o.line_no)
-        """)
-        # Customers described by the orders themselves (name, country, rep) when no customer file has them.
-        derived = orders.sort_values("ordered_on")
-        cols = [c for c in ("customer_name", "country_code", "country_raw", "sales_rep") if c in derived.columns]
-        agg = derived.groupby("customer_id").agg({c: "last" for c in cols} | {"source_file": "last"}).reset_index() \
-            if cols else derived.groupby("customer_id").agg(source_file=("source_file", "last")).reset_index()
-        # Most frequent country per customer is its home; 'last' above is the fallback.
-        if "country_code" in derived.columns:
-            home = (derived.dropna(subset=["country_code"]).groupby(["customer_id", "country_code"]).size()
-                    .reset_index(name="n").sort_values(["customer_id", "n"]).drop_duplicates("customer_id", keep="last"))
-            agg = agg.drop(columns=["country_code"]).merge(home[["customer_id", "country_code"]], on="customer_id", how="left")
-        agg["record_source"] = "orders" if cols else "placeholder"
-        load("stage_order_customers", agg, "customers")
         _upsert_weaker_customers(con)
     if frames["complaints"]:
         comp = pd.concat(frames["complaints"], ignore_index=True)
@@ -913,11 +983,14 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
         comp = comp.loc[~dup]
         load("stage_complaints", comp, "complaints")
         # A complaint that names only the order gets the order's customer.
-        con.execute("""
-            update stage_complaints set customer_id = o.customer_id
-            from (select order_id, any_value(customer_id) as customer_id from orders group by order_id) o
-            where stage_complaints.customer_id is null and stage_complaints.order_id = o.order_id
-        """)
+        if con.execute("select count(*) from stage_complaints where customer_id is null and order_id is not null").fetchone()[0]:
+            con.execute("""
+                update stage_complaints set customer_id = o.customer_id
+                from (select order_id, any_value(customer_id) as customer_id
+                      from (select order_id, customer_id from new_orders union all select order_id, customer_id from orders)
+                      group by order_id) o
+                where stage_complaints.customer_id is null and stage_complaints.order_id = o.order_id
+            """)
         missing = con.execute("select count(*) from stage_complaints where customer_id is null").fetchone()[0]
         if missing:
             report.notes.append(f"{missing:,} complaint(s) have no customer; kept under customer 'unknown'")
@@ -953,7 +1026,8 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
     con.execute("""
         insert into customers (customer_id, record_source, import_id)
         select distinct customer_id, 'placeholder', ? from (
-            select customer_id from orders union select customer_id from complaints union select customer_id from pipeline_events
+            select customer_id from new_orders union select customer_id from orders
+            union select customer_id from complaints union select customer_id from pipeline_events
         ) r where customer_id is not null and not exists (select 1 from customers c where c.customer_id = r.customer_id)
     """, [import_id])
     # New customers known only from orders, complaints or pipeline events (no customer file describes them).
@@ -996,10 +1070,11 @@ _STAGE_SQL = {
 }
 
 
-def _check_currencies(con, reporting: str) -> None:
-    con.execute("update orders set currency = ? where currency is null", [reporting])
+def _write_orders(con, reporting: str) -> None:
     lacking = con.execute("""
-        select o.currency, count(*) as n from orders o
+        select currency, count(*) as n from (
+            select currency from new_orders union all select currency from orders
+        ) o
         where o.currency <> (select value from settings where key = 'reporting_currency')
           and not exists (select 1 from fx_rates f where f.currency = o.currency)
         group by o.currency order by n desc
@@ -1008,6 +1083,10 @@ def _check_currencies(con, reporting: str) -> None:
         listed = ", ".join(f"{c} ({n:,} order lines)" for c, n in lacking)
         raise ImportFailed(f"import refused; the database was not changed: orders in {listed} have no exchange rate "
                            f"to {reporting}. Add an fx file (columns: currency, valid_from, rate_to_reporting) to the import")
+    day_rate, append, rewrite = _split_sql((SQL_DIR / "write_orders.sql").read_text(encoding="utf-8"))
+    con.execute(day_rate)
+    empty = con.execute("select count(*) = 0 from orders").fetchone()[0]
+    con.execute(append if empty else rewrite)
 
 
 def _build_derived(con) -> None:

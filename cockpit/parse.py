@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from dateutil import parser as dateutil_parser
 
 _TIME = r"(?:[ T]+(?P<H>\d{1,2})[:时](?P<M>\d{2})分?(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?秒?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
@@ -81,14 +83,29 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
         bad = (s.notna() & ~ok).to_numpy(dtype=bool)
         return Parsed(values.astype("datetime64[us]"), bad, "Excel serial day numbers")
 
+    # Each distinct cell is read once: a 10 M-row column of a few thousand dates costs a few thousand parses.
+    raw_codes, raw_uniques = distinct(s)
+    inner = _parse_distinct_dates(raw_uniques, order)
+    # Code -1 (a missing cell) picks the appended NaT / not-bad entry.
+    lookup = np.append(inner.values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))
+    values = lookup[raw_codes]
+    bad = np.append(inner.bad, False)[raw_codes]
+    return Parsed(pd.Series(values, index=s.index), bad, inner.decision)
+
+
+def _parse_distinct_dates(s: pd.Series, order: str | None) -> Parsed:
+    n = len(s)
     blank = _blank_mask(s)
     text = s.astype("string").str.strip()
     codes, uniques = pd.factorize(text.where(~blank, None))
-    uniq = [str(u) for u in uniques]
+    uniq = [str(u) for u in pd.Series(uniques, dtype="string").to_list()]
+    # Plain ISO dates and times (the bulk of ERP exports) are recognised in one vectorised call.
+    iso = pd.Series(uniq, dtype="string").str.fullmatch(_ISO_SIMPLE).fillna(False).to_numpy(dtype=bool) if uniq else np.zeros(0, bool)
 
     ambiguous = []
     a_over, b_over = [], []
-    for u in uniq:
+    for position in np.flatnonzero(~iso):
+        u = uniq[position]
         m = _AMBIG.match(u)
         if m:
             ambiguous.append(m)
@@ -113,20 +130,15 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
         else:
             order, decision = "MDY", "ambiguous: no day above 12 in the column, assumed M/D/Y (set date_order in the mapping to change)"
 
-    parsed: list = []
+    lookup = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[us]")
     kinds: set[str] = set()
     serial_seen = False
-    # Fast path: plain ISO dates and times (the bulk of ERP exports) are parsed in one vectorised call.
-    iso = pd.Series(uniq, dtype="string").str.fullmatch(_ISO_SIMPLE).fillna(False).to_numpy(dtype=bool) if uniq else np.zeros(0, bool)
-    fast = {}
     if iso.any():
         values_iso = pd.to_datetime(pd.Series(uniq, dtype="string")[iso], format="ISO8601", errors="coerce")
-        fast = dict(zip((u for u, m in zip(uniq, iso) if m), values_iso))
+        lookup[iso] = values_iso.to_numpy(dtype="datetime64[us]")
         kinds.add("Y-M-D")
-    for u in uniq:
-        if u in fast:
-            parsed.append(fast[u])
-            continue
+    for position in np.flatnonzero(~iso):
+        u = uniq[position]
         ts = pd.NaT
         m = _YMD.match(u)
         if m:
@@ -159,14 +171,13 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
                     kinds.add("written month")
             except (ValueError, OverflowError, TypeError):
                 ts = pd.NaT
-        parsed.append(ts)
+        lookup[position] = np.datetime64("NaT") if pd.isna(ts) else np.datetime64(pd.Timestamp(ts).as_unit("us").asm8, "us")
     if serial_seen:
         kinds.add("Excel serial numbers")
-    lookup = pd.array(pd.to_datetime(pd.Series(parsed, dtype="datetime64[us]")) if parsed else pd.Series([], dtype="datetime64[us]"))
     values = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     has = codes >= 0
     if has.any():
-        values[has] = np.asarray(lookup, dtype="datetime64[us]")[codes[has]]
+        values[has] = lookup[codes[has]]
     out = pd.Series(values, index=s.index)
     bad = has & pd.isna(out).to_numpy()
     parts = [decision] if decision else []
@@ -235,6 +246,10 @@ def parse_money(series: pd.Series) -> Parsed:
         values = pd.to_numeric(series, errors="coerce").astype("float64")
         values.attrs["currency"] = None
         return Parsed(values, np.zeros(n, dtype=bool), "numeric column")
+    plain = _plain_numbers(series)
+    if plain is not None:
+        plain.attrs["currency"] = None
+        return Parsed(plain, np.zeros(n, dtype=bool), "")
     blank = _blank_mask(series)
     text = series.astype("string").str.strip().where(~blank, None)
     fast = pd.to_numeric(text, errors="coerce")
@@ -257,6 +272,66 @@ def parse_money(series: pd.Series) -> Parsed:
     return Parsed(out, bad, "")
 
 
+def _arrow_strings(series: pd.Series):
+    """The column's Arrow text data when it is held that way (CSV and Parquet text), else None."""
+    data = getattr(series.array, "_pa_array", None)
+    if data is not None and (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return data
+    return None
+
+
+def _plain_numbers(series: pd.Series) -> pd.Series | None:
+    """Every cell a plain finite number (1234.5, -3, 1e3): converted in one vectorised cast. None otherwise, and
+    the careful per-value rules below decide."""
+    data = _arrow_strings(series)
+    if data is None or data.null_count:
+        return None
+    try:
+        nums = pc.cast(data, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = nums.to_numpy()
+    if not np.isfinite(values).all():
+        return None
+    return pd.Series(values, index=series.index)
+
+
+# Anything clean_text would change: control characters, spaces at either end, blank-like markers.
+_NEEDS_CLEANING = r"^[\s\pZ\x85]|[\s\pZ\x85]$|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|^(?i:null|nan|nat|n/a|none|-)?$"
+
+
+_BLANK_MARKERS = pa.array(["", "null", "nan", "nat", "n/a", "none", "-"])
+
+
+def _already_clean(data) -> bool:
+    """True when clean_text would change nothing. Printable ASCII (the usual IDs and codes) is checked with cheap
+    kernels; anything else with one regular expression."""
+    if data.null_count == len(data):
+        return True
+    if pc.all(pc.ascii_is_printable(data)).as_py():
+        return not (pc.any(pc.starts_with(data, " ")).as_py() or pc.any(pc.ends_with(data, " ")).as_py()
+                    or pc.any(pc.is_in(pc.ascii_lower(data), value_set=_BLANK_MARKERS)).as_py())
+    return not pc.any(pc.match_substring_regex(data, _NEEDS_CLEANING)).as_py()
+
+
+def distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes (-1: missing) and the distinct values of a text column."""
+    data = _arrow_strings(series)
+    if data is None:
+        codes, uniques = pd.factorize(series.astype("string"))
+        return codes, pd.Series(uniques, dtype="string")
+    encoded = pc.dictionary_encode(data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data)
+    codes = encoded.indices.to_numpy(zero_copy_only=False) if not encoded.indices.null_count else \
+        pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return codes.astype("int64", copy=False), pd.Series(pd.arrays.ArrowStringArray(pc.cast(encoded.dictionary, pa.large_string())))
+
+
+def expand_strings(codes: np.ndarray, values: list, index) -> pd.Series:
+    """values[codes] as a text column (code -1: missing), built in Arrow rather than one Python object per row."""
+    taken = pc.take(pa.array(values, type=pa.string()), pa.array(codes, mask=codes < 0, type=pa.int64()))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=index)
+
+
 def parse_number(series: pd.Series) -> Parsed:
     return parse_money(series)
 
@@ -268,6 +343,9 @@ def clean_text(series: pd.Series) -> pd.Series:
         as_int = series.dropna()
         if len(as_int) and (as_int == as_int.round()).all():
             return series.astype("Int64").astype("string")
+    data = _arrow_strings(series)
+    if data is not None and _already_clean(data):
+        return series.astype("string")  # one vectorised check instead of three rewrites
     s = series.astype("string")
     s = s.str.replace(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", regex=True).str.strip()
     return s.where(~_blank_mask(s), None)

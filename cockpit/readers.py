@@ -140,6 +140,64 @@ def check_size(path: Path) -> None:
 
 def read_csv(path: Path) -> RawTable:
     data = path.read_bytes()
+    if not data or data.isspace():
+        raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
+    if data[:4] == b"PK\x03\x04":
+        raise FileProblem(f"{path.name}: this is a zip/Excel file with a .csv name; save it as CSV or rename it")
+    fast = _read_csv_fast(path, data)
+    return fast if fast is not None else _read_csv_exact(path, data)
+
+
+def _read_csv_fast(path: Path, data: bytes) -> RawTable | None:
+    """The common case, read in parallel without a Python copy of the text: UTF-8, no line breaks inside values,
+    every row with the header's number of cells. Returns None for anything else, which the careful reader then
+    handles (and explains)."""
+    encoding = detect_encoding(data[: 1 << 20], path)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    head = body[: 1 << 16].decode("utf-8", errors="ignore")
+    delimiter = _sniff_delimiter(head)
+    try:
+        width = len(next(csv.reader(io.StringIO(head.splitlines()[0]), delimiter=delimiter)))
+    except (StopIteration, csv.Error, IndexError):
+        return None
+    if width < 2:
+        return None  # a single column cannot show a split row by its cell count
+    bad_rows: list = []
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
+                                             invalid_row_handler=lambda row: bad_rows.append(row) or "skip"),
+            convert_options=pacsv.ConvertOptions(strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 column_types={f"f{i}": pa.large_string() for i in range(width)},
+                                                 null_values=[], auto_dict_encode=False, timestamp_parsers=[]),
+        )
+    except pa.ArrowInvalid:
+        return None  # invalid UTF-8 bytes, or a shape problem: the careful reader names the row
+    if bad_rows or table.num_columns != width or table.num_rows < 1:
+        return None
+    # A line break inside a quoted value is only safe with the careful reader (blocks may split the value): as
+    # many rows as line ends proves there is none (blank lines, which the reader skips, also send us there).
+    # (A bare carriage return inside quotes, or a quote never closed, also changes the count of rows.)
+    line_ends = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if table.num_rows != line_ends:
+        return None
+    del data, body
+    headers, notes = _dedupe([col[0].as_py() for col in table.columns])
+    if table.num_rows < 2:
+        return None
+    # Pandas columns over the same Arrow buffers (no copy of ten million strings).
+    frame = pd.DataFrame({i: pd.arrays.ArrowStringArray(col.slice(1)) for i, col in enumerate(table.columns)})
+    frame.columns = headers
+    return RawTable(path, frame, encoding=encoding, notes=notes)
+
+
+def _read_csv_exact(path: Path, data: bytes) -> RawTable:
+    """The careful reader: decodes the whole file first (to name the row of a bad byte or an unclosed quote)
+    and lets values hold line breaks."""
     if not data.strip():
         raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
     if data[:4] == b"PK\x03\x04":

@@ -1,47 +1,45 @@
 -- Derived tables, rebuilt after every import so that no page scans raw order lines.
 -- Statements are separated by lines holding only ';'.
 
--- Orders before a currency's first rate take that first rate; the report says so.
-create or replace table orders as
-with first_rate as (
-    select currency, arg_min(rate_to_reporting, valid_from) as rate from fx_rates group by currency
-)
-select o.* exclude (amount_reporting),
-       case
-           when o.currency = (select value from settings where key = 'reporting_currency') then o.amount
-           else o.amount * coalesce(r.rate_to_reporting, f.rate)
-       end as amount_reporting
-from orders o
-asof left join fx_rates r on o.currency = r.currency and o.ordered_on >= r.valid_from
-left join first_rate f on f.currency = o.currency
-;
 -- One row per customer, ISO-2 country, currency and day with any order line: the fact table every page reads.
+-- Built from one row per order part (order, customer, day, destination, currency) so that orders are counted
+-- without count(distinct) over lines.
 create or replace table customer_day as
-with order_totals as (
-    select order_id, customer_id, min(ordered_on) as ordered_on, sum(amount_reporting) as order_total
-    from orders
-    where ordered_on is not null
-    group by order_id, customer_id
+with order_parts as (
+    select
+        o.order_id,
+        o.customer_id,
+        o.ordered_on,
+        -- An order that names a country we cannot resolve stays 'unknown' rather than borrowing the customer's.
+        coalesce(o.country_code, case when o.country_raw is null then c.country_code end, 'unknown') as country_code,
+        o.currency,
+        sum(o.amount_reporting) as revenue,
+        coalesce(sum(o.amount_reporting) filter (where o.amount_reporting > 0), 0) as gross_revenue,
+        count(*) filter (where o.amount_reporting > 0) as positive_line_count,
+        max(o.amount_reporting) as largest_line
+    from orders o
+    left join customers c using (customer_id)
+    where o.ordered_on is not null
+    group by all
+),
+with_totals as (
+    select *, sum(revenue) over (partition by order_id, customer_id) as order_total from order_parts
 )
 select
-    o.customer_id,
-    o.ordered_on,
-    -- An order that names a country we cannot resolve stays 'unknown' rather than borrowing the customer's.
-    coalesce(o.country_code, case when o.country_raw is null then c.country_code end, 'unknown') as country_code,
-    o.currency,
-    sum(o.amount_reporting) as revenue,
-    coalesce(sum(o.amount_reporting) filter (where o.amount_reporting > 0), 0) as gross_revenue,
-    count(distinct o.order_id) as order_count,
-    count(distinct o.order_id) filter (where o.amount_reporting > 0) as positive_order_count,
-    count(*) filter (where o.amount_reporting > 0) as positive_line_count,
-    max(o.amount_reporting) as largest_line,
-    max(t.order_total) as largest_order
-from orders o
-left join customers c using (customer_id)
-left join order_totals t on t.order_id = o.order_id and t.customer_id = o.customer_id
-where o.ordered_on is not null
+    customer_id,
+    ordered_on,
+    country_code,
+    currency,
+    sum(revenue) as revenue,
+    sum(gross_revenue) as gross_revenue,
+    count(*) as order_count,
+    count(*) filter (where positive_line_count > 0) as positive_order_count,
+    sum(positive_line_count) as positive_line_count,
+    max(largest_line) as largest_line,
+    max(order_total) as largest_order
+from with_totals
 group by all
-order by o.ordered_on, o.customer_id
+order by ordered_on, customer_id
 ;
 -- One row per customer: lifetime facts that do not depend on the selected period, and the home country
 -- (the customer file's country, else the destination that brought the most revenue).
