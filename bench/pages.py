@@ -50,7 +50,7 @@ def customers(con):
 def churn_page(con):
     p = Q.params() | RULES | {"as_of": Q.date_to}
     db.run(con, "churn/customer_status", p)
-    db.run(con, "churn/revenue_retention", p)
+    db.run(con, "churn/revenue_retention", p | {"as_of_only": False})
     db.run(con, "churn/cohort_retention", p)
     db.run(con, "churn/funnel_customers", Q.params() | {"cohorts": [], "channels": []})
 

@@ -71,6 +71,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "download_csv": {"en": "Download CSV", "zh": "下载 CSV"},
     "download_xlsx": {"en": "Download Excel", "zh": "下载 Excel"},
     "building_sample": {"en": "First start: building the sample company's database…", "zh": "首次启动：正在生成示例公司数据库…"},
+    "upgrading_database": {"en": "Updating the database's summary tables for this version…", "zh": "正在为此版本更新数据库汇总表…"},
     "db_missing": {"en": "No database at {path}. Import your exports with: python -m cockpit import FILES --db {path}",
                    "zh": "未找到数据库 {path}。请先导入：python -m cockpit import 文件 --db {path}"},
     "data_as_of": {"en": "Data from {first} to {last}; amounts in {currency}.", "zh": "数据期间 {first} 至 {last}；金额单位 {currency}。"},

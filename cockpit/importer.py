@@ -1089,12 +1089,54 @@ def _write_orders(con, reporting: str) -> None:
     con.execute(append if empty else rewrite)
 
 
+# Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
+# derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
+DERIVED_VERSION = "3"
+
+
 def _build_derived(con) -> None:
     con.register("regions_df", pd.DataFrame(ctry.country_regions()))
     con.execute("create or replace table country_regions as select * from regions_df")
     con.unregister("regions_df")
     for stmt in _split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8")):
         con.execute(stmt)
+    con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
+
+
+def derived_is_current(db: str | Path) -> bool:
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("attach $path as target (read_only)", {"path": str(db)}).fetchall()
+        row = con.execute("select value from target.settings where key = 'derived_version'").fetchone()
+        return bool(row) and row[0] == DERIVED_VERSION
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
+def upgrade_derived(db: str | Path) -> None:
+    """Rebuild the derived tables of a database made by an older version, on a copy swapped in atomically."""
+    db = Path(db)
+    lock = _lock(db)
+    tmp = db.with_name(f".{db.name}.upgrading-{os.getpid()}")
+    try:
+        if derived_is_current(db):
+            return
+        shutil.copy2(db, tmp)
+        con = _Fetching(duckdb.connect(str(tmp), config={"preserve_insertion_order": False}))
+        try:
+            _build_derived(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        _fsync(tmp)
+        os.replace(tmp, db)
+        _fsync_dir(db.parent)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+        _unlock(lock)
 
 
 # --------------------------------------------------------------------------------------------- file safety

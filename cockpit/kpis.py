@@ -53,7 +53,7 @@ def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> di
     as_of = as_of or as_of_date(con, filters)
     p = filters.params() | rules.params() | {"as_of": as_of}
     status = db.run(con, "churn/customer_status", p)
-    retention = db.run(con, "churn/revenue_retention", p)
+    retention = db.run(con, "churn/revenue_retention", p | {"as_of_only": True})
     now = retention[retention["is_as_of"]]
     pct = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
     return {

@@ -19,6 +19,7 @@ from .i18n import fmt_int, fmt_money, fmt_pct, t
 from .theme import PLOTLY_CONFIG
 
 _BUILD_LOCK = threading.Lock()
+_CURRENT: set[tuple] = set()   # database file signatures known to have current derived tables
 
 
 # --------------------------------------------------------------------------------------------- database
@@ -27,6 +28,13 @@ def ensure_database() -> Path | None:
     """On a fresh clone the default database does not exist yet: build it from the sample company."""
     path = db.db_path()
     if path.exists():
+        signature = db.file_signature(path)
+        if signature not in _CURRENT:
+            from .importer import derived_is_current, upgrade_derived
+            if not derived_is_current(path):
+                with _BUILD_LOCK, st.spinner(t("upgrading_database", lang())):
+                    upgrade_derived(path)
+            _CURRENT.add(db.file_signature(path))
         return path
     if path.resolve() != db.DEFAULT_DB.resolve():
         return None

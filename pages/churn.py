@@ -29,7 +29,7 @@ st.info(rules.describe(L))
 
 params = filters.params() | rules.params() | {"as_of": as_of}
 status = ui.query("churn/customer_status", params)
-retention = ui.query("churn/revenue_retention", params)
+retention = ui.query("churn/revenue_retention", params | {"as_of_only": False})
 now = retention[retention["is_as_of"]]
 counts = churn.status_counts(status)
 flagged = churn.flagged(status, L)

@@ -249,3 +249,21 @@ def test_upload_names_are_sanitised_and_limited(tmp_path, monkeypatch):
     saved = uploads.save_upload(folder, "../x.csv", b"a,b\n")
     assert saved.parent == folder.resolve()
     assert uploads.session_folder("../../etc")[1] != "../../etc"
+
+
+def test_database_from_an_older_version_gets_its_summary_tables_rebuilt(tmp_path):
+    """A database whose derived tables predate this version (no period_facts) is upgraded in place on open."""
+    import duckdb
+    from cockpit import importer
+    db_file = tmp_path / "old.duckdb"
+    importer.run_import([ROOT / "data" / "sample"], db_file, currency="USD")
+    con = duckdb.connect(str(db_file))
+    con.execute("drop table period_facts")
+    con.execute("delete from settings where key = 'derived_version'")
+    con.close()
+    assert not importer.derived_is_current(db_file)
+    importer.upgrade_derived(db_file)
+    assert importer.derived_is_current(db_file)
+    con = duckdb.connect(str(db_file), read_only=True)
+    assert con.execute("select count(*) from period_facts").fetchone()[0] > 0
+    con.close()

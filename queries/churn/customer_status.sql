@@ -2,33 +2,31 @@
 -- Status rules (docs/metrics.md "Reorder rhythm"): expected gap = median day gap between consecutive order dates
 -- when there are 3+ order dates; lapsed beyond $lapse_multiple x gap or $lapse_days; at risk beyond
 -- $risk_multiple x gap; with fewer than 3 order dates at risk after $few_risk_days and lapsed after $lapse_days.
-with order_dates as (
-    select distinct customer_id, ordered_on
-    from customer_day
-    where positive_line_count > 0 and ordered_on <= $as_of
+with rhythm as (
+    -- The rhythm row valid on $as_of: order dates so far, first and last, median gap (customer_rhythm).
+    select customer_id, order_dates, valid_from as last_order_on, first_order_on,
+           case when order_dates >= 3 then median_gap_days end as expected_gap_days
+    from customer_rhythm
+    where valid_from <= $as_of and (valid_to is null or valid_to > $as_of)
 ),
-gaps as (
-    select customer_id, ordered_on,
-           date_diff('day', lag(ordered_on) over (partition by customer_id order by ordered_on), ordered_on) as gap_days
-    from order_dates
-),
-rhythm as (
-    select customer_id,
-           count(*) as order_dates,
-           max(ordered_on) as last_order_on,
-           min(ordered_on) as first_order_on,
-           case when count(*) >= 3 then median(gap_days) end as expected_gap_days
-    from gaps
-    group by customer_id
+money_rows as (
+    -- The 365 days ending $as_of and the 365 before, each as month rows for whole months and day rows for cut ones.
+    select d.customer_id, true as recent, d.revenue, d.largest_order
+    from period_facts d
+    where d.period_start >= $as_of::date - 364 and d.period_end <= $as_of::date
+      and (d.grain = 'month' or d.month_start < $as_of::date - 364 or d.month_end > $as_of::date)
+    union all
+    select d.customer_id, false as recent, d.revenue, null as largest_order
+    from period_facts d
+    where d.period_start >= $as_of::date - 729 and d.period_end <= $as_of::date - 365
+      and (d.grain = 'month' or d.month_start < $as_of::date - 729 or d.month_end > $as_of::date - 365)
 ),
 money as (
     select customer_id,
-           coalesce(sum(revenue) filter (where ordered_on > $as_of - interval 365 day), 0) as revenue_l12m,
-           coalesce(sum(revenue) filter (where ordered_on <= $as_of - interval 365 day
-                                           and ordered_on > $as_of - interval 730 day), 0) as revenue_prior_12m,
-           max(largest_order) filter (where ordered_on > $as_of - interval 365 day) as largest_order_l12m
-    from customer_day
-    where ordered_on <= $as_of and ordered_on > $as_of - interval 730 day
+           coalesce(sum(revenue) filter (where recent), 0) as revenue_l12m,
+           coalesce(sum(revenue) filter (where not recent), 0) as revenue_prior_12m,
+           max(largest_order) filter (where recent) as largest_order_l12m
+    from money_rows
     group by customer_id
 ),
 open_complaints as (

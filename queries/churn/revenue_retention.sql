@@ -16,6 +16,8 @@ windows as (
         union all
         select $as_of::date
     )
+    -- The KPI cards need only the window ending $as_of; the page's trend needs every quarter end.
+    where not $as_of_only or quarter_end = $as_of::date
 ),
 eligible as (
     select c.customer_id
@@ -28,12 +30,27 @@ eligible as (
       and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
       and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
 ),
+spans as (
+    -- Each window's two 365-day spans: the last 12 months (recent) and the 12 before.
+    select quarter_end, true as recent, quarter_end::date - 364 as span_from, quarter_end::date as span_to from windows
+    union all
+    select quarter_end, false, quarter_end::date - 729, quarter_end::date - 365 from windows
+),
+span_months as (
+    -- The calendar months each span touches: whole ones are read as month rows, cut ones as their day rows.
+    select quarter_end, recent, span_from, span_to, month_start::date as month_start,
+           case when month_start::date >= span_from and last_day(month_start::date) <= span_to then 'month' else 'day' end as grain
+    from (select *, unnest(generate_series(date_trunc('month', span_from), span_to::timestamp, interval 1 month)) as month_start
+          from spans)
+),
 per_customer as (
-    select w.quarter_end, d.customer_id,
-           sum(d.revenue) filter (where d.ordered_on > w.quarter_end - interval 365 day) as current_12m,
-           sum(d.revenue) filter (where d.ordered_on <= w.quarter_end - interval 365 day) as prior_12m
-    from windows w
-    join customer_day d on d.ordered_on <= w.quarter_end and d.ordered_on > w.quarter_end - interval 730 day
+    select s.quarter_end, d.customer_id,
+           sum(d.revenue) filter (where s.recent) as current_12m,
+           sum(d.revenue) filter (where not s.recent) as prior_12m
+    from span_months s
+    join period_facts d
+      on d.month_start = s.month_start and d.grain = s.grain
+     and d.period_start >= s.span_from and d.period_end <= s.span_to
     join eligible e using (customer_id)
     group by all
 )

@@ -1,13 +1,18 @@
 -- One row per customer (passing the filters by destination country) with net revenue between $date_from and $date_to.
-select d.customer_id, c.customer_name, sum(d.revenue) as revenue
-from customer_day d
+with revenue as (
+    select d.customer_id, sum(d.revenue) as revenue
+    from period_facts d
+    where d.period_start >= $date_from and d.period_end <= $date_to
+      -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
+      and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to)
+      and (len($countries) = 0 or d.country_code = any($countries))
+      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
+      and (len($reps) = 0 or d.rep_key = any($reps))
+      and (len($segments) = 0 or d.segment_key = any($segments))
+      and ($all_customers or d.rep_key = any($visible_reps))
+    group by all
+)
+select v.customer_id, c.customer_name, v.revenue
+from revenue v
 join customers c using (customer_id)
-left join country_regions r on r.country_code = d.country_code
-where d.ordered_on between $date_from and $date_to
-  and (len($countries) = 0 or d.country_code = any($countries))
-  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
-group by all
-order by revenue desc, d.customer_id
+order by v.revenue desc, v.customer_id

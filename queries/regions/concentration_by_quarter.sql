@@ -1,16 +1,16 @@
 -- One row per quarter up to the period end: HHI over countries and customers and the top country's share.
 -- Same rules as cockpit/regions.py concentration(): positive net revenue only; 'unknown' is not a country.
 with quarterly as (
-    select date_trunc('quarter', d.ordered_on)::date as quarter_start, d.customer_id, d.country_code, sum(d.revenue) as revenue
-    from customer_day d
-    join customers c using (customer_id)
-    left join country_regions r on r.country_code = d.country_code
-    where d.ordered_on <= $date_to
+    select date_trunc('quarter', d.period_start)::date as quarter_start, d.customer_id, d.country_code, sum(d.revenue) as revenue
+    from period_facts d
+    where d.period_end <= $date_to
+      -- Whole months as month rows; the days of the month $date_to cuts as day rows.
+      and (d.grain = 'month' or d.month_end > $date_to)
       and (len($countries) = 0 or d.country_code = any($countries))
-      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-      and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-      and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
+      and (len($reps) = 0 or d.rep_key = any($reps))
+      and (len($segments) = 0 or d.segment_key = any($segments))
+      and ($all_customers or d.rep_key = any($visible_reps))
     group by all
 ),
 by_country as (

@@ -4,38 +4,36 @@ with cur as (
            sum(d.revenue) as revenue,
            sum(d.order_count) as orders,
            count(distinct d.customer_id) filter (where d.positive_line_count > 0) as active_customers,
-           count(distinct d.customer_id) filter (where d.positive_line_count > 0 and d.ordered_on = f.first_order_on) as new_customers
-    from customer_day d
-    join customers c using (customer_id)
-    join customer_facts f using (customer_id)
-    left join country_regions r on r.country_code = d.country_code
-    where d.ordered_on between $date_from and $date_to
+           count(distinct d.customer_id) filter (where d.is_new) as new_customers
+    from period_facts d
+    where d.period_start >= $date_from and d.period_end <= $date_to
+      -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
+      and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to)
       and (len($countries) = 0 or d.country_code = any($countries))
-      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-      and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-      and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
+      and (len($reps) = 0 or d.rep_key = any($reps))
+      and (len($segments) = 0 or d.segment_key = any($segments))
+      and ($all_customers or d.rep_key = any($visible_reps))
     group by all
 ),
 last_year as (
     select d.country_code, sum(d.revenue) as revenue_last_year
-    from customer_day d
-    join customers c using (customer_id)
-    left join country_regions r on r.country_code = d.country_code
-    where d.ordered_on between $ly_from and $ly_to
+    from period_facts d
+    where d.period_start >= $ly_from and d.period_end <= $ly_to
+      -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
+      and (d.grain = 'month' or d.month_start < $ly_from or d.month_end > $ly_to)
       and (len($countries) = 0 or d.country_code = any($countries))
-      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-      and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-      and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
+      and (len($reps) = 0 or d.rep_key = any($reps))
+      and (len($segments) = 0 or d.segment_key = any($segments))
+      and ($all_customers or d.rep_key = any($visible_reps))
     group by all
 ),
 complaints_in_period as (
     select k.country_code, count(*) as complaints
     from complaint_facts k
-    join customers c using (customer_id)
     where k.received_on between $date_from and $date_to
-      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+      and ($all_customers or k.rep_key = any($visible_reps))
     group by all
 )
 select

@@ -1,26 +1,34 @@
 -- One row per group of destination countries: UN M49 continent ($group = 'region'), sub-region ('subregion'),
 -- or the company's own sales region of the customer ('sales_region'); '' = unknown / none.
+with grouped as (
+    select
+        case $group when 'region' then d.region_code when 'subregion' then d.subregion_code else d.sales_region end as group_key,
+        sum(d.revenue) as revenue,
+        count(distinct d.customer_id) as customers
+    from period_facts d
+    where d.period_start >= $date_from and d.period_end <= $date_to
+      -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
+      and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to)
+      and (len($countries) = 0 or d.country_code = any($countries))
+      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
+      and (len($reps) = 0 or d.rep_key = any($reps))
+      and (len($segments) = 0 or d.segment_key = any($segments))
+      and ($all_customers or d.rep_key = any($visible_reps))
+    group by all
+),
+names as (
+    select distinct region_code as group_key, region_name_en as name_en, region_name_zh as name_zh
+    from country_regions where $group = 'region'
+    union all
+    select distinct subregion_code, subregion_name_en, subregion_name_zh
+    from country_regions where $group = 'subregion'
+)
 select
-    case $group
-        when 'region' then coalesce(r.region_name_en, '')
-        when 'subregion' then coalesce(r.subregion_name_en, '')
-        else coalesce(c.sales_region, '')
-    end as name_en,
-    case $group
-        when 'region' then coalesce(r.region_name_zh, '')
-        when 'subregion' then coalesce(r.subregion_name_zh, '')
-        else coalesce(c.sales_region, '')
-    end as name_zh,
-    sum(d.revenue) as revenue,
-    count(distinct d.customer_id) as customers
-from customer_day d
-join customers c using (customer_id)
-left join country_regions r on r.country_code = d.country_code
-where d.ordered_on between $date_from and $date_to
-  and (len($countries) = 0 or d.country_code = any($countries))
-  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+    coalesce(case when $group in ('region', 'subregion') then n.name_en else g.group_key end, '') as name_en,
+    coalesce(case when $group in ('region', 'subregion') then n.name_zh else g.group_key end, '') as name_zh,
+    sum(g.revenue) as revenue,
+    sum(g.customers) as customers
+from grouped g
+left join names n using (group_key)
 group by all
 order by revenue desc
