@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,9 +66,35 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame
     try:
         # A cursor starts in the in-memory catalog; point it at the attached file.
         cur.execute("use cockpit").fetchall()
-        return cur.execute(sql_text(name), {k: params[k] for k in used}).df()
+        table = cur.sql(sql_text(name), params={k: params[k] for k in used}).to_arrow_table()
+        # Large results go through Arrow (much faster); small ones through DuckDB's own conversion, whose types
+        # (for example of an empty result) the pages were written against.
+        return to_frame(table) if table.num_rows > 5000 else cur.from_arrow(table).df()
     finally:
         cur.close()
+
+
+_NULLABLE_INT = {pa.int8(): "Int8", pa.int16(): "Int16", pa.int32(): "Int32", pa.int64(): "Int64",
+                 pa.uint8(): "UInt8", pa.uint16(): "UInt16", pa.uint32(): "UInt32", pa.uint64(): "UInt64"}
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """A result as the DataFrame DuckDB's .df() would give (dates as datetime64[us], integers with nulls as pandas
+    nullable integers, decimals as floats), converted through Arrow: about three times faster for 100,000 rows."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.float64()))
+    frame = table.to_pandas(date_as_object=False)
+    for f in table.schema:
+        if pa.types.is_date(f.type) or pa.types.is_timestamp(f.type):
+            if getattr(f.type, "tz", None) is None:
+                frame[f.name] = frame[f.name].astype("datetime64[us]")
+        elif f.type in _NULLABLE_INT and table.column(f.name).null_count:
+            frame[f.name] = frame[f.name].astype(_NULLABLE_INT[f.type])
+        elif (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)) and \
+                table.column(f.name).null_count == table.num_rows:
+            frame[f.name] = pd.Series([None] * table.num_rows, index=frame.index, dtype=object)
+    return frame
 
 
 def file_signature(path: str | Path) -> tuple:

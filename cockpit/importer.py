@@ -649,6 +649,8 @@ def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[
                 started = time.perf_counter()
                 prepared.append(prepare(raw, table, mapping, spec_for, sha))
                 _timing(f"prepare {raw.label}", started)
+                # The parsed frame is what is imported; the text cells it came from can go (memory at 10 M rows).
+                raw.frame = raw.frame.iloc[:0]
             except ImportFailed as exc:
                 problems.append(str(exc))
     if problems:
@@ -826,7 +828,8 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
             tmp.unlink()
         # Rows need no particular order inside a table (every query orders what it shows); letting DuckDB write
         # them as they come saves time and memory on large imports.
-        con = _Fetching(duckdb.connect(str(tmp), config={"preserve_insertion_order": False}))
+        con = _Fetching(duckdb.connect(str(tmp), config={"preserve_insertion_order": False,
+                                                          "memory_limit": os.environ.get("COCKPIT_IMPORT_MEMORY", "1GB")}))
         try:
             con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
             stored = con.execute("select value from settings where key = 'reporting_currency'").fetchone()

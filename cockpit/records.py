@@ -24,12 +24,18 @@ CJK_SUFFIXES = ["股份有限公司", "有限责任公司", "有限公司", "集
 
 
 def _filled(v) -> bool:
-    return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() not in ("", "nan", "None")
+    return v is not None and not pd.isna(v) and str(v).strip() not in ("", "nan", "None")
+
+
+def filled(values: pd.Series) -> pd.Series:
+    """_filled for a whole column at once (200,000 customers: one vectorised pass instead of 200,000 calls)."""
+    text = values.astype("string").str.strip()
+    return (values.notna() & text.notna() & ~text.isin(["", "nan", "None"])).astype(bool)
 
 
 def completeness(records: pd.DataFrame) -> pd.DataFrame:
     """Per field: share of customers with a value."""
-    rows = [{"field": f, "filled_pct": float(records[f].map(_filled).mean() * 100) if len(records) else 0.0}
+    rows = [{"field": f, "filled_pct": float(filled(records[f]).mean() * 100) if len(records) else 0.0}
             for f in QUALITY_FIELDS]
     return pd.DataFrame(rows)
 
@@ -37,7 +43,7 @@ def completeness(records: pd.DataFrame) -> pd.DataFrame:
 def completeness_by_rep(records: pd.DataFrame, quality_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per rep ('' = no owner): % filled of each field, customers, and (given quality rows) the mean quality score."""
     r = records.assign(rep=records["sales_rep"].fillna(""))
-    out = r.groupby("rep")[QUALITY_FIELDS].agg(lambda s: s.map(_filled).mean() * 100)
+    out = r.groupby("rep")[QUALITY_FIELDS].agg(lambda s: filled(s).mean() * 100)
     out["customers"] = r.groupby("rep").size()
     if quality_rows is not None:
         out["quality_score"] = quality_rows.assign(rep=quality_rows["sales_rep"].fillna("")).groupby("rep")["quality_score"].mean()
@@ -59,18 +65,18 @@ def quality(records: pd.DataFrame, as_of: dt.date, stale_days: int, duplicate_id
     """Per customer: missing fields, stale flag and score = % of the 9 fields filled − 20 if stale − 20 if a probable
     duplicate (floored at 0)."""
     out = records.copy()
-    filled = pd.DataFrame({f: out[f].map(_filled) for f in QUALITY_FIELDS})
-    out["missing_fields"] = filled.apply(lambda r: [f for f in QUALITY_FIELDS if not r[f]], axis=1)
+    has = pd.DataFrame({f: filled(out[f]) for f in QUALITY_FIELDS}, index=out.index)
+    out["missing_fields"] = [[f for f, ok in zip(QUALITY_FIELDS, row) if not ok] for row in has.to_numpy()]
     out["stale"] = stale_mask(out, as_of, stale_days).to_numpy()
     out["is_duplicate"] = out["customer_id"].isin(duplicate_ids or set())
-    out["quality_score"] = (filled.mean(axis=1) * 100 - 20 * out["stale"] - 20 * out["is_duplicate"]).clip(lower=0)
+    out["quality_score"] = (has.mean(axis=1) * 100 - 20 * out["stale"] - 20 * out["is_duplicate"]).clip(lower=0)
     return out
 
 
 def record_completeness_pct(records: pd.DataFrame) -> float:
     if records.empty:
         return 0.0
-    return float(pd.DataFrame({f: records[f].map(_filled) for f in QUALITY_FIELDS}).to_numpy().mean() * 100)
+    return float(pd.DataFrame({f: filled(records[f]) for f in QUALITY_FIELDS}).to_numpy().mean() * 100)
 
 
 # --------------------------------------------------------------------------------------------- duplicates
@@ -207,7 +213,7 @@ def public_pool(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.DataFram
     cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=days)
     last_order = pd.to_datetime(records["last_order_on"])
     last_contact = pd.to_datetime(records["last_contact_on"])
-    no_owner = ~records["sales_rep"].map(_filled)
+    no_owner = ~filled(records["sales_rep"])
     idle = (last_order.isna() | (last_order < cutoff)) & (last_contact.isna() | (last_contact < cutoff))
     out = records[no_owner | idle].copy()
     out["pool_reason"] = np.where(no_owner[no_owner | idle], "no_owner", "idle")

@@ -49,7 +49,8 @@ if st.session_state["hours"] == "business":
                  start=int(cal.day_start), end=int(cal.day_end), n=len(cal.holidays)))
 unit = t("unit_business_hours" if st.session_state["hours"] == "business" else "unit_hours", L)
 rows = cx.with_latency(rows, st.session_state["hours"], cal)
-rows["country"] = rows["country_code"].map(lambda c: country_name(c, L) if c != "unknown" else t("unknown", L))
+rows["country"] = rows["country_code"].map({c: country_name(c, L) if c != "unknown" else t("unknown", L)
+                                            for c in rows["country_code"].dropna().unique()})
 
 # SLA targets (editable, kept in the URL) -------------------------------------------------------------------------
 severities = sorted(s for s in rows["severity"].unique())

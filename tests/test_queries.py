@@ -13,7 +13,7 @@ from cockpit.churn import RhythmRules
 
 # A value for every parameter any query takes; run() passes each query only its own.
 PARAMS = FILTERS.params() | RhythmRules().params() | {
-    "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"],
+    "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"], "as_of_only": False,
     "ly_from": dt.date(2024, 1, 1), "ly_to": dt.date(2024, 12, 31),
     "customer_id": "C10002", "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
 }
@@ -24,6 +24,21 @@ def test_query_runs_on_sample(name, sample_con):
     extra = {k: v for k, v in PARAMS.items()}
     df = db.run(sample_con, name, extra)
     assert df is not None
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_large_results_convert_exactly_as_small_ones(name, sample_con):
+    """Results over 5,000 rows reach pandas through Arrow (db.to_frame); the frame must equal DuckDB's own .df()
+    column by column, types included, or a page would behave differently on a big company than on the sample."""
+    import pandas.testing as pdt
+    used = db.params_used(name)
+    cur = sample_con.cursor()
+    cur.execute("use cockpit")
+    expected = cur.execute(db.sql_text(name), {k: PARAMS[k] for k in used}).df()
+    table = cur.sql(db.sql_text(name), params={k: PARAMS[k] for k in used}).to_arrow_table()
+    if len(expected) == 0:
+        pytest.skip("no rows on the sample with these parameters")
+    pdt.assert_frame_equal(db.to_frame(table), expected, check_dtype=True)
 
 
 @pytest.mark.parametrize("name", db.query_names())

@@ -12,14 +12,15 @@ with eligible as (
       and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
 ),
 activity as (
+    -- Whole months up to $as_of as month rows, the days of the month it cuts as day rows (period_facts).
     select e.customer_id,
            date_trunc('quarter', e.first_order_on)::date as cohort_start,
-           date_trunc('quarter', d.ordered_on)::date as active_start,
+           date_trunc('quarter', d.period_start)::date as active_start,
            sum(d.revenue) as revenue,
            bool_or(d.positive_line_count > 0) as bought
     from eligible e
-    join customer_day d using (customer_id)
-    where d.ordered_on <= $as_of
+    join period_facts d using (customer_id)
+    where d.period_end <= $as_of and (d.grain = 'month' or d.month_end > $as_of)
     group by all
 ),
 cells as (

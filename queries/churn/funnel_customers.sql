@@ -10,13 +10,11 @@ with events as (
     group by customer_id
 ),
 buying as (
-    select customer_id,
-           count(distinct ordered_on) filter (where positive_line_count > 0) as order_dates,
-           min(ordered_on) filter (where positive_line_count > 0) as first_order_on,
-           coalesce(bool_or(positive_line_count > 0 and ordered_on >= $date_from), false) as active_in_period
-    from customer_day
-    where ordered_on <= $date_to
-    group by customer_id
+    -- The reorder-rhythm row valid on $date_to: order dates so far, the first, and whether the latest falls in
+    -- the period (customer_rhythm).
+    select customer_id, order_dates, first_order_on, valid_from >= $date_from as active_in_period
+    from customer_rhythm
+    where valid_from <= $date_to and (valid_to is null or valid_to > $date_to)
 ),
 funnel as (
     select c.customer_id,

@@ -1,14 +1,26 @@
 -- One row per customer passing the filters (home country): the CRM record and its order facts as of $as_of.
-with money as (
+with rhythm_now as (
+    -- Reorder-rhythm rows valid on $as_of and 365 days before (customer_rhythm): order dates so far, first, last.
+    select customer_id, order_dates, first_order_on, valid_from as last_order_on
+    from customer_rhythm
+    where valid_from <= $as_of and (valid_to is null or valid_to > $as_of)
+),
+rhythm_year_ago as (
+    select customer_id, order_dates
+    from customer_rhythm
+    where valid_from <= $as_of::date - 365 and (valid_to is null or valid_to > $as_of::date - 365)
+),
+money as (
+    -- Up to $as_of and its last 365 days: month rows for whole months, day rows for the months cut (period_facts).
     select customer_id,
-           coalesce(sum(revenue) filter (where ordered_on > $as_of - interval 365 day), 0) as revenue_l12m,
-           count(distinct ordered_on) filter (where positive_line_count > 0 and ordered_on > $as_of - interval 365 day) as order_dates_l12m,
-           max(ordered_on) filter (where positive_line_count > 0) as last_order_on,
-           min(ordered_on) filter (where positive_line_count > 0) as first_order_on,
+           coalesce(sum(revenue) filter (where period_start >= $as_of::date - 364), 0) as revenue_l12m,
            sum(revenue) as lifetime_revenue,
            sum(order_count) as lifetime_orders
-    from customer_day
-    where ordered_on <= $as_of
+    from period_facts
+    where period_end <= $as_of
+      and (grain = 'month' or month_end > $as_of
+           or (month_start < $as_of::date - 364 and month_end >= $as_of::date - 364))
+      and not (grain = 'month' and month_start < $as_of::date - 364 and month_end >= $as_of::date - 364)
     group by customer_id
 )
 select
@@ -30,15 +42,17 @@ select
     c.phone,
     c.website,
     c.record_source,
-    m.first_order_on,
-    m.last_order_on,
+    rn.first_order_on,
+    rn.last_order_on,
     coalesce(m.revenue_l12m, 0) as revenue_l12m,
-    coalesce(m.order_dates_l12m, 0) as order_dates_l12m,
+    coalesce(rn.order_dates, 0) - coalesce(ry.order_dates, 0) as order_dates_l12m,
     coalesce(m.lifetime_revenue, 0) as lifetime_revenue,
     coalesce(m.lifetime_orders, 0) as lifetime_orders
 from customers c
 join customer_facts f using (customer_id)
 left join money m using (customer_id)
+left join rhythm_now rn using (customer_id)
+left join rhythm_year_ago ry using (customer_id)
 left join country_regions r on r.country_code = f.home_country
 where (len($countries) = 0 or f.home_country = any($countries))
   and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
