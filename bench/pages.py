@@ -121,26 +121,43 @@ def pd_regions(fr, only_shares=False):
 
 
 def pd_complaints(fr):
+    """The page's complaint rows built with pandas from the raw tables, then the same lifecycle functions."""
     k = fr["complaints"]
+    c = fr["customers"]
     k = k[k["Date Received"] <= pd.Timestamp("2026-09-30 23:59:59")]
-    fr_h = (k["First Response"] - k["Date Received"]).dt.total_seconds() / 3600
-    res_h = (k["Date Closed"] - k["Date Received"]).dt.total_seconds() / 3600
-    m = (k["Date Received"] >= "2026-07-01")
-    fr_h[m].median(), fr_h[m].quantile(0.9), res_h[m].median(), res_h[m].quantile(0.9)
-    k.assign(res=res_h)[m].groupby("Category")["res"].quantile(0.9)
-    open_ = k[k["Date Closed"].isna() | (k["Date Closed"] > "2026-09-30 23:59:59")]
-    pd.cut((pd.Timestamp("2026-09-30") - open_["Date Received"]).dt.days, [0, 1, 3, 7, 30, 1e9]).value_counts()
+    rows = k.merge(c[["Customer ID", "Customer Name", "Country", "Sales Rep"]], on="Customer ID", how="left").rename(columns={
+        "Complaint ID": "complaint_id", "Customer ID": "customer_id", "Customer Name": "customer_name",
+        "Country": "country_code", "Sales Rep": "sales_rep", "Date Received": "received_at",
+        "First Response": "first_response_at", "Date Closed": "resolved_at", "Severity": "severity",
+        "Category": "category"})
+    rows["hours_to_first_response"] = (rows["first_response_at"] - rows["received_at"]).dt.total_seconds() / 3600
+    rows["hours_to_resolution"] = (rows["resolved_at"] - rows["received_at"]).dt.total_seconds() / 3600
+    rows = cx.with_latency(rows)
+    period = cx.in_period(rows, Q.date_from, Q.date_to)
+    end = dt.datetime(2026, 9, 30, 23, 59, 59)
+    cx.sla(period, cx.default_targets(sorted(rows["severity"].unique())), end)
+    cx.open_at(rows, end), cx.latency_by(period, "category")
 
 
 def pd_customers(fr):
-    c = fr["customers"]
-    (c[["Customer Name", "Country", "Sales Rep", "Segment", "Industry", "Email", "Phone"]].replace("", np.nan).notna().mean())
-    p = _period(fr["orders"], Q).groupby("Customer ID")["usd"].sum().sort_values(ascending=False)
-    p = p[p > 0]
-    before = (p.cumsum() - p) / p.sum() * 100
-    pd.cut(before, [-1, 80, 95, 101], labels=list("ABC")).value_counts()
-    last = fr["orders"].groupby("Customer ID")["Order Date"].max()
-    (last < pd.Timestamp("2026-04-03")).sum()
+    """The page's customer records built with pandas from the raw tables, then the same record functions."""
+    c = fr["customers"].rename(columns={"Customer ID": "customer_id", "Customer Name": "customer_name", "Country": "country_code",
+                                        "Sales Rep": "sales_rep", "Segment": "segment", "Industry": "industry",
+                                        "Email": "email", "Phone": "phone"})
+    for col in ("source_channel", "website", "last_contact_on", "updated_on"):
+        c[col] = None
+    c["created_on"] = pd.to_datetime(c["Created"])
+    o = fr["orders"]
+    o = o[o["Order Date"] <= pd.Timestamp(Q.date_to)]
+    pos = o[o["Amount"] > 0]
+    facts = pd.DataFrame({"last_order_on": pos.groupby("Customer ID")["Order Date"].max(),
+                          "first_order_on": pos.groupby("Customer ID")["Order Date"].min(),
+                          "lifetime_revenue": o.groupby("Customer ID")["usd"].sum(),
+                          "revenue_l12m": o[o["Order Date"] > pd.Timestamp(Q.date_to) - pd.Timedelta(days=365)].groupby("Customer ID")["usd"].sum()})
+    rec = c.merge(facts, left_on="customer_id", right_index=True, how="left")
+    rx.completeness(rec), rx.public_pool(rec, Q.date_to, 180)
+    p = _period(fr["orders"], Q).groupby("Customer ID")["usd"].sum().rename("revenue").reset_index().rename(columns={"Customer ID": "customer_id"})
+    rx.abc(p)
 
 
 def pd_churn(fr, only_status=False):

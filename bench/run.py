@@ -28,6 +28,14 @@ def _child(args: list[str]) -> dict:
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries it over from the parent at fork,
+    so a child of a parent that had generated 10 M rows would report the parent's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

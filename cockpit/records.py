@@ -130,6 +130,33 @@ def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Dat
     return found.copy()
 
 
+BLOCK_CAP = 500
+
+
+def _blocks(keys: pd.Series):
+    """Row labels of the names to compare with each other: names sharing their first letter, split by longer
+    prefixes while a group holds more than BLOCK_CAP names. Work and memory then grow with the number of
+    customers, not its square (200,000 customers named 'Company …' once made one block of 200,000 and a
+    40-billion-cell matrix); names that differ within their first letters are not compared."""
+    values = keys.to_numpy(dtype=object)
+    order = np.argsort(values, kind="stable")
+    ordered, labels = values[order], keys.index.to_numpy()[order]
+
+    def split(lo: int, hi: int, depth: int):
+        # Sorted keys: names sharing a prefix are neighbours, so each group is a slice.
+        start, prefix = lo, ordered[lo][:depth]
+        for i in range(lo + 1, hi + 1):
+            if i == hi or ordered[i][:depth] != prefix:
+                if i - start <= BLOCK_CAP or depth >= 32:
+                    yield list(labels[start:i])
+                else:
+                    yield from split(start, i, depth + 1)
+                if i < hi:
+                    start, prefix = i, ordered[i][:depth]
+    if len(values):
+        yield from split(0, len(values), 1)
+
+
 def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
     """Clusters of probable duplicates. Evidence: same normalised name (or names at least `threshold` similar by
     rapidfuzz's token_sort_ratio within the same first letter), same non-public e-mail domain, same phone digits.
@@ -146,21 +173,24 @@ def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Da
         a, b = (i, j) if i < j else (j, i)
         pairs.setdefault((a, b), {})[kind] = max(weight, pairs.get((a, b), {}).get(kind, 0))
 
-    for _, idx in keys[keys != ""].groupby(keys[keys != ""].str[:1]).groups.items():
-        idx = list(idx)
+    for idx in _blocks(keys[keys != ""]):
         if len(idx) < 2:
             continue
         block = keys[idx].tolist()
-        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, workers=1)
+        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, workers=-1,
+                               dtype=np.uint8)
         ii, jj = np.nonzero(scores)
         for a, b in zip(ii, jj):
             if a < b:
                 s = float(scores[a, b])
                 add(idx[a], idx[b], "name", 0.9 if s >= 99.99 else 0.6 + 0.3 * (s - threshold) / (100 - threshold))
     for series, kind, weight in ((domains, "email domain", 0.7), (phones, "phone", 0.8)):
-        for _, idx in series[series != ""].groupby(series[series != ""]).groups.items():
+        present = series[series != ""]
+        counts = present.map(present.value_counts())
+        shared = present[(counts >= 2) & (counts <= 20)]  # a shared switchboard or forwarder domain is not evidence
+        for _, idx in shared.groupby(shared).groups.items():
             idx = list(idx)
-            if 2 <= len(idx) <= 20:  # a shared switchboard or forwarder domain is not evidence
+            if 2 <= len(idx) <= 20:
                 for a in range(len(idx)):
                     for b in range(a + 1, len(idx)):
                         add(idx[a], idx[b], kind, weight)
