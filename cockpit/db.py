@@ -74,6 +74,21 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame
         cur.close()
 
 
+def aggregate(con: duckdb.DuckDBPyConnection, name: str, params: dict, expressions: str, group_by: str) -> pd.DataFrame:
+    """queries/<name>.sql summarised inside DuckDB (relational API), so its rows never reach Python. expressions
+    and group_by are constants written in the calling code, never user values (those stay bound parameters)."""
+    used = params_used(name)
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
+    cur = con.cursor()
+    try:
+        cur.execute("use cockpit").fetchall()
+        return cur.sql(sql_text(name), params={k: params[k] for k in used}).aggregate(expressions, group_by).df()
+    finally:
+        cur.close()
+
+
 _NULLABLE_INT = {pa.int8(): "Int8", pa.int16(): "Int16", pa.int32(): "Int32", pa.int64(): "Int64",
                  pa.uint8(): "UInt8", pa.uint16(): "UInt16", pa.uint32(): "UInt32", pa.uint64(): "UInt64"}
 

@@ -52,15 +52,15 @@ def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> di
     rules = rules or churn_rules.RhythmRules()
     as_of = as_of or as_of_date(con, filters)
     p = filters.params() | rules.params() | {"as_of": as_of}
-    status = db.run(con, "churn/customer_status", p)
+    counts, at_risk = churn_rules.status_summary(con, p)
     retention = db.run(con, "churn/revenue_retention", p | {"as_of_only": True})
     now = retention[retention["is_as_of"]]
     pct = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
     return {
         "as_of": as_of.isoformat(),
-        "at_risk_customers": churn_rules.status_counts(status)["at_risk"],
-        "lapsed_customers": churn_rules.status_counts(status)["lapsed"],
-        "revenue_at_risk": _money(churn_rules.revenue_at_risk(status)),
+        "at_risk_customers": counts["at_risk"],
+        "lapsed_customers": counts["lapsed"],
+        "revenue_at_risk": _money(at_risk),
         "nrr_pct": pct(now["nrr_pct"].iloc[0]) if len(now) else None,
         "grr_pct": pct(now["grr_pct"].iloc[0]) if len(now) else None,
     }

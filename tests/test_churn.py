@@ -106,3 +106,17 @@ def test_funnel_counts_and_reasons():
            "open_complaints": 1}
     assert churn.reason(row, "en") == "no order for 2.4 × the usual interval (30 days); order value −45 % against last year; 1 open complaint(s)"
     assert "已超过惯常间隔" in churn.reason(row, "zh")
+
+
+def test_status_summary_in_duckdb_equals_the_frame_version(sample_con):
+    """The KPI cards count statuses and sum revenue at stake inside DuckDB; the page does it on the fetched rows.
+    Both must give the same numbers (docs/metrics.md at_risk_customers, lapsed_customers, revenue_at_risk)."""
+    import datetime as dt
+    from cockpit import churn, db
+    from cockpit.filters import Filters
+    for as_of in (dt.date(2025, 12, 31), dt.date(2026, 9, 30), dt.date(2026, 5, 17)):
+        p = Filters(dt.date(2025, 1, 1), as_of, all_customers=True).params() | churn.RhythmRules().params() | {"as_of": as_of}
+        status = db.run(sample_con, "churn/customer_status", p)
+        counts, at_risk = churn.status_summary(sample_con, p)
+        assert counts == churn.status_counts(status)
+        assert at_risk == pytest.approx(churn.revenue_at_risk(status), abs=0.01)
