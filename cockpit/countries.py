@@ -87,6 +87,12 @@ def country_name(code: str, lang: str = "en") -> str:
     return locale.territories.get(code, code)
 
 
+def country_column(codes, lang: str = "en"):
+    """country_name for a whole column, looked up once per distinct code (a 100,000-row list has ~50 countries)."""
+    names = {c: country_name(c, lang) for c in codes.dropna().unique()}
+    return codes.map(names)
+
+
 def country_names(lang: str) -> dict[str, str]:
     locale = Locale.parse("zh" if lang == "zh" else "en")
     return {c.alpha_2: locale.territories.get(c.alpha_2, c.name) for c in pycountry.countries}

@@ -3,7 +3,7 @@ import streamlit as st
 
 from cockpit import charts, churn, ui
 from cockpit.churn import STEPS, RhythmRules
-from cockpit.countries import country_name
+from cockpit.countries import country_column
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
 
 L = ui.lang()
@@ -46,7 +46,7 @@ ui.chart(charts.status_bars(counts, L), key="churn_status")
 st.subheader(t("flagged_title", L))
 st.caption(t("flagged_caption", L))
 flagged = flagged.assign(status_label=flagged["status"].map(lambda s: t(f"status_{s}", L)),
-                         country=flagged["country_code"].map(lambda c: country_name(c, L)))
+                         country=country_column(flagged["country_code"], L))
 ui.table(flagged, {"customer_name": (t("col_customer", L), "text"), "customer_id": (t("col_customer_id", L), "text"),
                    "country": (t("col_country", L), "text"), "status_label": (t("col_status", L), "text"),
                    "reason": (t("col_reason", L), "text"), "revenue_l12m": (t("col_revenue_l12m", L, currency=cur), "money"),
@@ -82,7 +82,7 @@ with right:
         st.session_state["stopped"] = levels[0]
     st.selectbox(t("funnel_stopped_at", L), levels, key="stopped", format_func=lambda lv: t(STEPS[lv], L))
     stopped = funnel_customers[funnel_customers["reached_level"] == st.session_state["stopped"]]
-    stopped = stopped.assign(country=stopped["country_code"].map(lambda c: country_name(c, L)))
+    stopped = stopped.assign(country=country_column(stopped["country_code"], L))
     ui.table(stopped, {"customer_name": (t("col_customer", L), "text"), "country": (t("col_country", L), "text"),
                        "sales_rep": (t("col_rep", L), "text"), "source_channel": (t("col_channel", L), "text"),
                        "first_contact_on": (t("col_first_contact", L), "date")},

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import charts, churn, records, ui
-from cockpit.countries import country_name
+from cockpit.countries import country_column, country_name
 from cockpit.filters import parse_quarter, quarter_label
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
 
@@ -84,7 +84,7 @@ st.subheader(t("pool_title", L))
 st.number_input(t("pool_days", L), min_value=1, max_value=3650, step=30, key="pool_days", width=320)
 st.caption(t("pool_caption", L, days=st.session_state["pool_days"]))
 pool = pool.assign(reason=pool["pool_reason"].map(lambda r: t(f"pool_{r}", L)),
-                   country=pool["country_code"].map(lambda c: country_name(c, L)))
+                   country=country_column(pool["country_code"], L))
 ui.table(pool, {"customer_id": (t("col_customer_id", L), "text"), "customer_name": (t("col_customer", L), "text"),
                 "country": (t("col_country", L), "text"), "reason": (t("col_pool_reason", L), "text"),
                 "sales_rep": (t("col_rep", L), "text"), "lifetime_revenue": (t("col_lifetime_revenue", L, currency=cur), "money"),
