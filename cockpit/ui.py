@@ -101,9 +101,26 @@ def _kpi_cached(path: str, signature: tuple, filters: Filters) -> dict:
 
 
 def kpi_series(filters: Filters, n: int = 8) -> pd.DataFrame:
-    """All KPIs for the n quarters ending with the period's quarter (cached per quarter)."""
+    """All KPIs for the n quarters ending with the period's quarter (cached per quarter), two quarters at a time.
+    The viewer is resolved here, in the page's thread; the workers get the page's script context so the cache
+    behaves as it does in the page."""
+    from dataclasses import replace
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
     from .overview import quarter_series
-    return quarter_series(run_kpis, filters, n)
+    viewer = viewer_params()
+    filters = replace(filters, all_customers=viewer["all_customers"], visible_reps=tuple(viewer["visible_reps"]))
+    path = db.db_path()
+    signature = db.file_signature(path)
+    ctx = get_script_run_ctx()
+
+    def compute(f: Filters) -> dict:
+        import threading
+        if ctx is not None:
+            add_script_run_ctx(threading.current_thread(), ctx)
+        return _kpi_cached(str(path), signature, f)
+    return quarter_series(compute, filters, n, workers=2)
 
 
 def movers(filters: Filters):
