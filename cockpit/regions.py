@@ -5,6 +5,7 @@ revenue in the period; 'unknown' is not a country and is left out of country sha
 in percent (0–10,000)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 NO_SCENARIO = {"drop_countries": [], "drop_pct": 0.0, "lose_top_n": 0, "fx_currency": "", "fx_move_pct": 0.0}
@@ -40,7 +41,7 @@ def concentration(rows: pd.DataFrame, value: str = "revenue") -> dict:
         "top1_customers_share_pct": top(us, 1),
         "top3_customers_share_pct": top(us, 3),
         "top5_customers_share_pct": top(us, 5),
-        "major_customers": [c for c, v in us.items() if v >= 10.0],
+        "major_customers": us[us >= 10.0].index.tolist(),
         "customers_with_revenue": int(len(us)),
         "countries_with_revenue": int(len(cs)),
     }
@@ -51,7 +52,7 @@ def pareto(rows: pd.DataFrame, value: str = "revenue") -> pd.DataFrame:
     s = shares(rows.groupby("customer_id")[value].sum())
     n = len(s)
     return pd.DataFrame({"customer_id": s.index, "share_pct": s.to_numpy(),
-                         "customers_pct": [(i + 1) * 100.0 / n for i in range(n)],
+                         "customers_pct": np.arange(1, n + 1) * 100.0 / n if n else np.zeros(0),
                          "revenue_pct": s.cumsum().to_numpy()})
 
 
