@@ -58,15 +58,9 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
     """Run queries/<name>.sql with the named parameters it uses (DuckDB refuses unused ones)."""
-    used = params_used(name)
-    missing = used - params.keys()
-    if missing:
-        raise KeyError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
     cur = con.cursor()
     try:
-        # A cursor starts in the in-memory catalog; point it at the attached file.
-        cur.execute("use cockpit").fetchall()
-        table = cur.sql(sql_text(name), params={k: params[k] for k in used}).to_arrow_table()
+        table = _relation(cur, name, params).to_arrow_table()
         # Large results go through Arrow (much faster); small ones through DuckDB's own conversion, whose types
         # (for example of an empty result) the pages were written against.
         return to_frame(table) if table.num_rows > 5000 else cur.from_arrow(table).df()
@@ -77,16 +71,21 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame
 def aggregate(con: duckdb.DuckDBPyConnection, name: str, params: dict, expressions: str, group_by: str) -> pd.DataFrame:
     """queries/<name>.sql summarised inside DuckDB (relational API), so its rows never reach Python. expressions
     and group_by are constants written in the calling code, never user values (those stay bound parameters)."""
+    cur = con.cursor()
+    try:
+        return _relation(cur, name, params).aggregate(expressions, group_by).df()
+    finally:
+        cur.close()
+
+
+def _relation(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyRelation:
     used = params_used(name)
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
-    cur = con.cursor()
-    try:
-        cur.execute("use cockpit").fetchall()
-        return cur.sql(sql_text(name), params={k: params[k] for k in used}).aggregate(expressions, group_by).df()
-    finally:
-        cur.close()
+    # A cursor starts in the in-memory catalog; point it at the attached file.
+    cur.execute("use cockpit").fetchall()
+    return cur.sql(sql_text(name), params={k: params[k] for k in used})
 
 
 _NULLABLE_INT = {pa.int8(): "Int8", pa.int16(): "Int16", pa.int32(): "Int32", pa.int64(): "Int64",

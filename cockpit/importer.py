@@ -28,7 +28,7 @@ import pyarrow as pa
 import yaml
 
 from . import countries as ctry
-from .parse import clean_text, distinct, expand_strings, parse_dates, parse_money
+from .parse import arrow_data, clean_text, distinct, expand_strings, parse_dates, parse_money
 from .readers import SUPPORTED, FileProblem, RawTable, read_any, sha256_of
 from .schema import TABLES, field_map, match_headers, missing_required, normalise_stage
 
@@ -575,9 +575,7 @@ def inspect_files(paths, specs: list[Spec], preview_rows: int = 8) -> list[Inspe
     out = []
     for path, spec, _explicit in discover(paths, specs):
         try:
-            started = time.perf_counter()
             raws = read_any(path, spec.sheet if spec else None)
-            _timing(f"read {path.name}", started)
         except FileProblem as exc:
             out.append(Inspection(path, path.name, None, None, None, {}, [], pd.DataFrame(), 0, str(exc)))
             continue
@@ -770,9 +768,8 @@ def _conform(frame: pd.DataFrame, table: str, import_id: int, extra: tuple[str, 
         elif name not in frame.columns:
             columns[name] = pa.nulls(n)
         else:
-            col = frame[name]
-            data = getattr(col.array, "_pa_array", None)
-            columns[name] = data if data is not None else pa.Array.from_pandas(col)
+            data = arrow_data(frame[name])
+            columns[name] = data if data is not None else pa.Array.from_pandas(frame[name])
     return pa.table(columns)
 
 
@@ -827,10 +824,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
             shutil.copy2(db, tmp)
         elif tmp.exists():
             tmp.unlink()
-        # Rows need no particular order inside a table (every query orders what it shows); letting DuckDB write
-        # them as they come saves time and memory on large imports.
-        con = _Fetching(duckdb.connect(str(tmp), config={"preserve_insertion_order": False,
-                                                          "memory_limit": os.environ.get("COCKPIT_IMPORT_MEMORY", "1GB")}))
+        con = _writer(tmp)
         try:
             con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
             stored = con.execute("select value from settings where key = 'reporting_currency'").fetchone()
@@ -900,6 +894,13 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
     report.seconds = time.time() - started
     progress(1.0, "done")
     return report
+
+
+def _writer(path: Path) -> "_Fetching":
+    """The connection that writes a database copy. Rows need no particular order inside a table (every query orders
+    what it shows): letting DuckDB write them as they come saves time and memory; its memory is capped."""
+    return _Fetching(duckdb.connect(str(path), config={
+        "preserve_insertion_order": False, "memory_limit": os.environ.get("COCKPIT_IMPORT_MEMORY", "1GB")}))
 
 
 _TIMINGS = bool(os.environ.get("COCKPIT_IMPORT_TIMINGS"))
@@ -982,14 +983,12 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> None:
     # _write_orders after every other table is merged.
     con.register("src_orders", _conform(orders if orders is not None else pd.DataFrame(), "orders", import_id,
                                         extra=("customer_name", "row_number")))
-    for statement in _split_sql((SQL_DIR / "merge_orders.sql").read_text(encoding="utf-8")):
-        if "$described" in statement:
-            if orders is not None and len(orders):
-                described = any(c in orders.columns for c in ("customer_name", "country_code", "country_raw", "sales_rep"))
-                con.execute(statement, {"described": described, "import_id": import_id})
-        else:
-            con.execute(statement)
+    new_orders, stage_customers, describe_customers = _split_sql((SQL_DIR / "merge_orders.sql").read_text(encoding="utf-8"))
+    con.execute(new_orders)
     if orders is not None and len(orders):
+        con.execute(stage_customers)
+        described = any(c in orders.columns for c in ("customer_name", "country_code", "country_raw", "sales_rep"))
+        con.execute(describe_customers, {"described": described, "import_id": import_id})
         _upsert_weaker_customers(con)
     if frames["complaints"]:
         comp = pd.concat(frames["complaints"], ignore_index=True)
@@ -1073,10 +1072,6 @@ def _upsert_weaker_customers(con) -> None:
 _STAGE_SQL = {
     "stage_customers": ("create or replace temp table stage_customers as select * from customers limit 0",
                         "insert into stage_customers by name select * from src_df"),
-    "stage_order_customers": ("create or replace temp table stage_order_customers as select * from customers limit 0",
-                              "insert into stage_order_customers by name select * from src_df"),
-    "stage_orders": ("create or replace temp table stage_orders as select * from orders limit 0",
-                     "insert into stage_orders by name select * from src_df"),
     "stage_complaints": ("create or replace temp table stage_complaints as select * from complaints limit 0",
                          "insert into stage_complaints by name select * from src_df"),
     "stage_pipeline": ("create or replace temp table stage_pipeline as select * from pipeline_events limit 0",
@@ -1120,10 +1115,13 @@ def _build_derived(con) -> None:
 
 
 def derived_is_current(db: str | Path) -> bool:
-    con = duckdb.connect(":memory:")
+    from .db import connect
     try:
-        con.execute("attach $path as target (read_only)", {"path": str(db)}).fetchall()
-        row = con.execute("select value from target.settings where key = 'derived_version'").fetchone()
+        con = connect(db)
+    except duckdb.Error:
+        return False
+    try:
+        row = con.execute("select value from settings where key = 'derived_version'").fetchone()
         return bool(row) and row[0] == DERIVED_VERSION
     except duckdb.Error:
         return False
@@ -1140,7 +1138,7 @@ def upgrade_derived(db: str | Path) -> None:
         if derived_is_current(db):
             return
         shutil.copy2(db, tmp)
-        con = _Fetching(duckdb.connect(str(tmp), config={"preserve_insertion_order": False}))
+        con = _writer(tmp)
         try:
             _build_derived(con)
             con.execute("checkpoint")

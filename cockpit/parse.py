@@ -272,9 +272,14 @@ def parse_money(series: pd.Series) -> Parsed:
     return Parsed(out, bad, "")
 
 
+def arrow_data(series: pd.Series):
+    """The Arrow data behind a pandas column held that way (CSV and Parquet text, query results), else None."""
+    return getattr(series.array, "_pa_array", None)
+
+
 def _arrow_strings(series: pd.Series):
-    """The column's Arrow text data when it is held that way (CSV and Parquet text), else None."""
-    data = getattr(series.array, "_pa_array", None)
+    """The column's Arrow text data when it is held that way, else None."""
+    data = arrow_data(series)
     if data is not None and (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
         return data
     return None

@@ -144,15 +144,15 @@ def read_csv(path: Path) -> RawTable:
         raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
     if data[:4] == b"PK\x03\x04":
         raise FileProblem(f"{path.name}: this is a zip/Excel file with a .csv name; save it as CSV or rename it")
-    fast = _read_csv_fast(path, data)
-    return fast if fast is not None else _read_csv_exact(path, data)
+    encoding = detect_encoding(data[: 1 << 20], path)
+    fast = _read_csv_fast(path, data, encoding)
+    return fast if fast is not None else _read_csv_exact(path, data, encoding)
 
 
-def _read_csv_fast(path: Path, data: bytes) -> RawTable | None:
+def _read_csv_fast(path: Path, data: bytes, encoding: str) -> RawTable | None:
     """The common case, read in parallel without a Python copy of the text: UTF-8, no line breaks inside values,
     every row with the header's number of cells. Returns None for anything else, which the careful reader then
     handles (and explains)."""
-    encoding = detect_encoding(data[: 1 << 20], path)
     if encoding not in ("utf-8", "utf-8-sig"):
         return None
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -195,14 +195,9 @@ def _read_csv_fast(path: Path, data: bytes) -> RawTable | None:
     return RawTable(path, frame, encoding=encoding, notes=notes)
 
 
-def _read_csv_exact(path: Path, data: bytes) -> RawTable:
+def _read_csv_exact(path: Path, data: bytes, encoding: str) -> RawTable:
     """The careful reader: decodes the whole file first (to name the row of a bad byte or an unclosed quote)
     and lets values hold line breaks."""
-    if not data.strip():
-        raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
-    if data[:4] == b"PK\x03\x04":
-        raise FileProblem(f"{path.name}: this is a zip/Excel file with a .csv name; save it as CSV or rename it")
-    encoding = detect_encoding(data[: 1 << 20], path)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

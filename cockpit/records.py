@@ -12,6 +12,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from .parse import arrow_data
+
 QUALITY_FIELDS = ["customer_name", "country_code", "sales_rep", "segment", "industry", "source_channel", "email",
                   "phone", "website"]
 PUBLIC_MAIL = {"gmail.com", "googlemail.com", "hotmail.com", "outlook.com", "live.com", "msn.com", "yahoo.com",
@@ -120,7 +122,7 @@ def _fingerprint(frame: pd.DataFrame) -> str:
     against ~300 ms for pandas' row hashing)."""
     digest = hashlib.blake2b(digest_size=16)
     for col in frame.columns:
-        data = getattr(frame[col].array, "_pa_array", None)
+        data = arrow_data(frame[col])
         if data is None:
             digest.update(pd.util.hash_pandas_object(frame[col].astype("string"), index=False).to_numpy().tobytes())
             continue

@@ -87,11 +87,15 @@ def query(name: str, params: dict) -> pd.DataFrame:
     return _cached(str(path), db.file_signature(path), name, frozen)
 
 
-def run_kpis(filters: Filters) -> dict:
+def _as_viewer(filters: Filters) -> Filters:
+    """The filters with the signed-in user's visibility (read in the page's thread)."""
     from dataclasses import replace
     viewer = viewer_params()
-    filters = replace(filters, all_customers=viewer["all_customers"], visible_reps=tuple(viewer["visible_reps"]))
-    return _kpi_cached(str(db.db_path()), db.file_signature(db.db_path()), filters)
+    return replace(filters, all_customers=viewer["all_customers"], visible_reps=tuple(viewer["visible_reps"]))
+
+
+def run_kpis(filters: Filters) -> dict:
+    return _kpi_cached(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -104,13 +108,10 @@ def kpi_series(filters: Filters, n: int = 8) -> pd.DataFrame:
     """All KPIs for the n quarters ending with the period's quarter (cached per quarter), two quarters at a time.
     The viewer is resolved here, in the page's thread; the workers get the page's script context so the cache
     behaves as it does in the page."""
-    from dataclasses import replace
-
     from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
     from .overview import quarter_series
-    viewer = viewer_params()
-    filters = replace(filters, all_customers=viewer["all_customers"], visible_reps=tuple(viewer["visible_reps"]))
+    filters = _as_viewer(filters)
     path = db.db_path()
     signature = db.file_signature(path)
     ctx = get_script_run_ctx()
