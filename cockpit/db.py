@@ -78,13 +78,41 @@ def aggregate(con: duckdb.DuckDBPyConnection, name: str, params: dict, expressio
         cur.close()
 
 
+SNAPSHOT_SUFFIX = "_at_quarter_end"
+_SNAPSHOT_KEY = re.compile(r"Snapshot key: \$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@functools.lru_cache(maxsize=None)
+def snapshot_key(name: str) -> str | None:
+    """The parameter naming the as-of day of queries/<name>_at_quarter_end.sql, if that file exists."""
+    path = QUERIES / f"{name}{SNAPSHOT_SUFFIX}.sql"
+    if not path.exists():
+        return None
+    found = _SNAPSHOT_KEY.search(sql_text(f"{name}{SNAPSHOT_SUFFIX}"))
+    if not found:
+        raise ValueError(f"{path.name} does not name its snapshot key")
+    return found.group(1)
+
+
+def resolve(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> str:
+    """The query file to run: <name>_at_quarter_end when it exists and its as-of day is a quarter end held in
+    customer_snapshot (the same result, read from one row per customer built at import), else <name>."""
+    key = snapshot_key(name)
+    if key is None or params.get(key) is None:
+        return name
+    held = cur.execute("select count(*) > 0 from (select 1 from customer_snapshot where as_of = $d limit 1)",
+                       {"d": params[key]}).fetchall()[0][0]
+    return f"{name}{SNAPSHOT_SUFFIX}" if held else name
+
+
 def _relation(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyRelation:
+    # A cursor starts in the in-memory catalog; point it at the attached file.
+    cur.execute("use cockpit").fetchall()
+    name = resolve(cur, name, params)
     used = params_used(name)
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
-    # A cursor starts in the in-memory catalog; point it at the attached file.
-    cur.execute("use cockpit").fetchall()
     return cur.sql(sql_text(name), params={k: params[k] for k in used})
 
 

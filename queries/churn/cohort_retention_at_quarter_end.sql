@@ -1,0 +1,38 @@
+-- One row per first-order quarter and quarters since, up to $as_of, a quarter end: churn/cohort_retention.sql read
+-- from customer_snapshot (built at import; each quarter's activity sits on its quarter-end row). Snapshot key: $as_of.
+with eligible as (
+    select s.customer_id, date_trunc('quarter', s.first_order_on)::date as cohort_start
+    from customer_snapshot s
+    where s.as_of = $as_of
+      and s.order_dates is not null
+      and (len($countries) = 0 or s.home_country = any($countries))
+      and (len($regions) = 0 or s.region_code = any($regions) or s.subregion_code = any($regions) or s.sales_region = any($regions))
+      and (len($reps) = 0 or s.rep_key = any($reps))
+      and (len($segments) = 0 or s.segment_key = any($segments))
+      and ($all_customers or s.rep_key = any($visible_reps))
+),
+cells as (
+    select e.cohort_start,
+           (year(a.as_of) - year(e.cohort_start)) * 4 + quarter(a.as_of) - quarter(e.cohort_start) as quarters_since,
+           count(*) filter (where a.bought_quarter) as customers,
+           sum(a.revenue_quarter) as revenue
+    from eligible e
+    join customer_snapshot a using (customer_id)
+    where a.as_of <= $as_of and a.revenue_quarter is not null
+    group by all
+),
+base as (
+    select cohort_start, customers as cohort_customers, revenue as cohort_revenue from cells where quarters_since = 0
+)
+select
+    year(c.cohort_start) || 'Q' || quarter(c.cohort_start) as cohort,
+    c.quarters_since,
+    c.customers,
+    c.revenue,
+    b.cohort_customers,
+    c.customers * 100.0 / b.cohort_customers as customer_retention_pct,
+    c.revenue * 100.0 / nullif(b.cohort_revenue, 0) as revenue_retention_pct
+from cells c
+join base b using (cohort_start)
+where c.quarters_since >= 0
+order by c.cohort_start, c.quarters_since

@@ -1,0 +1,47 @@
+-- One row per customer with a positive order on or before $as_of, a quarter end: churn/customer_status.sql read
+-- from customer_snapshot (built at import). Snapshot key: $as_of. Same columns, rules and order.
+with status as (
+    select s.*,
+           case when s.order_dates >= 3 then s.median_gap_days end as expected_gap_days,
+           date_diff('day', s.last_order_on, $as_of) as days_since_last_order
+    from customer_snapshot s
+    where s.as_of = $as_of
+      and s.order_dates is not null
+      and (len($countries) = 0 or s.home_country = any($countries))
+      and (len($regions) = 0 or s.region_code = any($regions) or s.subregion_code = any($regions) or s.sales_region = any($regions))
+      and (len($reps) = 0 or s.rep_key = any($reps))
+      and (len($segments) = 0 or s.segment_key = any($segments))
+      and ($all_customers or s.rep_key = any($visible_reps))
+)
+select
+    s.customer_id,
+    c.customer_name,
+    s.home_country as country_code,
+    c.sales_rep,
+    c.segment,
+    c.source_channel,
+    s.order_dates,
+    s.first_order_on,
+    s.last_order_on,
+    s.expected_gap_days,
+    s.days_since_last_order,
+    s.days_since_last_order / nullif(s.expected_gap_days, 0) as gap_ratio,
+    case
+        when s.order_dates >= 3 then
+            case when s.days_since_last_order > $lapse_multiple * s.expected_gap_days or s.days_since_last_order > $lapse_days then 'lapsed'
+                 when s.days_since_last_order > $risk_multiple * s.expected_gap_days then 'at_risk'
+                 else 'active' end
+        else
+            case when s.days_since_last_order > $lapse_days then 'lapsed'
+                 when s.days_since_last_order > $few_risk_days then 'at_risk'
+                 else 'active' end
+    end as status,
+    s.revenue_l12m,
+    s.revenue_prior_12m,
+    case when s.revenue_prior_12m > 0 then (s.revenue_l12m - s.revenue_prior_12m) / s.revenue_prior_12m * 100 end as revenue_change_pct,
+    s.largest_order_l12m,
+    s.open_complaints,
+    s.complaints_total
+from status s
+join customers c using (customer_id)
+order by (status = 'active'), s.open_complaints > 0 desc, s.revenue_l12m desc

@@ -1,0 +1,54 @@
+-- One row per customer first contacted on or before $date_to, a quarter end: churn/funnel_customers.sql with the
+-- buying facts read from customer_snapshot (built at import). Snapshot key: $date_to. Same steps and columns.
+with events as (
+    select customer_id,
+           max(case stage when 'inquiry' then 1 when 'quote' then 2 when 'sample' then 3 when 'order' then 4 end) as event_level,
+           min(happened_on) as first_event_on
+    from pipeline_events
+    where happened_on <= $date_to
+    group by customer_id
+),
+buying as (
+    -- The snapshot row of $date_to: order dates so far, the first, and whether the latest falls in the period.
+    select customer_id, order_dates, first_order_on, last_order_on >= $date_from as active_in_period
+    from customer_snapshot
+    where as_of = $date_to and order_dates is not null
+),
+funnel as (
+    select c.customer_id,
+           coalesce(e.first_event_on, b.first_order_on) as first_contact_on,
+           case
+               when b.order_dates >= 2 and b.active_in_period then 6
+               when b.order_dates >= 2 then 5
+               when b.order_dates >= 1 or e.event_level = 4 then 4
+               else coalesce(e.event_level, 0)
+           end as reached_level
+    from customers c
+    left join events e using (customer_id)
+    left join buying b using (customer_id)
+)
+select
+    fu.customer_id,
+    c.customer_name,
+    f.home_country as country_code,
+    c.sales_rep,
+    c.segment,
+    coalesce(c.source_channel, '') as source_channel,
+    fu.first_contact_on,
+    year(fu.first_contact_on) || 'Q' || quarter(fu.first_contact_on) as cohort,
+    fu.reached_level,
+    (select count(*) > 0 from pipeline_events) as has_pipeline
+from funnel fu
+join customers c using (customer_id)
+join customer_facts f using (customer_id)
+left join country_regions r on r.country_code = f.home_country
+where fu.reached_level > 0
+  and fu.first_contact_on <= $date_to
+  and (len($cohorts) = 0 or (year(fu.first_contact_on) || 'Q' || quarter(fu.first_contact_on)) = any($cohorts))
+  and (len($channels) = 0 or coalesce(c.source_channel, '') = any($channels))
+  and (len($countries) = 0 or f.home_country = any($countries))
+  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
+  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
+  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+order by fu.reached_level, fu.first_contact_on

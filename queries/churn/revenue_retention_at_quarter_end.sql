@@ -1,0 +1,27 @@
+-- One row per window end (each quarter end up to $as_of, itself a quarter end): churn/revenue_retention.sql read
+-- from customer_snapshot (built at import). Snapshot key: $as_of. Same windows, base and columns.
+with bounds as (
+    select min(ordered_on) as first_on from customer_day
+)
+select
+    s.as_of as quarter_end,
+    year(s.as_of) || 'Q' || quarter(s.as_of) as quarter,
+    s.as_of = $as_of::date as is_as_of,
+    count(*) as base_customers,
+    sum(s.revenue_prior_12m) as base_revenue,
+    sum(greatest(s.revenue_l12m, 0)) as retained_revenue,
+    sum(greatest(s.revenue_l12m, 0)) / sum(s.revenue_prior_12m) * 100 as nrr_pct,
+    sum(least(greatest(s.revenue_l12m, 0), s.revenue_prior_12m)) / sum(s.revenue_prior_12m) * 100 as grr_pct
+from customer_snapshot s, bounds b
+where s.as_of <= $as_of
+  and (s.as_of = $as_of::date or s.as_of - interval 730 day >= b.first_on - interval 92 day)
+  -- The KPI cards need only the window ending $as_of; the page's trend needs every quarter end.
+  and (not $as_of_only or s.as_of = $as_of::date)
+  and s.revenue_prior_12m > 0
+  and (len($countries) = 0 or s.home_country = any($countries))
+  and (len($regions) = 0 or s.region_code = any($regions) or s.subregion_code = any($regions) or s.sales_region = any($regions))
+  and (len($reps) = 0 or s.rep_key = any($reps))
+  and (len($segments) = 0 or s.segment_key = any($segments))
+  and ($all_customers or s.rep_key = any($visible_reps))
+group by s.as_of
+order by s.as_of

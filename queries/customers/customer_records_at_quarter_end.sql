@@ -1,0 +1,37 @@
+-- One row per customer passing the filters (home country): customers/customer_records.sql with the order facts
+-- read from customer_snapshot (built at import) for $as_of, a quarter end. Snapshot key: $as_of.
+select
+    c.customer_id,
+    c.customer_name,
+    f.home_country as country_code,
+    c.country_code as record_country_code,
+    c.country_raw,
+    c.city,
+    c.sales_region,
+    c.sales_rep,
+    c.segment,
+    c.industry,
+    c.source_channel,
+    c.created_on,
+    c.updated_on,
+    c.last_contact_on,
+    c.email,
+    c.phone,
+    c.website,
+    c.record_source,
+    s.first_order_on,
+    s.last_order_on,
+    coalesce(s.revenue_l12m, 0) as revenue_l12m,
+    coalesce(s.order_dates, 0) - coalesce(s.order_dates_year_ago, 0) as order_dates_l12m,
+    coalesce(s.lifetime_revenue, 0) as lifetime_revenue,
+    coalesce(s.lifetime_orders, 0) as lifetime_orders
+from customers c
+join customer_facts f using (customer_id)
+left join customer_snapshot s on s.customer_id = c.customer_id and s.as_of = $as_of
+left join country_regions r on r.country_code = f.home_country
+where (len($countries) = 0 or f.home_country = any($countries))
+  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
+  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
+  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
+  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+order by c.customer_id

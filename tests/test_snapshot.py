@@ -1,0 +1,65 @@
+"""customer_snapshot (one row per customer and quarter end, built at import) must give exactly what the general
+queries compute from the rhythm, month and complaint tables: every <name>_at_quarter_end query against its
+<name>, on every quarter end of the sample company, with and without filters."""
+import datetime as dt
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+
+from cockpit import db
+from cockpit.churn import RhythmRules
+from cockpit.filters import Filters
+
+PAIRS = [n for n in db.query_names() if db.snapshot_key(n)]
+FILTER_SETS = {
+    "everyone": dict(countries=(), regions=(), reps=(), segments=(), all_customers=True, visible_reps=()),
+    "filtered": dict(countries=("US", "DE", "GB", "FR"), regions=(), reps=(), segments=("A", "B"), all_customers=True,
+                     visible_reps=()),
+    "region_and_viewer": dict(countries=(), regions=("150", "019"), reps=(), segments=(), all_customers=False,
+                              visible_reps=("Li Wei", "Maria Schmidt")),
+}
+
+
+def _run_general(con, name, params):
+    cur = con.cursor()
+    cur.execute("use cockpit")
+    return cur.sql(db.sql_text(name), params={k: params[k] for k in db.params_used(name)}).df()
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame):
+    keys = [c for c in a.columns if a[c].dtype == object or "date" in str(a[c].dtype) or "int" in str(a[c].dtype).lower()]
+    sort = lambda f: f.sort_values(keys, kind="stable").reset_index(drop=True)  # noqa: E731
+    pdt.assert_frame_equal(sort(a), sort(b), check_dtype=False, rtol=1e-9, atol=1e-6)
+
+
+def test_there_are_snapshot_queries():
+    assert {"churn/customer_status", "churn/revenue_retention", "churn/cohort_retention",
+            "customers/customer_records", "churn/funnel_customers"} <= set(PAIRS)
+
+
+@pytest.mark.parametrize("name", PAIRS)
+@pytest.mark.parametrize("filters", FILTER_SETS)
+def test_snapshot_query_equals_general_query(name, filters, sample_con):
+    ends = [r[0] for r in sample_con.execute("select distinct as_of from customer_snapshot order by 1").fetchall()]
+    assert len(ends) >= 8
+    checked = 0
+    for as_of in ends:
+        f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
+        params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_of_only": False, "cohorts": [], "channels": []}
+        cur = sample_con.cursor()
+        cur.execute("use cockpit")
+        assert db.resolve(cur, name, params) == name + db.SNAPSHOT_SUFFIX
+        general = _run_general(sample_con, name, params)
+        fast = db.run(sample_con, name, params)
+        assert list(fast.columns) == list(general.columns)
+        _same(fast, general)
+        checked += len(general)
+    assert checked > 0
+
+
+def test_other_days_use_the_general_query(sample_con):
+    cur = sample_con.cursor()
+    cur.execute("use cockpit")
+    assert db.resolve(cur, "churn/customer_status", {"as_of": dt.date(2025, 11, 17)}) == "churn/customer_status"
+    assert db.resolve(cur, "kpis/headline", {"as_of": dt.date(2025, 12, 31)}) == "kpis/headline"
