@@ -308,6 +308,13 @@ _NEEDS_CLEANING = r"^[\s\pZ\x85]|[\s\pZ\x85]$|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|^
 _BLANK_MARKERS = pa.array(["", "null", "nan", "nat", "n/a", "none", "-"])
 
 
+def _holds_blank_marker(data) -> bool:
+    """Any value that is a blank marker, in any case. Only values as short as the longest marker are lowered (a
+    lowered copy of a whole ten-million-value column would cost hundreds of MB)."""
+    short = pc.filter(data, pc.less_equal(pc.binary_length(data), max(len(m.as_py()) for m in _BLANK_MARKERS)))
+    return len(short) > 0 and pc.any(pc.is_in(pc.ascii_lower(short), value_set=_BLANK_MARKERS)).as_py()
+
+
 def _already_clean(data) -> bool:
     """True when clean_text would change nothing. Printable ASCII (the usual IDs and codes) is checked with cheap
     kernels; anything else with one regular expression."""
@@ -315,7 +322,7 @@ def _already_clean(data) -> bool:
         return True
     if pc.all(pc.ascii_is_printable(data)).as_py():
         return not (pc.any(pc.starts_with(data, " ")).as_py() or pc.any(pc.ends_with(data, " ")).as_py()
-                    or pc.any(pc.is_in(pc.ascii_lower(data), value_set=_BLANK_MARKERS)).as_py())
+                    or _holds_blank_marker(data))
     return not pc.any(pc.match_substring_regex(data, _NEEDS_CLEANING)).as_py()
 
 
@@ -325,10 +332,22 @@ def distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     if data is None:
         codes, uniques = pd.factorize(series.astype("string"))
         return codes, pd.Series(uniques, dtype="string")
-    encoded = pc.dictionary_encode(data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data)
-    codes = encoded.indices.to_numpy(zero_copy_only=False) if not encoded.indices.null_count else \
-        pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return codes.astype("int64", copy=False), pd.Series(pd.arrays.ArrowStringArray(pc.cast(encoded.dictionary, pa.large_string())))
+    # Encoded chunk by chunk against one dictionary: no contiguous copy of the whole column first.
+    encoded = pc.dictionary_encode(data)
+    if isinstance(encoded, pa.ChunkedArray):
+        chunks = encoded.chunks
+        dictionary = chunks[-1].dictionary if chunks else pa.array([], pa.large_string())
+        codes = np.empty(len(encoded), dtype="int64")
+        at = 0
+        for chunk in chunks:
+            idx = chunk.indices
+            codes[at:at + len(idx)] = (pc.fill_null(idx, -1) if idx.null_count else idx).to_numpy(zero_copy_only=False)
+            at += len(idx)
+    else:
+        dictionary = encoded.dictionary
+        idx = encoded.indices
+        codes = (pc.fill_null(idx, -1) if idx.null_count else idx).to_numpy(zero_copy_only=False).astype("int64", copy=False)
+    return codes, pd.Series(pd.arrays.ArrowStringArray(pc.cast(dictionary, pa.large_string())))
 
 
 def expand_strings(codes: np.ndarray, values: list, index) -> pd.Series:

@@ -139,24 +139,41 @@ def check_size(path: Path) -> None:
 
 
 def read_csv(path: Path) -> RawTable:
-    data = path.read_bytes()
-    if not data or data.isspace():
+    with open(path, "rb") as fh:
+        start = fh.read(1 << 20)
+    if not start or (start.isspace() and path.stat().st_size <= len(start)):
         raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
-    if data[:4] == b"PK\x03\x04":
+    if start[:4] == b"PK\x03\x04":
         raise FileProblem(f"{path.name}: this is a zip/Excel file with a .csv name; save it as CSV or rename it")
-    encoding = detect_encoding(data[: 1 << 20], path)
-    fast = _read_csv_fast(path, data, encoding)
-    return fast if fast is not None else _read_csv_exact(path, data, encoding)
+    encoding = detect_encoding(start, path)
+    fast = _read_csv_fast(path, start, encoding)
+    if fast is not None:
+        return fast
+    data = path.read_bytes()
+    if data.isspace():
+        raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
+    return _read_csv_exact(path, data, encoding)
 
 
-def _read_csv_fast(path: Path, data: bytes, encoding: str) -> RawTable | None:
-    """The common case, read in parallel without a Python copy of the text: UTF-8, no line breaks inside values,
-    every row with the header's number of cells. Returns None for anything else, which the careful reader then
-    handles (and explains)."""
+def _line_ends(path: Path, skip: int) -> int:
+    """Rows the file's line ends make (a last line without one counts), read in blocks."""
+    count, last = 0, b""
+    with open(path, "rb") as fh:
+        fh.seek(skip)
+        while block := fh.read(1 << 24):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (0 if last in (b"\n", b"") else 1)
+
+
+def _read_csv_fast(path: Path, start: bytes, encoding: str) -> RawTable | None:
+    """The common case, read in parallel straight from the file (never the whole text in Python memory): UTF-8,
+    no line breaks inside values, every row with the header's number of cells. start: the file's first bytes.
+    Returns None for anything else, which the careful reader then handles (and explains)."""
     if encoding not in ("utf-8", "utf-8-sig"):
         return None
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    head = body[: 1 << 16].decode("utf-8", errors="ignore")
+    bom = 3 if start.startswith(b"\xef\xbb\xbf") else 0
+    head = start[bom: bom + (1 << 16)].decode("utf-8", errors="ignore")
     delimiter = _sniff_delimiter(head)
     try:
         width = len(next(csv.reader(io.StringIO(head.splitlines()[0]), delimiter=delimiter)))
@@ -166,8 +183,10 @@ def _read_csv_fast(path: Path, data: bytes, encoding: str) -> RawTable | None:
         return None  # a single column cannot show a split row by its cell count
     bad_rows: list = []
     try:
+        source = pa.OSFile(str(path))
+        source.seek(bom)
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            source,
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False,
                                              invalid_row_handler=lambda row: bad_rows.append(row) or "skip"),
@@ -182,10 +201,8 @@ def _read_csv_fast(path: Path, data: bytes, encoding: str) -> RawTable | None:
     # A line break inside a quoted value is only safe with the careful reader (blocks may split the value): as
     # many rows as line ends proves there is none (blank lines, which the reader skips, also send us there).
     # (A bare carriage return inside quotes, or a quote never closed, also changes the count of rows.)
-    line_ends = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if table.num_rows != line_ends:
+    if table.num_rows != _line_ends(path, bom):
         return None
-    del data, body
     headers, notes = _dedupe([col[0].as_py() for col in table.columns])
     if table.num_rows < 2:
         return None
