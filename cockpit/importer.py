@@ -714,8 +714,8 @@ def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame |
     if "line_no" not in frame.columns or frame["line_no"].isna().any():
         key = order_code if file_code.max() == 0 else order_code * (int(file_code.max()) + 1) + file_code
         position = _position_in_group(key)
-        position += 1
-        position = pd.Series(position, index=frame.index)
+        position = pd.Series(np.add(position, 1, out=position) if position.flags.writeable else position + 1,
+                             index=frame.index)
         if "line_no" in frame.columns:
             frame["line_no"] = frame["line_no"].where(frame["line_no"].notna(), position)
         else:
