@@ -187,6 +187,8 @@ complaint_counts as (
     group by all
 )
 select a.as_of, a.customer_id,
+       -- The customer's record, copied in so that a page reading one quarter end joins nothing.
+       c.customer_name, c.sales_rep, c.segment, c.source_channel, cf.first_order_on as cohort_first_order_on,
        coalesce(cf.home_country, 'unknown') as home_country, coalesce(c.sales_rep, '') as rep_key,
        coalesce(c.segment, '') as segment_key, c.sales_region, cr.region_code, cr.subregion_code,
        r.order_dates, r.first_order_on, r.last_order_on, r.median_gap_days, y.order_dates_year_ago,

@@ -1,24 +1,21 @@
 -- One row per first-order quarter and quarters since, up to $as_of, a quarter end: churn/cohort_retention.sql read
 -- from customer_snapshot (built at import; each quarter's activity sits on its quarter-end row). Snapshot key: $as_of.
-with eligible as (
-    select s.customer_id, date_trunc('quarter', s.first_order_on)::date as cohort_start
+with cells as (
+    -- Every quarter-end row up to $as_of of customers whose first order is on or before $as_of; a quarter's
+    -- activity sits on its quarter-end row (revenue_quarter is null in quarters without any order).
+    select date_trunc('quarter', s.cohort_first_order_on)::date as cohort_start,
+           (year(s.as_of) - year(s.cohort_first_order_on)) * 4 + quarter(s.as_of) - quarter(s.cohort_first_order_on) as quarters_since,
+           count(*) filter (where s.bought_quarter) as customers,
+           sum(s.revenue_quarter) as revenue
     from customer_snapshot s
-    where s.as_of = $as_of
-      and s.order_dates is not null
+    where s.as_of <= $as_of
+      and s.cohort_first_order_on <= $as_of
+      and s.revenue_quarter is not null
       and (len($countries) = 0 or s.home_country = any($countries))
       and (len($regions) = 0 or s.region_code = any($regions) or s.subregion_code = any($regions) or s.sales_region = any($regions))
       and (len($reps) = 0 or s.rep_key = any($reps))
       and (len($segments) = 0 or s.segment_key = any($segments))
       and ($all_customers or s.rep_key = any($visible_reps))
-),
-cells as (
-    select e.cohort_start,
-           (year(a.as_of) - year(e.cohort_start)) * 4 + quarter(a.as_of) - quarter(e.cohort_start) as quarters_since,
-           count(*) filter (where a.bought_quarter) as customers,
-           sum(a.revenue_quarter) as revenue
-    from eligible e
-    join customer_snapshot a using (customer_id)
-    where a.as_of <= $as_of and a.revenue_quarter is not null
     group by all
 ),
 base as (

@@ -15,11 +15,11 @@ with status as (
 )
 select
     s.customer_id,
-    c.customer_name,
+    s.customer_name,
     s.home_country as country_code,
-    c.sales_rep,
-    c.segment,
-    c.source_channel,
+    s.sales_rep,
+    s.segment,
+    s.source_channel,
     s.order_dates,
     s.first_order_on,
     s.last_order_on,
@@ -43,5 +43,4 @@ select
     s.open_complaints,
     s.complaints_total
 from status s
-join customers c using (customer_id)
 order by (status = 'active'), s.open_complaints > 0 desc, s.revenue_l12m desc

@@ -1,5 +1,5 @@
 -- One row per customer first contacted on or before $date_to, a quarter end: churn/funnel_customers.sql with the
--- buying facts read from customer_snapshot (built at import). Snapshot key: $date_to. Same steps and columns.
+-- buyers read from customer_snapshot (built at import). Snapshot key: $date_to. Same steps and columns.
 with events as (
     select customer_id,
            max(case stage when 'inquiry' then 1 when 'quote' then 2 when 'sample' then 3 when 'order' then 4 end) as event_level,
@@ -8,47 +8,57 @@ with events as (
     where happened_on <= $date_to
     group by customer_id
 ),
-buying as (
-    -- The snapshot row of $date_to: order dates so far, the first, and whether the latest falls in the period.
-    select customer_id, order_dates, first_order_on, last_order_on >= $date_from as active_in_period
-    from customer_snapshot
-    where as_of = $date_to and order_dates is not null
+buyers as (
+    -- Customers with an order by $date_to, their record and filter columns on the snapshot row.
+    select s.customer_id, s.customer_name, s.home_country, s.sales_rep, s.segment, s.source_channel, s.order_dates,
+           s.first_order_on, s.last_order_on >= $date_from as active_in_period,
+           s.rep_key, s.segment_key, s.sales_region, s.region_code, s.subregion_code
+    from customer_snapshot s
+    where s.as_of = $date_to and s.order_dates is not null
+),
+prospects as (
+    -- Customers with pipeline events and no order by $date_to.
+    select c.customer_id, c.customer_name, f.home_country, c.sales_rep, c.segment, c.source_channel,
+           null::bigint as order_dates, null::date as first_order_on, false as active_in_period,
+           coalesce(c.sales_rep, '') as rep_key, coalesce(c.segment, '') as segment_key, c.sales_region,
+           r.region_code, r.subregion_code
+    from events e
+    join customers c using (customer_id)
+    join customer_facts f using (customer_id)
+    left join country_regions r on r.country_code = f.home_country
+    where e.customer_id not in (select customer_id from buyers)
 ),
 funnel as (
-    select c.customer_id,
-           coalesce(e.first_event_on, b.first_order_on) as first_contact_on,
+    select p.*,
+           coalesce(e.first_event_on, p.first_order_on) as first_contact_on,
            case
-               when b.order_dates >= 2 and b.active_in_period then 6
-               when b.order_dates >= 2 then 5
-               when b.order_dates >= 1 or e.event_level = 4 then 4
+               when p.order_dates >= 2 and p.active_in_period then 6
+               when p.order_dates >= 2 then 5
+               when p.order_dates >= 1 or e.event_level = 4 then 4
                else coalesce(e.event_level, 0)
            end as reached_level
-    from customers c
+    from (select * from buyers union all select * from prospects) p
     left join events e using (customer_id)
-    left join buying b using (customer_id)
 )
 select
     fu.customer_id,
-    c.customer_name,
-    f.home_country as country_code,
-    c.sales_rep,
-    c.segment,
-    coalesce(c.source_channel, '') as source_channel,
+    fu.customer_name,
+    fu.home_country as country_code,
+    fu.sales_rep,
+    fu.segment,
+    coalesce(fu.source_channel, '') as source_channel,
     fu.first_contact_on,
     year(fu.first_contact_on) || 'Q' || quarter(fu.first_contact_on) as cohort,
     fu.reached_level,
     (select count(*) > 0 from pipeline_events) as has_pipeline
 from funnel fu
-join customers c using (customer_id)
-join customer_facts f using (customer_id)
-left join country_regions r on r.country_code = f.home_country
 where fu.reached_level > 0
   and fu.first_contact_on <= $date_to
   and (len($cohorts) = 0 or (year(fu.first_contact_on) || 'Q' || quarter(fu.first_contact_on)) = any($cohorts))
-  and (len($channels) = 0 or coalesce(c.source_channel, '') = any($channels))
-  and (len($countries) = 0 or f.home_country = any($countries))
-  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  and (len($channels) = 0 or coalesce(fu.source_channel, '') = any($channels))
+  and (len($countries) = 0 or fu.home_country = any($countries))
+  and (len($regions) = 0 or fu.region_code = any($regions) or fu.subregion_code = any($regions) or fu.sales_region = any($regions))
+  and (len($reps) = 0 or fu.rep_key = any($reps))
+  and (len($segments) = 0 or fu.segment_key = any($segments))
+  and ($all_customers or fu.rep_key = any($visible_reps))
 order by fu.reached_level, fu.first_contact_on
