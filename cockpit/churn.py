@@ -62,7 +62,7 @@ def flagged(status: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = status[status["status"] != "active"].copy()
     out["reason"] = [reason(r, lang) for r in out.to_dict("records")]
     out["_has_open"] = out["open_complaints"] > 0
-    return out.sort_values(["_has_open", "revenue_l12m"], ascending=[False, False]).drop(columns="_has_open")
+    return out.sort_values(["_has_open", "revenue_l12m", "customer_id"], ascending=[False, False, True]).drop(columns="_has_open")
 
 
 def hidden_big_accounts(status: pd.DataFrame, low_segments: list[str], top_share: float = 0.2) -> pd.DataFrame:

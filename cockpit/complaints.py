@@ -205,23 +205,44 @@ def recurrence_pct(rec: pd.DataFrame) -> float | None:
     return float(rec["recurred"].mean() * 100) if len(rec) else None
 
 
-def kpis(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, as_of_end: dt.datetime,
-         targets: dict | None = None) -> dict:
+def kpis(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, as_of_end: dt.datetime, open_complaints: int,
+         acts: pd.DataFrame, targets: dict | None = None) -> dict:
+    """rows: complaints received in the period (queries/complaints/complaint_rows.sql); open_complaints and acts
+    from queries/complaints/open_backlog.sql and corrective_actions.sql at the period end."""
     rows = with_latency(rows)
     period = in_period(rows, date_from, date_to)
     fr_med, fr_p90 = quantiles(period["first_response_h"])
     res_med, res_p90 = quantiles(period["resolution_h"])
     targets = targets or default_targets(sorted(rows["severity"].dropna().unique()))
     judged = sla(period, targets, as_of_end)
-    acts = actions(rows, as_of_end.date())
     r2 = lambda v: None if v is None else round(v, 2)  # noqa: E731
     return {
         "first_response_hours_median": r2(fr_med), "first_response_hours_p90": r2(fr_p90),
         "resolution_hours_median": r2(res_med), "resolution_hours_p90": r2(res_p90),
         "sla_breach_pct": r2(breach_pct(judged)),
-        "open_complaints": int(len(open_at(rows, as_of_end))),
+        "open_complaints": int(open_complaints),
         "overdue_actions": overdue_count(acts),
     }
+
+
+AGE_BOUNDS_DAYS = [b[0] for b in AGE_BUCKETS]
+
+
+def sla_params(targets: dict[str, tuple[float, float]]) -> dict:
+    """The SLA targets as the parameters of queries/complaints/latency_by_month.sql (same lookup as sla())."""
+    targets = targets or {"": FALLBACK_TARGET}
+    return {"sla_severities": [str(k) for k in targets], "sla_first_response_h": [float(v[0]) for v in targets.values()],
+            "sla_resolution_h": [float(v[1]) for v in targets.values()],
+            "default_severities": list(DEFAULT_TARGETS), "default_first_response_h": [float(v[0]) for v in DEFAULT_TARGETS.values()],
+            "default_resolution_h": [float(v[1]) for v in DEFAULT_TARGETS.values()],
+            "fallback_first_response_h": float(FALLBACK_TARGET[0]), "fallback_resolution_h": float(FALLBACK_TARGET[1])}
+
+
+def backlog_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """queries/complaints/open_backlog.sql (bucket number -> complaints) as backlog() gives it."""
+    by = dict(zip(counts["bucket"].astype(int), counts["complaints"].astype(int)))
+    return pd.DataFrame({"age_bucket": [b[2] for b in AGE_BUCKETS],
+                         "complaints": [by.get(i + 1, 0) for i in range(len(AGE_BUCKETS))]})
 
 
 def monthly(rows_with_sla: pd.DataFrame) -> pd.DataFrame:

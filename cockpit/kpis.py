@@ -86,9 +86,12 @@ def complaints(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     """Complaint KPIs: latency over complaints received in the period; open and overdue at the period end."""
     from . import complaints as cx
     as_of = as_of or as_of_date(con, filters)
-    rows = db.run(con, "complaints/complaint_rows", filters.params() | {"date_to": as_of})
+    p = filters.params() | {"date_to": as_of, "as_of": as_of}
+    rows = db.run(con, "complaints/complaint_rows", p | {"history_days": 0})
+    backlog = db.run(con, "complaints/open_backlog", p | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
+    acts = db.run(con, "complaints/corrective_actions", p)
     end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
-    return cx.kpis(rows, filters.date_from, min(filters.date_to, as_of), end)
+    return cx.kpis(rows, filters.date_from, min(filters.date_to, as_of), end, int(backlog["complaints"].sum()), acts)
 
 
 STALE_DAYS = 365

@@ -64,10 +64,8 @@ def pack_data(con, filters: Filters, lang: str) -> dict:
     rows = db.run(con, "regions/revenue_by_customer_country", p | NO_SCENARIO)
     by_country = rows.groupby("country_code", as_index=False)["revenue"].sum().sort_values("revenue", ascending=False)
     by_country["country_name"] = [country_name(c, lang) if c != "unknown" else t("unknown", lang) for c in by_country["country_code"]]
-    complaints = cx.with_latency(db.run(con, "complaints/complaint_rows", p))
-    recent = complaints[pd.to_datetime(complaints["received_at"]).dt.date >= q_start - dt.timedelta(days=365)]
-    monthly = cx.monthly(cx.sla(recent, cx.default_targets(sorted(complaints["severity"].unique())),
-                                dt.datetime.combine(q_end, dt.time(23, 59, 59)))) if len(recent) else pd.DataFrame()
+    severities = db.run(con, "complaints/severity_options", p)["severity"].tolist()
+    monthly = db.run(con, "complaints/latency_by_month", p | cx.sla_params(cx.default_targets(severities)))
     rec = db.run(con, "customers/customer_records", p | {"as_of": q_end})
     return {
         "lang": lang, "quarter": quarter_label(q_start), "filters": f, "filters_words": f.describe(lang),

@@ -4,6 +4,8 @@ Pages import from here and stay short: read the filters, run named queries, arra
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import datetime as dt
 import io
 import threading
@@ -482,24 +484,30 @@ def to_xlsx(df: pd.DataFrame, sheet: str = "data") -> bytes:
     return buf.getvalue()
 
 
-def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
+def downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str) -> None:
+    """CSV and Excel buttons. The files are made when a button is clicked (Streamlit runs the callable then), not
+    on every view: an Excel file of 100,000 rows takes seconds. df may itself be a callable giving the frame (a
+    list longer than the page shows, fetched only for the download)."""
     L = lang()
+    frame = df if callable(df) else (lambda: df)
+    rows = None if callable(df) else len(df)
     row = st.container(horizontal=True)
-    row.download_button(t("download_csv", L), safe_for_spreadsheet(df).to_csv(index=False).encode("utf-8-sig"),
+    row.download_button(t("download_csv", L), lambda: safe_for_spreadsheet(frame()).to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
-                       on_click=audit, args=("download",), kwargs={"file": f"{stem}.csv", "rows": len(df)})
-    row.download_button(t("download_xlsx", L), to_xlsx(df, stem), file_name=f"{stem}.xlsx",
-                       on_click=audit, args=("download",), kwargs={"file": f"{stem}.xlsx", "rows": len(df)},
+                       on_click=audit, args=("download",), kwargs={"file": f"{stem}.csv", "rows": rows})
+    row.download_button(t("download_xlsx", L), lambda: to_xlsx(frame(), stem), file_name=f"{stem}.xlsx",
+                       on_click=audit, args=("download",), kwargs={"file": f"{stem}.xlsx", "rows": rows},
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
 def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem: str, height: int | None = None,
-          download: bool = True) -> None:
+          download: bool = True, complete: Callable[[], pd.DataFrame] | None = None) -> None:
     """Show selected columns under translated headers, formatted by kind, with CSV and Excel downloads of the same.
 
-    columns: source column -> (header, kind) with kind in text | int | money | pct | date | ratio."""
+    columns: source column -> (header, kind) with kind in text | int | money | pct | date | ratio.
+    complete: when df is the head of a longer list, gives the whole list for the downloads."""
     import streamlit as st
-    shown = df[list(columns)].rename(columns={c: h for c, (h, _) in columns.items()})
+    shown = _shown(df, columns)
     config = {}
     for c, (h, kind) in columns.items():
         if kind in ("int", "money"):
@@ -510,16 +518,22 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
             config[h] = st.column_config.NumberColumn(h, format="%.1f ×")
         elif kind == "date":
             config[h] = st.column_config.DateColumn(h, format="YYYY-MM-DD")
+    if height and len(shown) * 35 + 40 < height:
+        height = None  # a short table should not carry empty rows
+    st.dataframe(shown, hide_index=True, column_config=config, width="stretch", height=height or "auto", key=f"{key}_table")
+    if download:
+        downloads((lambda: _shown(complete(), columns)) if complete is not None else shown, stem, key)
+
+
+def _shown(df: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """The columns of a table under their headers, money rounded to whole units, counts as integers."""
+    shown = df[list(columns)].rename(columns={c: h for c, (h, _) in columns.items()})
     for c, (h, kind) in columns.items():
         if kind == "money":
             shown[h] = shown[h].astype(float).round(0)
         elif kind == "int":
             shown[h] = pd.to_numeric(shown[h], errors="coerce").round(0).astype("Int64")
-    if height and len(shown) * 35 + 40 < height:
-        height = None  # a short table should not carry empty rows
-    st.dataframe(shown, hide_index=True, column_config=config, width="stretch", height=height or "auto", key=f"{key}_table")
-    if download:
-        downloads(shown, stem, key)
+    return shown
 
 
 __all__ = ["connection", "query", "run_kpis", "lang", "sidebar_filters", "page_header", "kpi_card", "chart",

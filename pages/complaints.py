@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, ui
+from cockpit import charts, db, ui
 from cockpit import complaints as cx
 from cockpit.countries import country_name
 from cockpit.i18n import fmt_int, fmt_pct, t
@@ -16,19 +16,27 @@ as_of_end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
 
 ui.page_header("page_complaints", filters)
 st.caption(t("complaints_caption", L, as_of=as_of.isoformat()))
-rows = ui.query("complaints/complaint_rows", filters.params())
-if rows.empty:
-    st.info(t("no_complaints", L))
-    st.stop()
 
 # Hours: calendar or business ------------------------------------------------------------------------------------
 ui.url_state("hours", "str", "calendar")
 if st.session_state.get("hours") not in ("calendar", "business"):
     st.session_state["hours"] = "calendar"
+business = st.session_state["hours"] == "business"
+p = filters.params()
+at_end = p | {"as_of": as_of}
+# The period's complaints (and, for the business-hours trend, the year before: only Python counts business hours);
+# the backlog and the corrective actions at the period end are counted by their own queries.
+rows = ui.query("complaints/complaint_rows", p | {"history_days": 365 if business else 0})
+backlog_counts = ui.query("complaints/open_backlog", at_end | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
+acts = ui.query("complaints/corrective_actions", at_end)
+open_total = int(backlog_counts["complaints"].sum())
+if rows.empty and open_total == 0 and acts.empty:
+    st.info(t("no_complaints", L))
+    st.stop()
 st.segmented_control(t("hours_mode", L), ["calendar", "business"], key="hours", required=True,
                      format_func=lambda m: t(f"mode_{m}", L))
 cal = cx.WorkCalendar()
-if st.session_state["hours"] == "business":
+if business:
     days = t("weekdays", L).split(",")
     with st.expander(t("work_settings", L), expanded=True):
         c = st.columns([3, 1, 1, 3])
@@ -47,21 +55,19 @@ if st.session_state["hours"] == "business":
                               float(min(start, end - 1)), float(max(end, start + 1)), tuple(holidays))
     st.caption(t("business_words", L, days=t("list_sep", L).join(days[i] for i in range(7) if cal.weekmask[i] == "1"),
                  start=int(cal.day_start), end=int(cal.day_end), n=len(cal.holidays)))
-unit = t("unit_business_hours" if st.session_state["hours"] == "business" else "unit_hours", L)
+unit = t("unit_business_hours" if business else "unit_hours", L)
 rows = cx.with_latency(rows, st.session_state["hours"], cal)
 rows["country"] = rows["country_code"].map({c: country_name(c, L) if c != "unknown" else t("unknown", L)
                                             for c in rows["country_code"].dropna().unique()})
 
 # SLA targets (editable, kept in the URL) -------------------------------------------------------------------------
-severities = sorted(s for s in rows["severity"].unique())
+severities = ui.query("complaints/severity_options", {})["severity"].tolist()
 ui.url_state("sla", "str", None)
 targets = cx.default_targets(severities) | cx.parse_targets(st.session_state.get("sla"))
 period = cx.in_period(rows, filters.date_from, filters.date_to)
 judged = cx.sla(period, targets, as_of_end)
 fr_med, fr_p90 = cx.quantiles(period["first_response_h"])
 res_med, res_p90 = cx.quantiles(period["resolution_h"])
-open_rows = cx.open_at(rows, as_of_end)
-acts = cx.actions(rows, as_of)
 
 hours = lambda v: "—" if v is None else t("value_hours", L, v=f"{v:,.1f}")  # noqa: E731
 cards = st.columns(4) + st.columns(3)  # two rows, so hours stay readable on a laptop
@@ -71,14 +77,17 @@ for col, label, value, help_key in (
     (cards[2], "kpi_resolution_median", hours(res_med), "help_latency"),
     (cards[3], "kpi_resolution_p90", hours(res_p90), "help_latency"),
     (cards[4], "kpi_sla_breach_pct", fmt_pct(cx.breach_pct(judged)), "help_sla"),
-    (cards[5], "kpi_open_complaints", fmt_int(len(open_rows)), "help_open"),
+    (cards[5], "kpi_open_complaints", fmt_int(open_total), "help_open"),
     (cards[6], "kpi_overdue_actions", fmt_int(cx.overdue_count(acts)), "help_overdue"),
 ):
     ui.kpi_card(col, t(label, L), value, 0, None, "", t(help_key, L))
 
 st.subheader(t("latency_title", L))
-month = cx.monthly(cx.sla(rows[pd.to_datetime(rows["received_at"]).dt.date >= filters.date_from - dt.timedelta(days=365)],
-                          targets, as_of_end))
+if business:
+    month = cx.monthly(cx.sla(rows[pd.to_datetime(rows["received_at"]).dt.date >= filters.date_from - dt.timedelta(days=365)],
+                              targets, as_of_end))
+else:
+    month = ui.query("complaints/latency_by_month", p | cx.sla_params(targets))
 ui.chart(charts.latency_trend(month, L, unit), key="complaints_trend")
 left, right = st.columns(2)
 with left:
@@ -111,14 +120,17 @@ with right:
     ui.chart(charts.breach_trend(month, L), key="complaints_breach")
 left, right = st.columns([2, 3])
 with left:
-    ui.chart(charts.backlog_ages(cx.backlog(open_rows), L), key="complaints_backlog")
+    ui.chart(charts.backlog_ages(cx.backlog_from_counts(backlog_counts), L), key="complaints_backlog")
 with right:
     st.markdown(f"**{t('oldest_open', L)}**")
-    ui.table(open_rows.head(50), {"complaint_id": (t("col_complaint", L), "text"), "customer_name": (t("col_customer", L), "text"),
+    oldest = ui.query("complaints/oldest_open", at_end | {"max_rows": 50})
+    con, viewer = ui.connection(), ui.viewer_params()
+    ui.table(oldest, {"complaint_id": (t("col_complaint", L), "text"), "customer_name": (t("col_customer", L), "text"),
                                   "severity": (t("col_severity", L), "text"), "received_at": (t("col_received", L), "date"),
                                   "age_days": (t("col_age_days", L), "int"), "owner": (t("col_owner", L), "text"),
                                   "sales_rep": (t("col_rep", L), "text")},
-             key="complaints_oldest", stem=f"open-complaints-{as_of}", height=330)
+             key="complaints_oldest", stem=f"open-complaints-{as_of}", height=330,
+             complete=lambda: db.run(con, "complaints/oldest_open", at_end | viewer | {"max_rows": open_total}))
 
 st.subheader(t("capa_title", L))
 rec = cx.recurrence(rows, filters.date_from, filters.date_to)

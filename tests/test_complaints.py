@@ -119,3 +119,66 @@ def test_date_received_sent_closed_export(tmp_path):
     # Dates without times count as midnight: 24 h and 0 h to first response; 15 days to resolution.
     assert got["first_response_hours_median"] == 12.0
     assert got["resolution_hours_median"] == 360.0
+
+
+# ------------------------------------------------------------------ SQL summaries equal the Python definitions
+
+def _all_rows(con, f):
+    """Every complaint received by the period end (history far enough back), as the Python functions take them."""
+    from cockpit import db
+    return cx.with_latency(db.run(con, "complaints/complaint_rows", f.params() | {"history_days": 100_000}))
+
+
+PERIODS = [(dt.date(2025, 10, 1), dt.date(2025, 12, 31)), (dt.date(2025, 2, 14), dt.date(2025, 8, 3)),
+           (dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+FILTERS = [dict(all_customers=True), dict(countries=("US", "DE", "CN", "GB"), all_customers=True),
+           dict(all_customers=False, visible_reps=("Li Wei", "Maria Schmidt"))]
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("filt", range(len(FILTERS)))
+def test_sql_backlog_trend_and_actions_equal_python(period, filt, sample_con):
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(period[0], period[1], **FILTERS[filt])
+    end = dt.datetime.combine(f.date_to, dt.time(23, 59, 59))
+    rows = _all_rows(sample_con, f)
+    at_end = f.params() | {"as_of": f.date_to}
+
+    # Open complaints: bucket counts and the oldest list.
+    open_rows = cx.open_at(rows, end)
+    counts = db.run(sample_con, "complaints/open_backlog", at_end | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
+    assert cx.backlog_from_counts(counts)["complaints"].tolist() == cx.backlog(open_rows)["complaints"].tolist()
+    oldest = db.run(sample_con, "complaints/oldest_open", at_end | {"max_rows": 100_000})
+    assert sorted(oldest["complaint_id"]) == sorted(open_rows["complaint_id"])
+    assert oldest["age_days"].tolist() == pytest.approx(open_rows.sort_values("age_days", ascending=False)["age_days"].tolist())
+
+    # Corrective actions: state, overdue count and on-time share.
+    python_acts = cx.actions(rows, f.date_to)
+    sql_acts = db.run(sample_con, "complaints/corrective_actions", at_end)
+    assert cx.overdue_count(sql_acts) == cx.overdue_count(python_acts)
+    assert cx.on_time_share(sql_acts, f.date_from, f.date_to) == pytest.approx(cx.on_time_share(python_acts, f.date_from, f.date_to)) \
+        if cx.on_time_share(python_acts, f.date_from, f.date_to) is not None else cx.on_time_share(sql_acts, f.date_from, f.date_to) is None
+    ov = python_acts[python_acts["action_state"] == "overdue"].set_index("complaint_id")["days_overdue"].sort_index()
+    sq = sql_acts[sql_acts["action_state"] == "overdue"].set_index("complaint_id")["days_overdue"].sort_index()
+    assert ov.astype(int).tolist() == sq.astype(int).tolist()
+
+    # The monthly trend with edited targets (one exact, one in another case than the defaults).
+    severities = db.run(sample_con, "complaints/severity_options", {"all_customers": True, "visible_reps": []})["severity"].tolist()
+    targets = cx.default_targets(severities) | {severities[0]: (1.0, 10.0)}
+    recent = rows[pd.to_datetime(rows["received_at"]).dt.date >= f.date_from - dt.timedelta(days=365)]
+    expected = cx.monthly(cx.sla(recent, targets, end)).sort_values("month").reset_index(drop=True)
+    got = db.run(sample_con, "complaints/latency_by_month", f.params() | cx.sla_params(targets))
+    assert len(got) == len(expected) > 0
+    assert got["complaints"].tolist() == expected["complaints"].tolist()
+    for col in ("first_response_median_h", "first_response_p90_h", "resolution_median_h", "resolution_p90_h", "breach_pct"):
+        assert got[col].tolist() == pytest.approx(expected[col].tolist(), nan_ok=True), col
+
+
+def test_sample_has_backlog_and_actions_to_compare(sample_con):
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
+    acts = db.run(sample_con, "complaints/corrective_actions", f.params() | {"as_of": f.date_to})
+    assert (acts["action_state"] == "overdue").any() and acts["action_state"].isin(["verified_on_time", "verified_late"]).any()
+    assert len(db.run(sample_con, "complaints/oldest_open", f.params() | {"as_of": f.date_to, "max_rows": 1000})) > 0

@@ -10,13 +10,15 @@ from cockpit.filters import Filters
 FILTERS = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("US", "DE"), ("150", "019"), ("Li Wei", ""), ("A", "B"),
                   all_customers=False, visible_reps=("Li Wei",))
 from cockpit.churn import RhythmRules
+from cockpit.complaints import DEFAULT_TARGETS, sla_params
 
 # A value for every parameter any query takes; run() passes each query only its own.
 PARAMS = FILTERS.params() | RhythmRules().params() | {
     "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"], "as_of_only": False,
     "ly_from": dt.date(2024, 1, 1), "ly_to": dt.date(2024, 12, 31),
+    "history_days": 365, "max_rows": 50, "age_bounds_days": [0, 1, 3, 7, 30],
     "customer_id": "C10002", "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
-}
+} | sla_params({"Critical": (2.0, 48.0), "minor": DEFAULT_TARGETS["minor"]})
 
 
 @pytest.mark.parametrize("name", db.query_names())

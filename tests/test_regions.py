@@ -86,3 +86,27 @@ def test_online_retail_concentration(tmp_path):
     hhi_u, _, shares = hhi_and_shares(raw.groupby("CustomerID")["revenue"].sum())
     assert got["hhi_customers"] == pytest.approx(hhi_u, abs=0.01)
     assert got["top5_customers_share_pct"] == pytest.approx(shares.head(5).sum(), abs=0.01)
+
+
+@pytest.mark.parametrize("date_to", ["2025-12-31", "2025-11-17", "2026-03-31"])
+@pytest.mark.parametrize("countries", [(), ("US", "DE", "GB", "CN")])
+def test_concentration_trend_equals_each_quarter_computed_alone(date_to, countries, sample_con):
+    """The quarterly trend (whole quarters read as quarter rows, the cut quarter from month and day rows) gives each
+    quarter what the period concentration (cockpit/regions.py) gives for that quarter on its own."""
+    import datetime as dt
+    from cockpit import db
+    from cockpit.filters import Filters
+    end = dt.date.fromisoformat(date_to)
+    trend = db.run(sample_con, "regions/concentration_by_quarter",
+                   Filters(dt.date(2000, 1, 1), end, countries, all_customers=True).params()).set_index("quarter")
+    assert len(trend) >= 6 and trend.index[-1] == f"{end.year}Q{(end.month - 1) // 3 + 1}"
+    for quarter, row in trend.iterrows():
+        year, q = int(quarter[:4]), int(quarter[-1])
+        start = dt.date(year, 3 * q - 2, 1)
+        stop = min((dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)), end)
+        rows = db.run(sample_con, "regions/revenue_by_customer_country",
+                      Filters(start, stop, countries, all_customers=True).params() | regions.NO_SCENARIO)
+        c = regions.concentration(rows)
+        assert row["hhi_countries"] == pytest.approx(c["hhi_countries"], rel=1e-9), quarter
+        assert row["hhi_customers"] == pytest.approx(c["hhi_customers"], rel=1e-9), quarter
+        assert row["top_country_share_pct"] == pytest.approx(c["top_country_share_pct"], rel=1e-9), quarter

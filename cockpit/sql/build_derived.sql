@@ -98,6 +98,21 @@ from days
 group by all
 order by period_start, customer_id
 ;
+-- period_facts' month rows summed per calendar quarter: a query over whole quarters (the quarterly concentration
+-- trend, for one) reads one row per customer, destination and currency per quarter instead of three.
+create or replace table quarter_facts as
+select
+    date_trunc('quarter', month_start)::date as quarter_start,
+    (date_trunc('quarter', month_start) + interval 3 month - interval 1 day)::date as quarter_end,
+    customer_id, country_code, currency, home_country, rep_key, segment_key, sales_region, region_code, subregion_code,
+    sum(revenue) as revenue, sum(gross_revenue) as gross_revenue, sum(order_count) as order_count,
+    sum(positive_order_count) as positive_order_count, sum(positive_line_count) as positive_line_count,
+    max(largest_line) as largest_line, max(largest_order) as largest_order, bool_or(is_new) as is_new
+from period_facts
+where grain = 'month'
+group by all
+order by quarter_start, customer_id
+;
 -- Each customer's reorder rhythm after each of its order dates (positive lines), valid until the next one: the
 -- churn status as of any day reads one row per customer (valid_from <= as_of < valid_to) instead of recomputing
 -- the gaps between every order date. The expected gap is the median of the gaps so far (docs/metrics.md).

@@ -84,4 +84,4 @@ where (len($countries) = 0 or f.home_country = any($countries))
   and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
   and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
   and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
-order by (status = 'active'), open_complaints > 0 desc, revenue_l12m desc
+-- No order: the page's lists sort themselves (churn.flagged: open complaints first, then value at stake).

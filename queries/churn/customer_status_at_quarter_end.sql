@@ -43,4 +43,4 @@ select
     s.open_complaints,
     s.complaints_total
 from status s
-order by (status = 'active'), s.open_complaints > 0 desc, s.revenue_l12m desc
+-- No order: the page's lists sort themselves (churn.flagged: open complaints first, then value at stake).

@@ -1,7 +1,8 @@
--- One row per complaint from customers passing the filters (home country) that the Complaints page can use for a
--- period ending $date_to: received in the 400 days before (the period, the 12-month SLA trend, 180-day
--- recurrence), or older but still open at $date_to, or with a corrective action due from $date_from or not
--- verified by $date_to.
+-- One row per complaint from customers passing the filters (home country) received between $date_from minus
+-- $history_days and $date_to: the period's complaints (latency, SLA, distribution, recurrence, timeline), and with
+-- $history_days = 365 the year before as well (the trend in business hours, which only Python can compute).
+-- Open complaints and corrective actions at the period end come from their own queries (open_backlog,
+-- oldest_open, corrective_actions), so this list does not grow with the backlog.
 select
     k.complaint_id,
     k.customer_id,
@@ -25,15 +26,10 @@ select
     k.hours_to_resolution
 from complaint_facts k
 left join customers c using (customer_id)
-left join country_regions r on r.country_code = k.country_code
-where k.received_on <= $date_to
-  and (k.received_on >= $date_from::date - 400
-       or k.resolved_at is null or cast(k.resolved_at as date) > $date_to
-       or k.action_due_on >= $date_from
-       or (k.action_due_on is not null and (k.action_verified_on is null or k.action_verified_on > $date_to)))
+where k.received_on between $date_from::date - $history_days and $date_to
   and (len($countries) = 0 or k.country_code = any($countries))
-  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
+  and (len($reps) = 0 or k.rep_key = any($reps))
+  and (len($segments) = 0 or k.segment_key = any($segments))
+  and ($all_customers or k.rep_key = any($visible_reps))
 order by k.received_at

@@ -1,17 +1,27 @@
 -- One row per quarter up to the period end: HHI over countries and customers and the top country's share.
 -- Same rules as cockpit/regions.py concentration(): positive net revenue only; 'unknown' is not a country.
-with quarterly as (
-    select date_trunc('quarter', d.period_start)::date as quarter_start, d.customer_id, d.country_code, sum(d.revenue) as revenue
+with quarter_rows as (
+    -- Whole quarters up to $date_to as quarter rows (quarter_facts); the quarter $date_to cuts, if any, from its
+    -- month rows and the day rows of the month it cuts (period_facts).
+    select q.quarter_start, q.customer_id, q.country_code, q.revenue,
+           q.rep_key, q.segment_key, q.sales_region, q.region_code, q.subregion_code
+    from quarter_facts q
+    where q.quarter_end <= $date_to
+    union all
+    select date_trunc('quarter', d.period_start)::date, d.customer_id, d.country_code, d.revenue,
+           d.rep_key, d.segment_key, d.sales_region, d.region_code, d.subregion_code
     from period_facts d
-    where d.period_end <= $date_to
-      -- Whole months as month rows; the days of the month $date_to cuts as day rows.
+    where d.period_start >= date_trunc('quarter', $date_to::date + 1) and d.period_end <= $date_to
       and (d.grain = 'month' or d.month_end > $date_to)
-      and (len($countries) = 0 or d.country_code = any($countries))
-      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
-      and (len($reps) = 0 or d.rep_key = any($reps))
-      and (len($segments) = 0 or d.segment_key = any($segments))
-      and ($all_customers or d.rep_key = any($visible_reps))
-    group by all
+),
+quarterly as (
+    select r.quarter_start, r.customer_id, r.country_code, r.revenue
+    from quarter_rows r
+    where (len($countries) = 0 or r.country_code = any($countries))
+      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or r.sales_region = any($regions))
+      and (len($reps) = 0 or r.rep_key = any($reps))
+      and (len($segments) = 0 or r.segment_key = any($segments))
+      and ($all_customers or r.rep_key = any($visible_reps))
 ),
 by_country as (
     select quarter_start, country_code, sum(revenue) as revenue

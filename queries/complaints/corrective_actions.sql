@@ -1,0 +1,39 @@
+-- One row per corrective action (a complaint with an action or a due date) received by $as_of from customers
+-- passing the filters that is due between $date_from and $as_of or overdue at $as_of, with its state at $as_of:
+-- verified_on_time / verified_late (verified by $as_of, on or before / after the due date), overdue (due before
+-- $as_of, not verified by it), open (not yet due). Same rules as cockpit/complaints.py actions().
+with acts as (
+    select k.*,
+           case when k.action_verified_on <= $as_of then k.action_verified_on end as verified_by
+    from complaint_facts k
+    where k.received_on <= $as_of
+      and (k.corrective_action is not null or k.action_due_on is not null)
+      and (len($countries) = 0 or k.country_code = any($countries))
+      and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
+      and (len($reps) = 0 or k.rep_key = any($reps))
+      and (len($segments) = 0 or k.segment_key = any($segments))
+      and ($all_customers or k.rep_key = any($visible_reps))
+),
+states as (
+    select a.*,
+           case when a.verified_by is not null then
+                     case when a.action_due_on is null or a.verified_by <= a.action_due_on then 'verified_on_time' else 'verified_late' end
+                when a.action_due_on < $as_of then 'overdue'
+                else 'open' end as action_state
+    from acts a
+)
+select
+    s.complaint_id,
+    s.customer_id,
+    c.customer_name,
+    s.corrective_action,
+    coalesce(s.department, '') as department,
+    s.action_due_on,
+    s.action_verified_on,
+    s.owner,
+    s.action_state,
+    case when s.action_state = 'overdue' then date_diff('day', s.action_due_on, $as_of::date) end as days_overdue
+from states s
+left join customers c using (customer_id)
+where s.action_state = 'overdue' or s.action_due_on between $date_from and $as_of
+order by days_overdue desc nulls last, s.action_due_on, s.complaint_id

@@ -1,0 +1,23 @@
+-- One row per complaint open at the end of $as_of (received by then, not resolved by then), oldest first, at most
+-- $max_rows: the backlog list (the page shows the oldest; its download asks for all of them).
+select
+    k.complaint_id,
+    k.customer_id,
+    c.customer_name,
+    coalesce(k.severity, '') as severity,
+    coalesce(k.category, '') as category,
+    k.received_at,
+    date_diff('second', k.received_at, ($as_of::date + interval 1 day - interval 1 second)) / 86400.0 as age_days,
+    k.owner,
+    coalesce(c.sales_rep, '') as sales_rep
+from complaint_facts k
+left join customers c using (customer_id)
+where k.received_at <= $as_of::date + interval 1 day - interval 1 second
+  and (k.resolved_at is null or k.resolved_at > $as_of::date + interval 1 day - interval 1 second)
+  and (len($countries) = 0 or k.country_code = any($countries))
+  and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
+  and (len($reps) = 0 or k.rep_key = any($reps))
+  and (len($segments) = 0 or k.segment_key = any($segments))
+  and ($all_customers or k.rep_key = any($visible_reps))
+order by age_days desc, k.complaint_id
+limit $max_rows
