@@ -19,40 +19,72 @@ RULES = churn.RhythmRules().params()
 
 
 def overview(con):
-    kpis.headline(con, Q), kpis.headline(con, PREV)
+    """The KPI cards of the period and the previous one (every KPI family: the change is shown on each card), the
+    movers, revenue by month this year and last, revenue by country. (The eight-quarter sparklines are computed once
+    per quarter and cached; `python -m bench.browser` times that first view.)"""
+    from cockpit import overview as ov
+    kpis.compute(con, Q), kpis.compute(con, PREV)
+    ov.movers(con, Q, PREV)
     db.run(con, "overview/revenue_by_month", Q.params())
+    db.run(con, "overview/revenue_by_month", Q.year_before().params())
     db.run(con, "kpis/revenue_by_country", Q.params())
-    kpis.churn(con, Q), kpis.regions(con, Q)
 
 
 def regions(con):
     ly = Q.year_before()
-    db.run(con, "regions/country_table", Q.params() | {"ly_from": ly.date_from, "ly_to": ly.date_to})
+    countries = db.run(con, "regions/country_table", Q.params() | {"ly_from": ly.date_from, "ly_to": ly.date_to})
+    db.run(con, "regions/revenue_by_group", Q.params() | {"group": "region"})
     rows = db.run(con, "regions/revenue_by_customer_country", Q.params() | rg.NO_SCENARIO)
-    rg.concentration(rows), rg.pareto(rows)
+    rg.concentration(rows), rg.pareto(rows), rg.concentration(rows, "revenue_scenario"), rg.affected_customers(rows)
     db.run(con, "regions/concentration_by_quarter", Q.params())
+    status = db.run(con, "churn/customer_status", Q.params() | RULES | {"as_of": Q.date_to})
+    churn.count_by_country(status, "lapsed", countries["country_code"])
 
 
 def complaints(con):
-    rows = cx.with_latency(db.run(con, "complaints/complaint_rows", Q.params()))
-    period = cx.in_period(rows, Q.date_from, Q.date_to)
+    """Calendar hours (the default): the period's complaints in Python, the backlog, actions and trend in SQL."""
+    p = Q.params()
+    at_end = p | {"as_of": Q.date_to}
     end = dt.datetime(2026, 9, 30, 23, 59, 59)
-    cx.sla(period, cx.default_targets(sorted(rows["severity"].unique())), end)
-    cx.open_at(rows, end), cx.latency_by(period, "category")
+    rows = cx.with_latency(db.run(con, "complaints/complaint_rows", p | {"history_days": 0}))
+    counts = db.run(con, "complaints/open_backlog", at_end | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
+    acts = db.run(con, "complaints/corrective_actions", at_end)
+    targets = cx.default_targets(db.run(con, "complaints/severity_options", p)["severity"].tolist())
+    period = cx.in_period(rows, Q.date_from, Q.date_to)
+    judged = cx.sla(period, targets, end)
+    cx.quantiles(period["first_response_h"]), cx.quantiles(period["resolution_h"]), cx.breach_pct(judged)
+    db.run(con, "complaints/latency_by_month", p | cx.sla_params(targets))
+    cx.latency_by(period, "category"), cx.backlog_from_counts(counts)
+    db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50})
+    cx.on_time_share(acts, Q.date_from, Q.date_to), cx.overdue_count(acts)
+    cx.recurrence_pct(cx.recurrence(rows, Q.date_from, Q.date_to))
 
 
 def customers(con):
     rec = db.run(con, "customers/customer_records", Q.params() | {"as_of": Q.date_to})
-    rx.completeness(rec), rx.public_pool(rec, Q.date_to, 180)
-    rx.abc(db.run(con, "customers/customer_revenue", Q.params()))
+    clusters = rx.duplicate_clusters(rec)
+    quality = rx.quality(rec, Q.date_to, 365, set(clusters["customer_id"]))
+    rx.completeness(rec), rx.completeness_by_rep(rec, quality), rx.public_pool(rec, Q.date_to, 180)
+    revenue = db.run(con, "customers/customer_revenue", Q.params())
+    rx.segment_counts(rx.abc(revenue)), rx.rfm(rec, Q.date_to)
+    before = db.run(con, "customers/customer_revenue", PREV.params())
+    rx.migration(before, revenue)
+    top = rec.sort_values("lifetime_revenue", ascending=False)["customer_id"].iloc[0]
+    db.run(con, "customers/customer_orders", {"customer_id": top, "all_customers": True, "visible_reps": []})
+    db.run(con, "churn/customer_status", Q.params() | RULES | {"as_of": Q.date_to})
+    db.run(con, "customers/customer_complaints", {"customer_id": top, "all_customers": True, "visible_reps": []})
 
 
 def churn_page(con):
     p = Q.params() | RULES | {"as_of": Q.date_to}
-    db.run(con, "churn/customer_status", p)
+    status = db.run(con, "churn/customer_status", p)
     db.run(con, "churn/revenue_retention", p | {"as_of_only": False})
+    churn.status_counts(status), churn.flagged(status, "en"), churn.revenue_at_risk(status)
+    funnel = db.run(con, "churn/funnel_customers", Q.params() | {"cohorts": [], "channels": []})
+    churn.funnel_counts(funnel, first_level=4)
     db.run(con, "churn/cohort_retention", p)
-    db.run(con, "churn/funnel_customers", Q.params() | {"cohorts": [], "channels": []})
+    churn.hidden_big_accounts(status, ["C", "D", ""]), churn.former_top_going_quiet(status)
+    churn.complaint_lapse_rates(status)
 
 
 PAGES = {"overview": overview, "regions": regions, "complaints": complaints, "customers": customers, "churn": churn_page}
@@ -85,19 +117,32 @@ def _period(o, f):
     return o[(o["Order Date"] >= pd.Timestamp(f.date_from)) & (o["Order Date"] <= pd.Timestamp(f.date_to))]
 
 
+def _pd_headline(o, f, first):
+    p = _period(o, f)
+    p["usd"].sum(), p["Order No."].nunique(), p.loc[p["Amount"] > 0, "Customer ID"].nunique()
+    pos = p[p["Amount"] > 0]
+    (pos["Order Date"] == pos["Customer ID"].map(first)).sum()
+    p.groupby("Country")["usd"].sum()
+
+
 def pd_overview(fr):
+    """The same as the Overview's set: every KPI family for the period and the previous one, movers, months."""
     o = fr["orders"]
     first = o[o["Amount"] > 0].groupby("Customer ID")["Order Date"].min()
     for f in (Q, PREV):
+        _pd_headline(o, f, first)
+        pd_churn(fr, only_status=True, f=f)
+        pd_regions(fr, only_shares=True, f=f)
+        pd_complaints(fr, only_kpis=True, f=f)
+        pd_customers(fr, only_kpis=True, f=f)
+    now, before = _period(o, Q), _period(o, PREV)
+    for key in ("Country", "Customer ID"):
+        d = pd.DataFrame({"now": now.groupby(key)["usd"].sum(), "before": before.groupby(key)["usd"].sum()}).fillna(0.0)
+        d["change"] = d["now"] - d["before"]
+        d.nlargest(5, "change"), d.nsmallest(5, "change")
+    for f in (Q, Q.year_before()):
         p = _period(o, f)
-        p["usd"].sum(), p["Order No."].nunique(), p.loc[p["Amount"] > 0, "Customer ID"].nunique()
-        pos = p[p["Amount"] > 0]
-        (pos["Order Date"] == pos["Customer ID"].map(first)).sum()
-    p = _period(o, Q)
-    p.groupby(p["Order Date"].dt.to_period("M"))["usd"].sum()
-    p.groupby("Country")["usd"].sum()
-    pd_churn(fr, only_status=True)
-    pd_regions(fr, only_shares=True)
+        p.groupby(p["Order Date"].dt.to_period("M"))["usd"].sum()
 
 
 def _shares(s):
@@ -105,42 +150,62 @@ def _shares(s):
     return s / s.sum() * 100
 
 
-def pd_regions(fr, only_shares=False):
+def pd_regions(fr, only_shares=False, f=Q):
     o = fr["orders"]
-    p = _period(o, Q)
+    p = _period(o, f)
     by_c = _shares(p.groupby("Country")["usd"].sum())
     by_u = _shares(p.groupby("Customer ID")["usd"].sum())
     (by_c ** 2).sum(), (by_u ** 2).sum(), by_u.sort_values(ascending=False).cumsum()
     if only_shares:
         return
-    ly = _period(o, Q.year_before()).groupby("Country")["usd"].sum()
+    ly = _period(o, f.year_before()).groupby("Country")["usd"].sum()
     p.groupby("Country").agg(revenue=("usd", "sum"), orders=("Order No.", "nunique")).join(ly.rename("ly"))
-    q = o[o["Order Date"] <= pd.Timestamp(Q.date_to)]
+    regions = fr["customers"].set_index("Customer ID")["Country"]
+    p.groupby(p["Customer ID"].map(regions))["usd"].sum()
+    q = o[o["Order Date"] <= pd.Timestamp(f.date_to)]
     for _, part in q.groupby(q["Order Date"].dt.to_period("Q")):
         (_shares(part.groupby("Country")["usd"].sum()) ** 2).sum(), (_shares(part.groupby("Customer ID")["usd"].sum()) ** 2).sum()
+    status = pd_churn(fr, only_status=True, f=f)
+    status.groupby(status.index.map(regions)).size()
 
 
-def pd_complaints(fr):
-    """The page's complaint rows built with pandas from the raw tables, then the same lifecycle functions."""
+def _pd_complaint_rows(fr, f, since):
     k = fr["complaints"]
     c = fr["customers"]
-    k = k[k["Date Received"] <= pd.Timestamp("2026-09-30 23:59:59")]
+    k = k[k["Date Received"] <= pd.Timestamp(f.date_to) + pd.Timedelta(hours=23, minutes=59, seconds=59)]
     rows = k.merge(c[["Customer ID", "Customer Name", "Country", "Sales Rep"]], on="Customer ID", how="left").rename(columns={
         "Complaint ID": "complaint_id", "Customer ID": "customer_id", "Customer Name": "customer_name",
         "Country": "country_code", "Sales Rep": "sales_rep", "Date Received": "received_at",
         "First Response": "first_response_at", "Date Closed": "resolved_at", "Severity": "severity",
         "Category": "category"})
+    for col in ("root_cause", "corrective_action", "action_due_on", "action_verified_on"):
+        if col not in rows:
+            rows[col] = None
     rows["hours_to_first_response"] = (rows["first_response_at"] - rows["received_at"]).dt.total_seconds() / 3600
     rows["hours_to_resolution"] = (rows["resolved_at"] - rows["received_at"]).dt.total_seconds() / 3600
-    rows = cx.with_latency(rows)
-    period = cx.in_period(rows, Q.date_from, Q.date_to)
-    end = dt.datetime(2026, 9, 30, 23, 59, 59)
-    cx.sla(period, cx.default_targets(sorted(rows["severity"].unique())), end)
-    cx.open_at(rows, end), cx.latency_by(period, "category")
+    return cx.with_latency(rows)
 
 
-def pd_customers(fr):
-    """The page's customer records built with pandas from the raw tables, then the same record functions."""
+def pd_complaints(fr, only_kpis=False, f=Q):
+    """The page's computations with pandas from the raw tables, then the same lifecycle functions."""
+    rows = _pd_complaint_rows(fr, f, None)
+    end = dt.datetime.combine(f.date_to, dt.time(23, 59, 59))
+    period = cx.in_period(rows, f.date_from, f.date_to)
+    targets = cx.default_targets(sorted(rows["severity"].fillna("").unique()))
+    judged = cx.sla(period, targets, end)
+    cx.quantiles(period["first_response_h"]), cx.quantiles(period["resolution_h"]), cx.breach_pct(judged)
+    open_rows = cx.open_at(rows, end)
+    acts = cx.actions(rows, f.date_to)
+    cx.overdue_count(acts)
+    if only_kpis:
+        return
+    recent = rows[rows["received_at"].dt.date >= f.date_from - dt.timedelta(days=365)]
+    cx.monthly(cx.sla(recent, targets, end))
+    cx.latency_by(period, "category"), cx.backlog(open_rows), open_rows.head(50)
+    cx.on_time_share(acts, f.date_from, f.date_to), cx.recurrence_pct(cx.recurrence(period, f.date_from, f.date_to))
+
+
+def _pd_records(fr, f):
     c = fr["customers"].rename(columns={"Customer ID": "customer_id", "Customer Name": "customer_name", "Country": "country_code",
                                         "Sales Rep": "sales_rep", "Segment": "segment", "Industry": "industry",
                                         "Email": "email", "Phone": "phone"})
@@ -148,32 +213,65 @@ def pd_customers(fr):
         c[col] = None
     c["created_on"] = pd.to_datetime(c["Created"])
     o = fr["orders"]
-    o = o[o["Order Date"] <= pd.Timestamp(Q.date_to)]
+    o = o[o["Order Date"] <= pd.Timestamp(f.date_to)]
     pos = o[o["Amount"] > 0]
     facts = pd.DataFrame({"last_order_on": pos.groupby("Customer ID")["Order Date"].max(),
                           "first_order_on": pos.groupby("Customer ID")["Order Date"].min(),
                           "lifetime_revenue": o.groupby("Customer ID")["usd"].sum(),
-                          "revenue_l12m": o[o["Order Date"] > pd.Timestamp(Q.date_to) - pd.Timedelta(days=365)].groupby("Customer ID")["usd"].sum()})
-    rec = c.merge(facts, left_on="customer_id", right_index=True, how="left")
-    rx.completeness(rec), rx.public_pool(rec, Q.date_to, 180)
-    p = _period(fr["orders"], Q).groupby("Customer ID")["usd"].sum().rename("revenue").reset_index().rename(columns={"Customer ID": "customer_id"})
-    rx.abc(p)
+                          "lifetime_orders": o.groupby("Customer ID")["Order No."].nunique(),
+                          "revenue_l12m": o[o["Order Date"] > pd.Timestamp(f.date_to) - pd.Timedelta(days=365)].groupby("Customer ID")["usd"].sum(),
+                          "order_dates_l12m": pos[pos["Order Date"] > pd.Timestamp(f.date_to) - pd.Timedelta(days=365)].groupby("Customer ID")["Order Date"].nunique()})
+    return c.merge(facts, left_on="customer_id", right_index=True, how="left")
 
 
-def pd_churn(fr, only_status=False):
+def _pd_revenue(fr, f):
+    return _period(fr["orders"], f).groupby("Customer ID")["usd"].sum().rename("revenue").reset_index().rename(columns={"Customer ID": "customer_id"})
+
+
+def pd_customers(fr, only_kpis=False, f=Q):
+    """The page's records built with pandas from the raw tables, then the same record functions."""
+    rec = _pd_records(fr, f)
+    clusters = rx.duplicate_clusters(rec)
+    rx.record_completeness_pct(rec), rx.stale_count(rx.stale_mask(rec, f.date_to, 365)), rx.public_pool(rec, f.date_to, 180)
+    revenue = _pd_revenue(fr, f)
+    rx.segment_counts(rx.abc(revenue))
+    if only_kpis:
+        return
+    quality = rx.quality(rec, f.date_to, 365, set(clusters["customer_id"]))
+    rx.completeness(rec), rx.completeness_by_rep(rec, quality), rx.rfm(rec, f.date_to)
+    rx.migration(_pd_revenue(fr, PREV), revenue)
+    top = rec.sort_values("lifetime_revenue", ascending=False)["customer_id"].iloc[0]
     o = fr["orders"]
-    o = o[(o["Amount"] > 0) & (o["Order Date"] <= pd.Timestamp(Q.date_to))]
+    o[o["Customer ID"] == top].groupby("Order No.").agg(total=("usd", "sum"), lines=("usd", "size"))
+    pd_churn(fr, only_status=True, f=f)
+    fr["complaints"][fr["complaints"]["Customer ID"] == top]
+
+
+def pd_churn(fr, only_status=False, f=Q):
+    o = fr["orders"]
+    o = o[(o["Amount"] > 0) & (o["Order Date"] <= pd.Timestamp(f.date_to))]
     d = o[["Customer ID", "Order Date"]].drop_duplicates().sort_values(["Customer ID", "Order Date"])
     gaps = d.groupby("Customer ID")["Order Date"].diff().dt.days
     per = d.assign(gap=gaps).groupby("Customer ID").agg(n=("Order Date", "size"), last=("Order Date", "max"), med=("gap", "median"))
-    since = (pd.Timestamp(Q.date_to) - per["last"]).dt.days
-    np.where(per["n"] >= 3, np.where((since > 3 * per["med"]) | (since > 365), "lapsed", np.where(since > 1.5 * per["med"], "at_risk", "active")),
-             np.where(since > 365, "lapsed", np.where(since > 180, "at_risk", "active")))
+    since = (pd.Timestamp(f.date_to) - per["last"]).dt.days
+    per["status"] = np.where(per["n"] >= 3, np.where((since > 3 * per["med"]) | (since > 365), "lapsed",
+                                                     np.where(since > 1.5 * per["med"], "at_risk", "active")),
+                             np.where(since > 365, "lapsed", np.where(since > 180, "at_risk", "active")))
     if only_status:
-        return
+        return per
+    all_o = fr["orders"][fr["orders"]["Order Date"] <= pd.Timestamp(f.date_to)]
+    l12 = all_o[all_o["Order Date"] > pd.Timestamp(f.date_to) - pd.Timedelta(days=365)].groupby("Customer ID")["usd"].sum()
+    p12 = all_o[(all_o["Order Date"] <= pd.Timestamp(f.date_to) - pd.Timedelta(days=365))
+                & (all_o["Order Date"] > pd.Timestamp(f.date_to) - pd.Timedelta(days=730))].groupby("Customer ID")["usd"].sum()
+    per = per.join(l12.rename("l12")).join(p12.rename("p12")).fillna({"l12": 0.0, "p12": 0.0})
+    per[per["status"] != "active"].sort_values("l12", ascending=False)
+    base = per[per["p12"] > 0]
+    base["l12"].clip(lower=0).sum() / base["p12"].sum()
     first = o.groupby("Customer ID")["Order Date"].min().dt.to_period("Q")
     act = o.assign(cohort=o["Customer ID"].map(first), q=o["Order Date"].dt.to_period("Q"))
     act.groupby(["cohort", "q"])["Customer ID"].nunique()
+    per["n"].clip(upper=2).value_counts()
+    (per["l12"] - per["p12"]).quantile(0.8), per[per["p12"] >= per["p12"].quantile(0.8)]
 
 
 PANDAS = {"overview": pd_overview, "regions": pd_regions, "complaints": pd_complaints, "customers": pd_customers,

@@ -103,15 +103,17 @@ def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     from . import records as rx
     as_of = as_of or as_of_date(con, filters)
     p = filters.params() | {"as_of": as_of}
-    rec = db.run(con, "customers/customer_records", p)
-    revenue = db.run(con, "customers/customer_revenue", filters.params())
-    clusters = rx.duplicate_clusters(rec)
+    # Counted in DuckDB (customers/record_kpis.sql, abc_counts.sql: the rules of cockpit/records.py, held equal by
+    # tests); only duplicate detection reads the customers' names, e-mails and phones into Python.
+    counts = db.run(con, "customers/record_kpis", p | {"stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).iloc[0]
+    clusters = rx.duplicate_clusters(db.run(con, "customers/duplicate_keys", p))
+    abc = db.run(con, "customers/abc_counts", filters.params() | {"a_pct": 80.0, "b_pct": 95.0})
     return {
-        "record_completeness_pct": round(rx.record_completeness_pct(rec), 2),
-        "stale_records": rx.stale_count(rx.stale_mask(rec, as_of, STALE_DAYS)),
+        "record_completeness_pct": round(float(counts["record_completeness_pct"]), 2),
+        "stale_records": int(counts["stale_records"]),
         "duplicate_clusters": int(clusters["cluster"].nunique()),
-        "public_pool_candidates": int(len(rx.public_pool(rec, as_of, POOL_DAYS))),
-        "segment_counts": rx.segment_counts(rx.abc(revenue)),
+        "public_pool_candidates": int(counts["public_pool_candidates"]),
+        "segment_counts": {r.abc: int(r.customers) for r in abc.itertuples()},
     }
 
 

@@ -90,3 +90,30 @@ def test_customers_page_abc_and_completeness(app_env):
     at.multiselect(key="countries").set_value(["DE"]).run()
     de = filled[crm["country_code"] == "DE"]
     assert next(m.value for m in at.metric if m.label == "Record completeness") == fmt_pct(de.to_numpy().mean() * 100)
+
+
+@pytest.mark.parametrize("as_of", ["2025-12-31", "2025-08-14", "2026-03-31"])
+@pytest.mark.parametrize("filt", [dict(all_customers=True), dict(countries=("US", "DE", "CN"), all_customers=True),
+                                  dict(all_customers=False, visible_reps=("Li Wei", "Maria Schmidt"))])
+def test_record_kpis_in_sql_equal_the_record_functions(as_of, filt, sample_con):
+    """customers/record_kpis.sql and abc_counts.sql count what cockpit/records.py computes on the full records."""
+    import datetime as dt
+    from cockpit import db
+    from cockpit import records as rx
+    from cockpit.filters import Filters
+    day = dt.date.fromisoformat(as_of)
+    f = Filters(dt.date(day.year, 1, 1), day, **filt)
+    rec = db.run(sample_con, "customers/customer_records", f.params() | {"as_of": day})
+    for stale_days, pool_days in ((365, 180), (90, 30)):
+        got = db.run(sample_con, "customers/record_kpis", f.params() | {"as_of": day, "stale_days": stale_days,
+                                                                          "pool_days": pool_days}).iloc[0]
+        assert got["customers"] == len(rec)
+        assert got["record_completeness_pct"] == pytest.approx(rx.record_completeness_pct(rec), rel=1e-12)
+        assert got["stale_records"] == rx.stale_count(rx.stale_mask(rec, day, stale_days))
+        assert got["public_pool_candidates"] == len(rx.public_pool(rec, day, pool_days))
+    revenue = db.run(sample_con, "customers/customer_revenue", f.params())
+    for a, b in ((80.0, 95.0), (50.0, 90.0)):
+        abc = db.run(sample_con, "customers/abc_counts", f.params() | {"a_pct": a, "b_pct": b})
+        assert {r.abc: int(r.customers) for r in abc.itertuples()} == rx.segment_counts(rx.abc(revenue, a, b))
+    keys = db.run(sample_con, "customers/duplicate_keys", f.params())
+    assert keys["customer_id"].tolist() == rec["customer_id"].tolist()
