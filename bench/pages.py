@@ -57,7 +57,7 @@ def complaints(con):
     cx.latency_by(period, "category"), cx.backlog_from_counts(counts)
     db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50})
     cx.on_time_share(acts, Q.date_from, Q.date_to), cx.overdue_count(acts)
-    cx.recurrence_pct(cx.recurrence(rows, Q.date_from, Q.date_to))
+    db.run(con, "complaints/recurrence", p | {"recurrence_days": cx.RECURRENCE_DAYS})
 
 
 def customers(con):
@@ -221,7 +221,8 @@ def _pd_records(fr, f):
                           "lifetime_orders": o.groupby("Customer ID")["Order No."].nunique(),
                           "revenue_l12m": o[o["Order Date"] > pd.Timestamp(f.date_to) - pd.Timedelta(days=365)].groupby("Customer ID")["usd"].sum(),
                           "order_dates_l12m": pos[pos["Order Date"] > pd.Timestamp(f.date_to) - pd.Timedelta(days=365)].groupby("Customer ID")["Order Date"].nunique()})
-    return c.merge(facts, left_on="customer_id", right_index=True, how="left")
+    rec = c.merge(facts, left_on="customer_id", right_index=True, how="left")
+    return rec.fillna({"lifetime_revenue": 0.0, "lifetime_orders": 0, "revenue_l12m": 0.0, "order_dates_l12m": 0})
 
 
 def _pd_revenue(fr, f):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .i18n import fmt_pct, t
@@ -57,10 +58,33 @@ def reason(row, lang: str) -> str:
     return t("list_sep_reason", lang).join(parts)
 
 
+def reasons(rows: pd.DataFrame, lang: str) -> list[str]:
+    """reason() for every row, reading columns rather than building a dict per row (60,000 flagged customers:
+    ~0.1 s instead of ~1.5 s). A test holds the two equal."""
+    n = len(rows)
+    col = lambda c: rows[c].to_numpy(dtype=float, na_value=np.nan) if c in rows else np.full(n, np.nan)  # noqa: E731
+    ratio, usual, days = col("gap_ratio"), col("expected_gap_days"), col("days_since_last_order")
+    change, complaints = col("revenue_change_pct"), np.nan_to_num(col("open_complaints"), nan=0.0)
+    sep = t("list_sep_reason", lang)
+    # Templates filled per row with str.format: the same text t() gives.
+    gap_t = t("reason_gap", lang, ratio="{ratio}", usual="{usual}")
+    days_t = t("reason_days", lang, days="{days}")
+    complaints_t = t("reason_complaints", lang, n="{n}")
+    out = []
+    for r, u, d, c, k in zip(ratio, usual, days, change, complaints):
+        parts = [gap_t.format(ratio=f"{r:.1f}", usual=int(u)) if r == r else days_t.format(days=int(d))]
+        if c == c and c <= -20:
+            parts.append(t("reason_value", lang, pct=fmt_pct(c, 0, signed=True)))
+        if k > 0:
+            parts.append(complaints_t.format(n=int(k)))
+        out.append(sep.join(parts))
+    return out
+
+
 def flagged(status: pd.DataFrame, lang: str) -> pd.DataFrame:
     """At-risk and lapsed customers, open complaints first, then value at stake."""
     out = status[status["status"] != "active"].copy()
-    out["reason"] = [reason(r, lang) for r in out.to_dict("records")]
+    out["reason"] = reasons(out, lang)
     out["_has_open"] = out["open_complaints"] > 0
     return out.sort_values(["_has_open", "revenue_l12m", "customer_id"], ascending=[False, False, True]).drop(columns="_has_open")
 

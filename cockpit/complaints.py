@@ -126,9 +126,11 @@ def sla(rows: pd.DataFrame, targets: dict[str, tuple[float, float]], as_of: dt.d
     Breached = first response later than its target, or resolution later than its target; an open complaint (or
     one not yet answered) counts once its age at as_of passes the target."""
     out = rows.copy()
-    t = out["severity"].map(lambda s: targets.get(s, DEFAULT_TARGETS.get(str(s).lower(), FALLBACK_TARGET)))
-    out["target_first_response_h"] = t.map(lambda x: x[0])
-    out["target_resolution_h"] = t.map(lambda x: x[1])
+    # Looked up once per severity, not once per complaint.
+    codes, uniques = pd.factorize(out["severity"], use_na_sentinel=False)
+    found = [targets.get(s, DEFAULT_TARGETS.get(str(s).lower(), FALLBACK_TARGET)) for s in uniques]
+    out["target_first_response_h"] = np.array([float(v[0]) for v in found])[codes] if len(out) else np.zeros(0)
+    out["target_resolution_h"] = np.array([float(v[1]) for v in found])[codes] if len(out) else np.zeros(0)
     age_h = (pd.Timestamp(as_of) - pd.to_datetime(out["received_at"])).dt.total_seconds() / 3600
     fr = out["first_response_h"]
     res = out["resolution_h"]
@@ -197,7 +199,8 @@ def recurrence(rows: pd.DataFrame, date_from: dt.date, date_to: dt.date, days: i
     same = (m["category"] == m["category_next"]) | (m["root_cause"].notna() & (m["root_cause"] == m["root_cause_next"]))
     hit = m[(gap > 0) & (gap <= days) & same & (m["complaint_id"] != m["complaint_id_next"])]
     out = period.copy()
-    out["recurred"] = out["complaint_id"].isin(hit["complaint_id"])
+    recurred = set(hit["complaint_id"])  # a set: pandas' isin on Arrow text with 40,000 values took 0.35 s
+    out["recurred"] = np.fromiter((c in recurred for c in out["complaint_id"]), dtype=bool, count=len(out))
     return out
 
 

@@ -133,10 +133,10 @@ with right:
              complete=lambda: db.run(con, "complaints/oldest_open", at_end | viewer | {"max_rows": open_total}))
 
 st.subheader(t("capa_title", L))
-rec = cx.recurrence(rows, filters.date_from, filters.date_to)
+rec = ui.query("complaints/recurrence", p | {"recurrence_days": cx.RECURRENCE_DAYS}).iloc[0]
 st.markdown(t("capa_summary", L, on_time=fmt_pct(cx.on_time_share(acts, filters.date_from, filters.date_to)),
               overdue=fmt_int(cx.overdue_count(acts)),
-              recurrence=fmt_pct(cx.recurrence_pct(rec))))
+              recurrence=fmt_pct(rec["recurred"] * 100 / rec["complaints"] if rec["complaints"] else None)))
 overdue = acts[acts["action_state"] == "overdue"].sort_values("days_overdue", ascending=False)
 ui.table(overdue, {"complaint_id": (t("col_complaint", L), "text"), "customer_name": (t("col_customer", L), "text"),
                    "corrective_action": (t("col_action", L), "text"), "department": (t("col_department", L), "text"),

@@ -120,3 +120,16 @@ def test_status_summary_in_duckdb_equals_the_frame_version(sample_con):
         counts, at_risk = churn.status_summary(sample_con, p)
         assert counts == churn.status_counts(status)
         assert at_risk == pytest.approx(churn.revenue_at_risk(status), abs=0.01)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_reasons_for_all_rows_equal_reason_row_by_row(lang, sample_con):
+    import datetime as dt
+    from cockpit import churn as ch
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
+    status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to})
+    rows = status[status["status"] != "active"]
+    assert len(rows) > 20
+    assert ch.reasons(rows, lang) == [ch.reason(r, lang) for r in rows.to_dict("records")]

@@ -182,3 +182,25 @@ def test_sample_has_backlog_and_actions_to_compare(sample_con):
     acts = db.run(sample_con, "complaints/corrective_actions", f.params() | {"as_of": f.date_to})
     assert (acts["action_state"] == "overdue").any() and acts["action_state"].isin(["verified_on_time", "verified_late"]).any()
     assert len(db.run(sample_con, "complaints/oldest_open", f.params() | {"as_of": f.date_to, "max_rows": 1000})) > 0
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("filt", range(len(FILTERS)))
+def test_sql_recurrence_equals_python(period, filt, sample_con):
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(period[0], period[1], **FILTERS[filt])
+    rows = _all_rows(sample_con, f)
+    for days in (cx.RECURRENCE_DAYS, 30):
+        rec = cx.recurrence(rows, f.date_from, f.date_to, days)
+        got = db.run(sample_con, "complaints/recurrence", f.params() | {"recurrence_days": days}).iloc[0]
+        assert got["complaints"] == len(rec)
+        assert got["recurred"] == int(rec["recurred"].sum())
+
+
+def test_sample_has_recurring_complaints(sample_con):
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), all_customers=True)
+    got = db.run(sample_con, "complaints/recurrence", f.params() | {"recurrence_days": cx.RECURRENCE_DAYS}).iloc[0]
+    assert got["recurred"] > 0
