@@ -106,7 +106,9 @@ def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     # Counted in DuckDB (customers/record_kpis.sql, abc_counts.sql: the rules of cockpit/records.py, held equal by
     # tests); only duplicate detection reads the customers' names, e-mails and phones into Python.
     counts = db.run(con, "customers/record_kpis", p | {"stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).iloc[0]
-    clusters = rx.duplicate_clusters(db.run(con, "customers/duplicate_keys", p))
+    # Duplicate search reads names, e-mails and phones only when they differ from a list already searched.
+    identity = (int(counts["customers"]), int(counts["identity_digest"]), int(counts["identity_checksum"]))
+    clusters = rx.duplicate_clusters_of(identity, lambda: db.run(con, "customers/duplicate_keys", p))
     abc = db.run(con, "customers/abc_counts", filters.params() | {"a_pct": 80.0, "b_pct": 95.0})
     return {
         "record_completeness_pct": round(float(counts["record_completeness_pct"]), 2),

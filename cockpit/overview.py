@@ -64,13 +64,15 @@ def movers(con, filters: Filters, previous: Filters, top: int = 5) -> tuple[pd.D
         b = before.groupby(key)["revenue"].sum()
         d = pd.DataFrame({"now": a, "before": b}).fillna(0.0)
         d["change"] = d["now"] - d["before"]
-        d["change_pct"] = [change(x, y) for x, y in zip(d["now"], d["before"])]
         d = d.reset_index().rename(columns={key: "key"})
-        if label is not None:
-            d["label"] = d["key"].map(label)
         ups = d[d["change"] > 0].nlargest(top, "change")
         downs = d[d["change"] < 0].nsmallest(top, "change")
-        return pd.concat([ups, downs], ignore_index=True)
+        # Percentages and labels for the movers only (not for every customer of both periods).
+        out = pd.concat([ups, downs], ignore_index=True)
+        out["change_pct"] = [change(x, y) for x, y in zip(out["now"], out["before"])]
+        if label is not None:
+            out["label"] = [label(k) for k in out["key"]]
+        return out
     names = pd.concat([now, before]).drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
     return diff("country_code"), diff("customer_id", lambda c: names.get(c) or c)
 

@@ -177,6 +177,23 @@ def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Dat
     return found.copy()
 
 
+_IDENTITY_CACHE: dict = {}
+
+
+def duplicate_clusters_of(identity: tuple, load) -> pd.DataFrame:
+    """duplicate_clusters(load()), remembered by an identity computed in SQL (count and digests of the compared
+    columns, customers/record_kpis.sql), so that quarters sharing a customer list skip reading it again."""
+    with _CLUSTER_LOCK:
+        found = _IDENTITY_CACHE.get(identity)
+    if found is None:
+        found = duplicate_clusters(load())
+        with _CLUSTER_LOCK:
+            if len(_IDENTITY_CACHE) > 64:
+                _IDENTITY_CACHE.clear()
+            _IDENTITY_CACHE[identity] = found
+    return found.copy()
+
+
 BLOCK_CAP = 500
 
 

@@ -61,6 +61,36 @@ left join customer_day d using (customer_id)
 left join top_country tc using (customer_id)
 group by all
 ;
+-- One row per customer: what the record KPIs count, worked out once per import (a record does not change until
+-- the next import): how many of the nine quality fields are filled (cockpit/records.py filled: not blank, not the
+-- text 'nan' or 'None'), the owner, the last touch (update or contact, else creation), and the filter columns.
+create or replace table customer_record_facts as
+select
+    c.customer_id,
+    f.home_country,
+    coalesce(c.sales_rep, '') as rep_key,
+    coalesce(c.segment, '') as segment_key,
+    c.sales_region,
+    r.region_code,
+    r.subregion_code,
+    (c.customer_name is not null and trim(c.customer_name) not in ('', 'nan', 'None'))::int
+      + (f.home_country is not null and trim(f.home_country) not in ('', 'nan', 'None'))::int
+      + (c.sales_rep is not null and trim(c.sales_rep) not in ('', 'nan', 'None'))::int
+      + (c.segment is not null and trim(c.segment) not in ('', 'nan', 'None'))::int
+      + (c.industry is not null and trim(c.industry) not in ('', 'nan', 'None'))::int
+      + (c.source_channel is not null and trim(c.source_channel) not in ('', 'nan', 'None'))::int
+      + (c.email is not null and trim(c.email) not in ('', 'nan', 'None'))::int
+      + (c.phone is not null and trim(c.phone) not in ('', 'nan', 'None'))::int
+      + (c.website is not null and trim(c.website) not in ('', 'nan', 'None'))::int as fields_filled,
+    c.sales_rep is not null and trim(c.sales_rep) not in ('', 'nan', 'None') as has_owner,
+    coalesce(greatest(c.updated_on, c.last_contact_on), c.created_on) as last_touched_on,
+    c.last_contact_on,
+    -- Changes whenever what duplicate detection compares changes: the page's memo key, without reading the text.
+    hash(c.customer_id, c.customer_name, c.email, c.phone, c.sales_rep) as identity_hash
+from customers c
+join customer_facts f using (customer_id)
+left join country_regions r on r.country_code = f.home_country
+;
 -- The period fact table every period query reads: customer_day rows (grain 'day') and the same rows summed per
 -- calendar month (grain 'month'), with the columns the sidebar filters test copied in, so no query joins.
 -- A period takes the month rows of the months it covers whole and the day rows of the months it cuts, so a
