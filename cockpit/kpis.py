@@ -67,18 +67,16 @@ def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> di
 
 
 def regions(con, filters: Filters) -> dict:
-    """Concentration KPIs of the period (docs/metrics.md, cockpit/regions.py)."""
-    from .regions import NO_SCENARIO, concentration
-    rows = db.run(con, "regions/revenue_by_customer_country", filters.params() | NO_SCENARIO)
-    c = concentration(rows)
+    """Concentration KPIs of the period (docs/metrics.md), counted in DuckDB by the rules of cockpit/regions.py."""
+    c = db.run(con, "regions/concentration_kpis", filters.params()).iloc[0]
     r2 = lambda v: round(float(v), 2)  # noqa: E731
     return {
         "hhi_countries": r2(c["hhi_countries"]),
         "hhi_customers": r2(c["hhi_customers"]),
-        "top_country": c["top_country"],
+        "top_country": c["top_country"] if isinstance(c["top_country"], str) else None,
         "top_country_share_pct": r2(c["top_country_share_pct"]),
         "top5_customers_share_pct": r2(c["top5_customers_share_pct"]),
-        "major_customers": c["major_customers"],
+        "major_customers": [str(x) for x in c["major_customers"]],
     }
 
 
@@ -86,12 +84,20 @@ def complaints(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     """Complaint KPIs: latency over complaints received in the period; open and overdue at the period end."""
     from . import complaints as cx
     as_of = as_of or as_of_date(con, filters)
-    p = filters.params() | {"date_to": as_of, "as_of": as_of}
-    rows = db.run(con, "complaints/complaint_rows", p | {"history_days": 0})
+    p = filters.params() | {"date_to": min(filters.date_to, as_of), "as_of": as_of}
+    # Calendar hours and the default targets (the Complaints page's defaults), counted in DuckDB.
+    targets = cx.default_targets(db.run(con, "complaints/severity_options", p)["severity"].tolist())
+    lat = db.run(con, "complaints/period_latency", p | cx.sla_params(targets)).iloc[0]
     backlog = db.run(con, "complaints/open_backlog", p | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
     acts = db.run(con, "complaints/corrective_actions", p)
-    end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
-    return cx.kpis(rows, filters.date_from, min(filters.date_to, as_of), end, int(backlog["complaints"].sum()), acts)
+    r2 = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
+    return {
+        "first_response_hours_median": r2(lat["first_response_median_h"]), "first_response_hours_p90": r2(lat["first_response_p90_h"]),
+        "resolution_hours_median": r2(lat["resolution_median_h"]), "resolution_hours_p90": r2(lat["resolution_p90_h"]),
+        "sla_breach_pct": r2(lat["breach_pct"]),
+        "open_complaints": int(backlog["complaints"].sum()),
+        "overdue_actions": cx.overdue_count(acts),
+    }
 
 
 STALE_DAYS = 365

@@ -204,3 +204,20 @@ def test_sample_has_recurring_complaints(sample_con):
     f = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), all_customers=True)
     got = db.run(sample_con, "complaints/recurrence", f.params() | {"recurrence_days": cx.RECURRENCE_DAYS}).iloc[0]
     assert got["recurred"] > 0
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("filt", range(len(FILTERS)))
+def test_complaint_kpis_in_sql_equal_the_python_definitions(period, filt, sample_con):
+    """kpis.complaints (counted in DuckDB) gives what cx.kpis computes from the rows."""
+    from cockpit import db, kpis
+    from cockpit.filters import Filters
+    f = Filters(period[0], period[1], **FILTERS[filt])
+    end = dt.datetime.combine(f.date_to, dt.time(23, 59, 59))
+    rows = _all_rows(sample_con, f)
+    open_rows = cx.open_at(rows, end)
+    expected = cx.kpis(rows, f.date_from, f.date_to, end, len(open_rows), cx.actions(rows, f.date_to))
+    got = kpis.complaints(sample_con, f)
+    assert got.keys() == expected.keys()
+    for k, v in expected.items():
+        assert got[k] == (pytest.approx(v, abs=0.011) if v is not None else None), k

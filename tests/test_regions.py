@@ -110,3 +110,18 @@ def test_concentration_trend_equals_each_quarter_computed_alone(date_to, countri
         assert row["hhi_countries"] == pytest.approx(c["hhi_countries"], rel=1e-9), quarter
         assert row["hhi_customers"] == pytest.approx(c["hhi_customers"], rel=1e-9), quarter
         assert row["top_country_share_pct"] == pytest.approx(c["top_country_share_pct"], rel=1e-9), quarter
+
+
+@pytest.mark.parametrize("period", [("2025-10-01", "2025-12-31"), ("2025-02-14", "2025-08-03")])
+@pytest.mark.parametrize("countries", [(), ("US", "DE", "GB", "CN"), ("ZZ",)])
+def test_concentration_kpis_in_sql_equal_regions_concentration(period, countries, sample_con):
+    import datetime as dt
+    from cockpit import db, kpis
+    from cockpit.filters import Filters
+    f = Filters(dt.date.fromisoformat(period[0]), dt.date.fromisoformat(period[1]), countries, all_customers=True)
+    c = regions.concentration(db.run(sample_con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO))
+    got = kpis.regions(sample_con, f)
+    for k in ("hhi_countries", "hhi_customers", "top_country_share_pct", "top5_customers_share_pct"):
+        assert got[k] == pytest.approx(round(c[k], 2), abs=0.011), k
+    assert got["top_country"] == c["top_country"]
+    assert sorted(got["major_customers"]) == sorted(c["major_customers"])

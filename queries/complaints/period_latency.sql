@@ -1,0 +1,41 @@
+-- One row: median and P90 of both latencies in calendar hours over complaints received between $date_from and
+-- $date_to from customers passing the filters, and the SLA breach % judged at the end of $as_of (the rules of
+-- cockpit/complaints.py quantiles() and sla(), targets as in latency_by_month.sql; held equal by a test).
+with targets as (
+    select unnest($sla_severities) as severity, unnest($sla_first_response_h) as fr_target, unnest($sla_resolution_h) as res_target
+),
+defaults as (
+    select unnest($default_severities) as severity, unnest($default_first_response_h) as fr_target,
+           unnest($default_resolution_h) as res_target
+),
+rows as (
+    select k.hours_to_first_response as fr,
+           k.hours_to_resolution as res,
+           date_diff('second', k.received_at, ($as_of::date + interval 1 day - interval 1 second)) / 3600.0 as age_h,
+           coalesce(exact.fr_target, lower_case.fr_target, $fallback_first_response_h) as fr_target,
+           coalesce(exact.res_target, lower_case.res_target, $fallback_resolution_h) as res_target
+    from complaint_facts k
+    left join targets exact on exact.severity = coalesce(k.severity, '')
+    left join defaults lower_case on lower_case.severity = lower(coalesce(k.severity, ''))
+    where k.received_on between $date_from and $date_to
+      and (len($countries) = 0 or k.country_code = any($countries))
+      and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
+      and (len($reps) = 0 or k.rep_key = any($reps))
+      and (len($segments) = 0 or k.segment_key = any($segments))
+      and ($all_customers or k.rep_key = any($visible_reps))
+),
+judged as (
+    select *,
+           case when fr is not null then fr > fr_target else age_h > fr_target end as fr_breach,
+           case when res is not null then res > res_target else age_h > res_target end as res_breach
+    from rows
+)
+select
+    count(*) as complaints,
+    quantile_cont(fr, 0.5) as first_response_median_h,
+    quantile_cont(fr, 0.9) as first_response_p90_h,
+    quantile_cont(res, 0.5) as resolution_median_h,
+    quantile_cont(res, 0.9) as resolution_p90_h,
+    avg(case when fr_breach or res_breach then 100.0 else 0.0 end)
+        filter (where res is not null or age_h > res_target or fr_breach) as breach_pct
+from judged
