@@ -37,8 +37,8 @@ def regions(con):
     rows = db.run(con, "regions/revenue_by_customer_country", Q.params() | rg.NO_SCENARIO)
     rg.concentration(rows), rg.pareto(rows), rg.concentration(rows, "revenue_scenario"), rg.affected_customers(rows)
     db.run(con, "regions/concentration_by_quarter", Q.params())
-    status = db.run(con, "churn/customer_status", Q.params() | RULES | {"as_of": Q.date_to})
-    churn.count_by_country(status, "lapsed", countries["country_code"])
+    counts = churn.status_by_country(con, Q.params() | RULES | {"as_of": Q.date_to})
+    churn.count_by_country_from(counts, "lapsed", countries["country_code"])
 
 
 def complaints(con):

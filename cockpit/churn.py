@@ -131,6 +131,19 @@ def count_by_country(status: pd.DataFrame, state: str, countries: pd.Series) -> 
     return countries.map(counts).fillna(0).astype(int)
 
 
+def status_by_country(con, params: dict) -> pd.DataFrame:
+    """Customers per home country and status, counted by DuckDB (the Regions page needs no per-customer rows)."""
+    from . import db
+    return db.aggregate(con, "churn/customer_status", params, "country_code, status, count(*) as customers",
+                        "country_code, status")
+
+
+def count_by_country_from(counts: pd.DataFrame, state: str, countries: pd.Series) -> pd.Series:
+    """count_by_country from status_by_country's counts."""
+    per = counts[counts["status"] == state].set_index("country_code")["customers"]
+    return countries.map(per).fillna(0).astype(int)
+
+
 def revenue_at_risk(status: pd.DataFrame) -> float:
     """Last-12-month revenue of at-risk and lapsed customers (a negative customer total counts as 0)."""
     return float(status.loc[status["status"] != "active", "revenue_l12m"].clip(lower=0).sum())

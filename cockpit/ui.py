@@ -89,6 +89,20 @@ def query(name: str, params: dict) -> pd.DataFrame:
     return _cached(str(path), db.file_signature(path), name, frozen)
 
 
+def status_by_country(params: dict) -> pd.DataFrame:
+    """churn.status_by_country, cached like query()."""
+    params = {**params, **viewer_params()}
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()
+                          if k in db.params_used("churn/customer_status")))
+    return _cached_status_by_country(str(db.db_path()), db.file_signature(db.db_path()), frozen)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_status_by_country(path: str, signature: tuple, params: tuple) -> pd.DataFrame:
+    from .churn import status_by_country
+    return status_by_country(_open(path, signature), {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+
+
 def _as_viewer(filters: Filters) -> Filters:
     """The filters with the signed-in user's visibility (read in the page's thread)."""
     from dataclasses import replace

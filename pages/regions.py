@@ -147,8 +147,8 @@ if len(affected):
 
 # Country table ------------------------------------------------------------------------------------------------
 st.subheader(t("country_table_title", L))
-status = ui.query("churn/customer_status", p | {"as_of": filters.date_to} | churn.RhythmRules().params())
-countries["lapsed_customers"] = churn.count_by_country(status, "lapsed", countries["country_code"])
+status_counts = ui.status_by_country(p | {"as_of": filters.date_to} | churn.RhythmRules().params())
+countries["lapsed_customers"] = churn.count_by_country_from(status_counts, "lapsed", countries["country_code"])
 countries["region"] = countries[f"region_name_{'zh' if L == 'zh' else 'en'}"]
 ui.table(countries, {"country": (t("col_country", L), "text"), "region": (t("col_region", L), "text"),
                      "revenue": (t("col_revenue", L, currency=cur), "money"), "share_pct": (t("col_share_pct", L), "pct"),

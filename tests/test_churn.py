@@ -133,3 +133,17 @@ def test_reasons_for_all_rows_equal_reason_row_by_row(lang, sample_con):
     rows = status[status["status"] != "active"]
     assert len(rows) > 20
     assert ch.reasons(rows, lang) == [ch.reason(r, lang) for r in rows.to_dict("records")]
+
+
+def test_status_counted_by_country_in_duckdb_equals_the_frame_count(sample_con):
+    import datetime as dt
+    from cockpit import churn as ch
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(dt.date(2025, 7, 1), dt.date(2025, 9, 30), all_customers=True)
+    p = f.params() | ch.RhythmRules().params() | {"as_of": f.date_to}
+    status = db.run(sample_con, "churn/customer_status", p)
+    countries = pd.Series(sorted(status["country_code"].unique()) + ["ZZ"])
+    counts = ch.status_by_country(sample_con, p)
+    for state in ("lapsed", "at_risk", "active"):
+        assert ch.count_by_country_from(counts, state, countries).tolist() == ch.count_by_country(status, state, countries).tolist()
