@@ -79,7 +79,7 @@ def churn_page(con):
     p = Q.params() | RULES | {"as_of": Q.date_to}
     status = db.run(con, "churn/customer_status", p)
     db.run(con, "churn/revenue_retention", p | {"as_of_only": False})
-    churn.status_counts(status), churn.flagged(status, "en"), churn.revenue_at_risk(status)
+    churn.status_counts(status), churn.flagged(status, "en", limit=500), churn.revenue_at_risk(status)
     funnel = db.run(con, "churn/funnel_customers", Q.params() | {"cohorts": [], "channels": []})
     churn.funnel_counts(funnel, first_level=4)
     db.run(con, "churn/cohort_retention", p)

@@ -81,12 +81,16 @@ def reasons(rows: pd.DataFrame, lang: str) -> list[str]:
     return out
 
 
-def flagged(status: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """At-risk and lapsed customers, open complaints first, then value at stake."""
-    out = status[status["status"] != "active"].copy()
+def flagged(status: pd.DataFrame, lang: str, limit: int | None = None) -> pd.DataFrame:
+    """At-risk and lapsed customers, open complaints first, then value at stake; the first `limit` of them when
+    given (the reasons, written per customer, are then written only for those)."""
+    out = status[status["status"] != "active"]
+    order = pd.DataFrame({"open": out["open_complaints"].to_numpy() > 0, "revenue": out["revenue_l12m"].to_numpy(),
+                          "id": out["customer_id"].to_numpy()}, index=out.index)
+    order = order.sort_values(["open", "revenue", "id"], ascending=[False, False, True])
+    out = out.loc[order.index[:limit] if limit is not None else order.index].copy()
     out["reason"] = reasons(out, lang)
-    out["_has_open"] = out["open_complaints"] > 0
-    return out.sort_values(["_has_open", "revenue_l12m", "customer_id"], ascending=[False, False, True]).drop(columns="_has_open")
+    return out
 
 
 def hidden_big_accounts(status: pd.DataFrame, low_segments: list[str], top_share: float = 0.2) -> pd.DataFrame:

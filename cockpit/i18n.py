@@ -472,6 +472,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "status_lapsed": {"en": "Lapsed", "zh": "已流失"},
     "flagged_title": {"en": "At-risk and lapsed customers", "zh": "有风险与已流失客户"},
     "flagged_caption": {"en": "Customers with open complaints first, then by revenue at stake.", "zh": "有未结客诉的客户排在前面，其余按风险销售额排序。"},
+    "flagged_first": {"en": "Showing the first {shown} of {total}; the downloads hold all of them.",
+                      "zh": "显示前 {shown} 位（共 {total} 位）；下载文件包含全部客户。"},
     "reason_gap": {"en": "no order for {ratio} × the usual interval ({usual} days)", "zh": "已超过惯常间隔（{usual} 天）的 {ratio} 倍未下单"},
     "reason_days": {"en": "no order for {days} days", "zh": "已 {days} 天未下单"},
     "reason_value": {"en": "order value {pct} against last year", "zh": "订单额较去年 {pct}"},

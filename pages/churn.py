@@ -32,7 +32,8 @@ status = ui.query("churn/customer_status", params)
 retention = ui.query("churn/revenue_retention", params | {"as_of_only": False})
 now = retention[retention["is_as_of"]]
 counts = churn.status_counts(status)
-flagged = churn.flagged(status, L)
+SHOWN = 500  # the at-risk table shows the first 500; its downloads hold every flagged customer
+flagged = churn.flagged(status, L, limit=SHOWN)
 
 cards = st.columns(5)
 ui.kpi_card(cards[0], t("kpi_at_risk_customers", L), fmt_int(counts.get("at_risk", 0)), 0, None, "", t("help_at_risk_customers", L))
@@ -44,15 +45,23 @@ ui.kpi_card(cards[4], t("kpi_grr_pct", L), fmt_pct(now["grr_pct"].iloc[0]) if le
 ui.chart(charts.status_bars(counts, L), key="churn_status")
 
 st.subheader(t("flagged_title", L))
-st.caption(t("flagged_caption", L))
-flagged = flagged.assign(status_label=flagged["status"].map(lambda s: t(f"status_{s}", L)),
-                         country=country_column(flagged["country_code"], L))
+flagged_total = counts.get("at_risk", 0) + counts.get("lapsed", 0)
+st.caption(t("flagged_caption", L) + ("" if flagged_total <= SHOWN else " " + t("flagged_first", L, shown=fmt_int(SHOWN),
+                                                                                   total=fmt_int(flagged_total))))
+
+
+def _labelled(rows):
+    return rows.assign(status_label=rows["status"].map(lambda s: t(f"status_{s}", L)), country=country_column(rows["country_code"], L))
+
+
+flagged = _labelled(flagged)
 ui.table(flagged, {"customer_name": (t("col_customer", L), "text"), "customer_id": (t("col_customer_id", L), "text"),
                    "country": (t("col_country", L), "text"), "status_label": (t("col_status", L), "text"),
                    "reason": (t("col_reason", L), "text"), "revenue_l12m": (t("col_revenue_l12m", L, currency=cur), "money"),
                    "sales_rep": (t("col_rep", L), "text"), "open_complaints": (t("col_open_complaints", L), "int"),
                    "last_order_on": (t("col_last_order", L), "date")},
-         key="churn_flagged", stem=f"at-risk-{as_of}", height=420)
+         key="churn_flagged", stem=f"at-risk-{as_of}", height=420,
+         complete=lambda: _labelled(churn.flagged(status, L)))
 
 st.subheader(t("funnel_title", L))
 st.caption(t("funnel_caption", L))

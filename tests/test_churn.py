@@ -147,3 +147,17 @@ def test_status_counted_by_country_in_duckdb_equals_the_frame_count(sample_con):
     counts = ch.status_by_country(sample_con, p)
     for state in ("lapsed", "at_risk", "active"):
         assert ch.count_by_country_from(counts, state, countries).tolist() == ch.count_by_country(status, state, countries).tolist()
+
+
+def test_flagged_first_n_is_the_head_of_the_whole_list(sample_con):
+    import datetime as dt
+    from cockpit import churn as ch
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
+    status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to})
+    whole = ch.flagged(status, "en")
+    first = ch.flagged(status, "zh", limit=7)
+    assert len(whole) > 7 and first["customer_id"].tolist() == whole["customer_id"].head(7).tolist()
+    assert (whole["open_complaints"].to_numpy()[:-1] > 0).astype(int).tolist() == sorted(
+        (whole["open_complaints"].to_numpy()[:-1] > 0).astype(int).tolist(), reverse=True)
