@@ -939,6 +939,13 @@ class _Fetching:
         _timing(" ".join(sql.split())[:70], started)
         return _Rows(rows)
 
+    def frame(self, sql: str) -> pd.DataFrame:
+        """A query's rows as a DataFrame (read to the end at once, like every statement here)."""
+        started = time.perf_counter()
+        out = self.con.sql(sql).df()
+        _timing(" ".join(sql.split())[:70], started)
+        return out
+
     def register(self, name, frame):
         self.con.register(name, frame)
 
@@ -1114,7 +1121,7 @@ def _write_orders(con, reporting: str) -> None:
 
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
 # derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
-DERIVED_VERSION = "7"
+DERIVED_VERSION = "8"
 
 
 def _build_derived(con) -> None:
@@ -1123,7 +1130,27 @@ def _build_derived(con) -> None:
     con.unregister("regions_df")
     for stmt in _split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8")):
         con.execute(stmt)
+    _store_duplicates(con)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
+
+
+def _store_duplicates(con) -> None:
+    """Duplicate clusters of the whole customer list, searched once per import (over 200,000 names the search
+    takes seconds) and kept with the identity of the list they were found in (count and digests of the compared
+    columns, as customers/record_kpis.sql computes them): an unfiltered view reads them instead of searching."""
+    from . import records as rx
+    keys = con.frame("select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id")
+    found = rx._duplicate_clusters(keys) if len(keys) else pd.DataFrame(
+        columns=["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"])
+    stored = found[["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"]].astype(
+        {"cluster": "int64", "confidence_pct": "float64"})
+    con.register("duplicates_df", stored)
+    con.execute("create or replace table customer_duplicates as select * from duplicates_df")
+    con.unregister("duplicates_df")
+    identity = con.execute(
+        "select count(*), coalesce(bit_xor(identity_hash), 0), coalesce(sum(identity_hash % 1000003), 0)"
+        " from customer_record_facts").fetchone()
+    con.execute("insert or replace into settings values ('duplicates_identity', ?)", [json.dumps([int(v) for v in identity])])
 
 
 def derived_is_current(db: str | Path) -> bool:

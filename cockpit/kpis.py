@@ -104,6 +104,21 @@ STALE_DAYS = 365
 POOL_DAYS = 180
 
 
+def duplicates_identity(counts) -> tuple[int, int, int]:
+    """The identity of a customer list from customers/record_kpis.sql: count and two digests of what duplicate
+    detection compares."""
+    return int(counts["customers"]), int(counts["identity_digest"]), int(counts["identity_checksum"])
+
+
+def stored_duplicates(con, params: dict, counts):
+    """A loader of the clusters the import found, when the customers shown are the whole list it searched."""
+    import json
+    stored = counts.get("stored_duplicates_identity")
+    if stored is None or stored != stored or json.loads(stored) != list(duplicates_identity(counts)):
+        return None
+    return lambda: db.run(con, "customers/stored_duplicates", params)
+
+
 def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     """Customer-record KPIs (docs/metrics.md): completeness, stale, duplicates, public pool, ABC counts."""
     from . import records as rx
@@ -113,8 +128,9 @@ def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     # tests); only duplicate detection reads the customers' names, e-mails and phones into Python.
     counts = db.run(con, "customers/record_kpis", p | {"stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).iloc[0]
     # Duplicate search reads names, e-mails and phones only when they differ from a list already searched.
-    identity = (int(counts["customers"]), int(counts["identity_digest"]), int(counts["identity_checksum"]))
-    clusters = rx.duplicate_clusters_of(identity, lambda: db.run(con, "customers/duplicate_keys", p))
+    identity = duplicates_identity(counts)
+    clusters = rx.duplicate_clusters_of(identity, lambda: db.run(con, "customers/duplicate_keys", p),
+                                        stored=stored_duplicates(con, p, counts))
     abc = db.run(con, "customers/abc_counts", filters.params() | {"a_pct": 80.0, "b_pct": 95.0})
     return {
         "record_completeness_pct": round(float(counts["record_completeness_pct"]), 2),

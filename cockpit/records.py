@@ -166,39 +166,45 @@ def _fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
-    """Memoised on the identifying columns: the Overview asks for eight quarters of the same customer list."""
-    cols = [c for c in ("customer_id", "customer_name", "email", "phone", "sales_rep") if c in records.columns]
-    key = (threshold, len(records), _fingerprint(records[cols]))
-    with _CLUSTER_LOCK:  # two quarters computed side by side wait for one search, not run two
-        if key not in _CLUSTER_CACHE:
-            if len(_CLUSTER_CACHE) > 16:
-                _CLUSTER_CACHE.clear()
-            _CLUSTER_CACHE[key] = _duplicate_clusters(records, threshold)
-        found = _CLUSTER_CACHE[key]
-    if "lifetime_revenue" in records.columns and len(found):
-        # Revenue depends on the as-of date: take it from this frame, not the cached one.
-        rev = records.set_index("customer_id")["lifetime_revenue"]
-        found = found.assign(lifetime_revenue=found["customer_id"].map(rev).astype(float))
-        total = found.groupby("cluster")["lifetime_revenue"].transform("sum")
-        found["revenue_split_pct"] = np.where(total > 0, found["lifetime_revenue"] / total * 100, np.nan)
-    return found.copy()
+def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0, identity: tuple | None = None,
+                       stored=None) -> pd.DataFrame:
+    """Clusters of probable duplicates among these records, with each member's share of its cluster's lifetime
+    revenue. Found once per customer list: remembered by `identity` (count and digests of the compared columns,
+    computed in SQL: customers/record_kpis.sql) when given, else by a digest of the columns; `stored` gives the
+    clusters the import found for the whole customer list when `identity` is that list's."""
+    if identity is None:
+        cols = [c for c in ("customer_id", "customer_name", "email", "phone", "sales_rep") if c in records.columns]
+        identity = ("frame", len(records), _fingerprint(records[cols]))
+    found = duplicate_clusters_of(identity, lambda: records, threshold, stored)
+    return with_revenue_split(found, records)
 
 
-_IDENTITY_CACHE: dict = {}
+def with_revenue_split(found: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """Each member's lifetime revenue and share of its cluster's, from these records (revenue depends on the
+    as-of date; the clusters do not)."""
+    if "lifetime_revenue" not in records.columns or not len(found):
+        return found
+    rev = records.set_index("customer_id")["lifetime_revenue"]
+    found = found.assign(lifetime_revenue=found["customer_id"].map(rev).astype(float))
+    total = found.groupby("cluster")["lifetime_revenue"].transform("sum")
+    found["revenue_split_pct"] = np.where(total > 0, found["lifetime_revenue"] / total * 100, np.nan)
+    return found
 
 
-def duplicate_clusters_of(identity: tuple, load) -> pd.DataFrame:
-    """duplicate_clusters(load()), remembered by an identity computed in SQL (count and digests of the compared
-    columns, customers/record_kpis.sql), so that quarters sharing a customer list skip reading it again."""
+def duplicate_clusters_of(identity: tuple, load, threshold: float = 95.0, stored=None) -> pd.DataFrame:
+    """The clusters of the customer list `identity` names: from `stored()` (found at import) when it gives them,
+    else searched in load() once and remembered (the Overview asks for eight quarters of the same list; two
+    quarters computed side by side wait for one search rather than run two)."""
+    key = (threshold, identity)
     with _CLUSTER_LOCK:
-        found = _IDENTITY_CACHE.get(identity)
-    if found is None:
-        found = duplicate_clusters(load())
-        with _CLUSTER_LOCK:
-            if len(_IDENTITY_CACHE) > 64:
-                _IDENTITY_CACHE.clear()
-            _IDENTITY_CACHE[identity] = found
+        found = _CLUSTER_CACHE.get(key)
+        if found is None:
+            found = stored() if stored is not None else None
+            if found is None:
+                found = _duplicate_clusters(load(), threshold)
+            if len(_CLUSTER_CACHE) > 64:
+                _CLUSTER_CACHE.clear()
+            _CLUSTER_CACHE[key] = found
     return found.copy()
 
 

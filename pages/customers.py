@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, churn, records, ui
+from cockpit import charts, churn, kpis, records, ui
 from cockpit.countries import country_column, country_name
 from cockpit.filters import parse_quarter, quarter_label
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
@@ -25,7 +25,12 @@ def number_state(key, default, lo, hi):
 number_state("stale_days", 365, 1, 3650)
 number_state("pool_days", 180, 1, 3650)
 rec = ui.query("customers/customer_records", filters.params() | {"as_of": as_of})
-clusters = records.duplicate_clusters(rec)
+record_counts = ui.query("customers/record_kpis", filters.params() | {"as_of": as_of, "stale_days": st.session_state["stale_days"],
+                                                                     "pool_days": st.session_state["pool_days"]}).iloc[0]
+# The import's duplicate search when this is the whole customer list; else one search, remembered.
+clusters = records.duplicate_clusters(rec, identity=kpis.duplicates_identity(record_counts),
+                                      stored=kpis.stored_duplicates(ui.connection(), filters.params() | ui.viewer_params(),
+                                                                    record_counts))
 quality = records.quality(rec, as_of, st.session_state["stale_days"], set(clusters["customer_id"]))
 pool = records.public_pool(rec, as_of, st.session_state["pool_days"])
 revenue = ui.query("customers/customer_revenue", filters.params())

@@ -117,3 +117,25 @@ def test_record_kpis_in_sql_equal_the_record_functions(as_of, filt, sample_con):
         assert {r.abc: int(r.customers) for r in abc.itertuples()} == rx.segment_counts(rx.abc(revenue, a, b))
     keys = db.run(sample_con, "customers/duplicate_keys", f.params())
     assert keys["customer_id"].tolist() == rec["customer_id"].tolist()
+
+
+def test_duplicates_found_at_import_equal_a_fresh_search(sample_con):
+    """customer_duplicates (searched once per import) is what the search gives on the whole customer list, and the
+    KPI reads it only while the list is the one searched."""
+    import datetime as dt
+    from cockpit import db, kpis
+    from cockpit import records as rx
+    from cockpit.filters import Filters
+    everyone = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
+    keys = db.run(sample_con, "customers/duplicate_keys", everyone.params())
+    fresh = rx._duplicate_clusters(keys)
+    stored = db.run(sample_con, "customers/stored_duplicates", everyone.params())
+    assert len(fresh) > 0
+    pd.testing.assert_frame_equal(stored.reset_index(drop=True), fresh.reset_index(drop=True), check_dtype=False)
+    p = everyone.params() | {"as_of": everyone.date_to, "stale_days": 365, "pool_days": 180}
+    counts = db.run(sample_con, "customers/record_kpis", p).iloc[0]
+    assert kpis.stored_duplicates(sample_con, p, counts) is not None
+    some = Filters(everyone.date_from, everyone.date_to, ("US", "DE"), all_customers=True)
+    counts = db.run(sample_con, "customers/record_kpis", some.params() | {"as_of": some.date_to, "stale_days": 365,
+                                                                          "pool_days": 180}).iloc[0]
+    assert kpis.stored_duplicates(sample_con, some.params(), counts) is None

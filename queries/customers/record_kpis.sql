@@ -27,5 +27,7 @@ select
                             and (last_contact_on is null or last_contact_on < $as_of::date - $pool_days)))
         as public_pool_candidates,
     coalesce(bit_xor(identity_hash), 0) as identity_digest,
-    coalesce(sum(identity_hash % 1000003), 0) as identity_checksum
+    coalesce(sum(identity_hash % 1000003), 0) as identity_checksum,
+    -- The identity of the whole customer list whose duplicate clusters the import stored (customer_duplicates).
+    (select value from settings where key = 'duplicates_identity') as stored_duplicates_identity
 from rec
