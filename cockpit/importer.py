@@ -345,6 +345,19 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
     with ThreadPoolExecutor(max_workers=2) as pool:
         parsed_columns = {fname: pool.submit(parse_column, fname, src) for fname, src in mapping.items() if fname in fields}
 
+    order = list(mapping.items())
+    headers = list(frame.columns)  # as read (parsed columns' text is dropped below)
+
+    def later_sources(fname: str) -> set:
+        """Source columns mapped to fields after this one (their text must stay)."""
+        after = [s for f, s in order[[f for f, _ in order].index(fname) + 1:]]
+        return set(after)
+
+    def source(fname: str) -> pd.Series:
+        """The text a field came from, for quarantine messages; the parsed values once that text is dropped."""
+        src = mapping.get(fname)
+        return frame[src] if src is not None and src in frame.columns else out[fname]
+
     for fname, src in mapping.items():
         f = fields.get(fname)
         if f is None:
@@ -388,6 +401,11 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
                 if long.any():
                     notes.append(f"{label}: column '{src}': {int(long.sum())} cell(s) longer than 2,000 characters cut")
                     out[fname] = out[fname].str.slice(0, 2000)
+        if f.kind in ("date", "timestamp", "money", "number") and src not in later_sources(fname) and not parsed.bad.any():
+            # Parsed cleanly: the text it came from is no longer needed (ten million dates or amounts as text
+            # hold ~150 MB each until the file's parse ends otherwise).
+            frame = frame.drop(columns=[src])
+            raw.frame = frame
 
     for fname, value in (spec.defaults if spec else {}).items():
         if fname not in out.columns or out[fname].isna().all():
@@ -398,7 +416,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
     if required_missing:
         for fname in required_missing:
             problems.append(f"{label}: required column {_describe(base, fname)} is missing; "
-                            f"headers found: {', '.join(map(str, frame.columns[:30]))}")
+                            f"headers found: {', '.join(map(str, headers[:30]))}")
         bad_rows = [f"{x['file']} row {x['row_number']}, column '{x['column_name']}': '{x['value']}' is {x['reason']}"
                     for x in quarantine[:10]]
         raise ImportFailed(f"{label} cannot be imported as {table.replace('_', ' ')}: required column(s) missing "
@@ -410,7 +428,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         if fname in out.columns and fname in required_fields and fname in mapping:
             empty = out[fname].isna().to_numpy() & ~drop
             if empty.any():
-                q(empty, fname, mapping.get(fname, fname), frame[mapping[fname]] if fname in mapping else out[fname],
+                q(empty, fname, mapping.get(fname, fname), source(fname),
                   f"missing {fname}", "row quarantined")
                 drop |= empty
 
@@ -442,13 +460,13 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         out["currency"] = _currency_codes(out["currency"])
         nonpos = (out["rate_to_reporting"].fillna(1) <= 0).to_numpy() & ~drop
         if nonpos.any():
-            q(nonpos, "rate_to_reporting", mapping["rate_to_reporting"], frame[mapping["rate_to_reporting"]], "a rate must be above 0", "row quarantined")
+            q(nonpos, "rate_to_reporting", mapping["rate_to_reporting"], source("rate_to_reporting"), "a rate must be above 0", "row quarantined")
             drop |= nonpos
     if base == "pipeline_events":
         stages = out["stage"].map(lambda v: normalise_stage(v) if v is not None and not pd.isna(v) else None)
         unknown = stages.isna().to_numpy() & out["stage"].notna().to_numpy() & ~drop
         if unknown.any():
-            q(unknown, "stage", mapping["stage"], frame[mapping["stage"]], "unknown stage: expected inquiry, quote, sample or order", "row quarantined")
+            q(unknown, "stage", mapping["stage"], source("stage"), "unknown stage: expected inquiry, quote, sample or order", "row quarantined")
             drop |= unknown
         out["stage"] = stages
     if base == "complaints":
@@ -456,7 +474,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
             if end in out.columns and "received_at" in out.columns:
                 before = (out[end] < out["received_at"]).fillna(False).to_numpy() & ~drop
                 if before.any():
-                    q(before, end, mapping.get(end, end), frame[mapping[end]] if end in mapping else out[end],
+                    q(before, end, mapping.get(end, end), source(end),
                       f"{end.replace('_', ' ')} is before received", "value blanked")
                     out.loc[before, end] = pd.NaT
 
@@ -709,10 +727,13 @@ def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame |
         return frame
     # Integer codes for the order ids: counting and comparing ten million strings would dominate the import.
     order_code = distinct(frame["order_id"])[0]
-    file_code = pd.factorize(frame["source_file"])[0].astype("int64")
+    source = frame["source_file"]
+    # The file of each line as small integer codes (a categorical's own codes: no ten-million-value copy).
+    file_code = source.cat.codes.to_numpy() if isinstance(source.dtype, pd.CategoricalDtype) else pd.factorize(source)[0]
+    files = int(file_code.max()) + 1
     generated_only = "line_no" not in frame.columns or frame["line_no"].isna().all()
     if "line_no" not in frame.columns or frame["line_no"].isna().any():
-        key = order_code if file_code.max() == 0 else order_code * (int(file_code.max()) + 1) + file_code
+        key = order_code if files == 1 else order_code * files + file_code.astype("int64")
         position = _position_in_group(key)
         position = pd.Series(np.add(position, 1, out=position) if position.flags.writeable else position + 1,
                              index=frame.index)
@@ -720,8 +741,9 @@ def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame |
             frame["line_no"] = frame["line_no"].where(frame["line_no"].notna(), position)
         else:
             frame["line_no"] = position
-    frame["line_no"] = frame["line_no"].astype("int64")
-    if generated_only and file_code.max() == 0:
+    # orders.line_no is an integer column: four bytes a line are enough (and 40 MB less at ten million lines).
+    frame["line_no"] = frame["line_no"].astype("int64" if frame["line_no"].max() >= 2 ** 31 else "int32")
+    if generated_only and files == 1:
         # Numbered here, within a single file: every (order, line) is distinct by construction.
         return frame
     line = frame["line_no"].to_numpy()
@@ -743,11 +765,13 @@ def _position_in_group(key: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype="int64")
     starts = np.flatnonzero(key[1:] != key[:-1]) + 1
     if not pd.Series(key[np.r_[0, starts]]).duplicated().any():
-        # In place, two arrays of the column's length (ten million lines: 160 MB, not 500).
-        position = np.zeros(len(key), dtype="int64")
+        # In place, two arrays of the column's length, of 4-byte integers while positions fit (ten million
+        # lines: 80 MB, not 500).
+        kind = "int32" if len(key) < 2 ** 31 else "int64"
+        position = np.zeros(len(key), dtype=kind)
         position[starts] = starts
         np.maximum.accumulate(position, out=position)
-        np.subtract(np.arange(len(key), dtype="int64"), position, out=position)
+        np.subtract(np.arange(len(key), dtype=kind), position, out=position)
         return position
     return pd.Series(key).groupby(key, sort=False).cumcount().to_numpy()
 
@@ -774,7 +798,7 @@ def _conform(frame: pd.DataFrame, table: str, import_id: int, extra: tuple[str, 
     columns = {}
     for name in [*_COLUMNS[table], *extra]:
         if name == "import_id":
-            columns[name] = pa.array(np.full(n, import_id, dtype="int64"))
+            columns[name] = pa.array(np.full(n, import_id, dtype="int32"))
         elif name not in frame.columns:
             columns[name] = pa.nulls(n)
         else:
@@ -1121,7 +1145,7 @@ def _write_orders(con, reporting: str) -> None:
 
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
 # derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
-DERIVED_VERSION = "8"
+DERIVED_VERSION = "9"
 
 
 def _build_derived(con) -> None:
@@ -1130,18 +1154,19 @@ def _build_derived(con) -> None:
     con.unregister("regions_df")
     for stmt in _split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8")):
         con.execute(stmt)
-    _store_duplicates(con)
+    # (Run beside the statements above in a thread, the search made both slower: two cores are busy already.)
+    from . import records as rx
+    keys = con.frame("select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id")
+    _store_duplicates(con, rx._duplicate_clusters(keys) if len(keys) else None)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 
-def _store_duplicates(con) -> None:
+def _store_duplicates(con, found: pd.DataFrame | None) -> None:
     """Duplicate clusters of the whole customer list, searched once per import (over 200,000 names the search
     takes seconds) and kept with the identity of the list they were found in (count and digests of the compared
     columns, as customers/record_kpis.sql computes them): an unfiltered view reads them instead of searching."""
-    from . import records as rx
-    keys = con.frame("select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id")
-    found = rx._duplicate_clusters(keys) if len(keys) else pd.DataFrame(
-        columns=["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"])
+    if found is None:
+        found = pd.DataFrame(columns=["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"])
     stored = found[["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"]].astype(
         {"cluster": "int64", "confidence_pct": "float64"})
     con.register("duplicates_df", stored)

@@ -1,4 +1,6 @@
 -- Derived tables, rebuilt after every import so that no page scans raw order lines.
+-- Tables are ordered by their date column only: that is what lets a period query skip row groups (zone maps);
+-- ordering by customer within a day as well cost 0.5-0.7 s per table at 10 M lines and bought nothing.
 -- Statements are separated by lines holding only ';'.
 
 -- One row per customer, ISO-2 country, currency and day with any order line: the fact table every page reads.
@@ -39,7 +41,7 @@ select
     max(order_total) as largest_order
 from with_totals
 group by all
-order by ordered_on, customer_id
+order by ordered_on
 ;
 -- One row per customer: lifetime facts that do not depend on the selected period, and the home country
 -- (the customer file's country, else the destination that brought the most revenue).
@@ -126,7 +128,7 @@ select
     max(largest_line), max(largest_order), bool_or(is_new)
 from days
 group by all
-order by period_start, customer_id
+order by period_start
 ;
 -- period_facts' month rows summed per calendar quarter: a query over whole quarters (the quarterly concentration
 -- trend, for one) reads one row per customer, destination and currency per quarter instead of three.
@@ -141,7 +143,7 @@ select
 from period_facts
 where grain = 'month'
 group by all
-order by quarter_start, customer_id
+order by quarter_start
 ;
 -- Each customer's reorder rhythm after each of its order dates (positive lines), valid until the next one: the
 -- churn status as of any day reads one row per customer (valid_from <= as_of < valid_to) instead of recomputing
@@ -249,7 +251,7 @@ left join rhythm r using (as_of, customer_id)
 left join rhythm_year_ago y using (as_of, customer_id)
 left join money m using (as_of, customer_id)
 left join complaint_counts k using (as_of, customer_id)
-order by a.as_of, a.customer_id
+order by a.as_of
 ;
 -- One row per complaint, latencies in calendar hours.
 create or replace table complaint_facts as
