@@ -62,7 +62,10 @@ def complaints(con):
 
 def customers(con):
     rec = db.run(con, "customers/customer_records", Q.params() | {"as_of": Q.date_to})
-    clusters = rx.duplicate_clusters(rec)
+    p = Q.params() | {"as_of": Q.date_to, "stale_days": 365, "pool_days": 180}
+    counts = db.run(con, "customers/record_kpis", p).iloc[0]
+    clusters = rx.duplicate_clusters(rec, identity=kpis.duplicates_identity(counts),
+                                     stored=kpis.stored_duplicates(con, p, counts))
     quality = rx.quality(rec, Q.date_to, 365, set(clusters["customer_id"]))
     rx.completeness(rec), rx.completeness_by_rep(rec, quality), rx.public_pool(rec, Q.date_to, 180)
     revenue = db.run(con, "customers/customer_revenue", Q.params())
