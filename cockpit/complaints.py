@@ -129,8 +129,8 @@ def sla(rows: pd.DataFrame, targets: dict[str, tuple[float, float]], as_of: dt.d
     # Looked up once per severity, not once per complaint.
     codes, uniques = pd.factorize(out["severity"], use_na_sentinel=False)
     found = [targets.get(s, DEFAULT_TARGETS.get(str(s).lower(), FALLBACK_TARGET)) for s in uniques]
-    out["target_first_response_h"] = np.array([float(v[0]) for v in found])[codes] if len(out) else np.zeros(0)
-    out["target_resolution_h"] = np.array([float(v[1]) for v in found])[codes] if len(out) else np.zeros(0)
+    out["target_first_response_h"] = np.array([float(v[0]) for v in found], dtype=float)[codes]
+    out["target_resolution_h"] = np.array([float(v[1]) for v in found], dtype=float)[codes]
     age_h = (pd.Timestamp(as_of) - pd.to_datetime(out["received_at"])).dt.total_seconds() / 3600
     fr = out["first_response_h"]
     res = out["resolution_h"]

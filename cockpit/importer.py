@@ -1157,16 +1157,14 @@ def _build_derived(con) -> None:
     # (Run beside the statements above in a thread, the search made both slower: two cores are busy already.)
     from . import records as rx
     keys = con.frame("select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id")
-    _store_duplicates(con, rx._duplicate_clusters(keys) if len(keys) else None)
+    _store_duplicates(con, rx._duplicate_clusters(keys))
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 
-def _store_duplicates(con, found: pd.DataFrame | None) -> None:
+def _store_duplicates(con, found: pd.DataFrame) -> None:
     """Duplicate clusters of the whole customer list, searched once per import (over 200,000 names the search
     takes seconds) and kept with the identity of the list they were found in (count and digests of the compared
     columns, as customers/record_kpis.sql computes them): an unfiltered view reads them instead of searching."""
-    if found is None:
-        found = pd.DataFrame(columns=["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"])
     stored = found[["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"]].astype(
         {"cluster": "int64", "confidence_pct": "float64"})
     con.register("duplicates_df", stored)

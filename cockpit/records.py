@@ -33,17 +33,14 @@ def _filled(v) -> bool:
     return v is not None and not pd.isna(v) and str(v).strip() not in ("", "nan", "None")
 
 
-_EMPTY_TEXT = None
+_EMPTY_TEXT = pa.array(["", "nan", "None"])
 
 
 def filled(values: pd.Series) -> pd.Series:
     """_filled for a whole column at once (200,000 customers: one vectorised pass instead of 200,000 calls)."""
-    global _EMPTY_TEXT
     data = arrow_data(values)
     if data is not None and (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
         # Text held in Arrow (query results): Arrow's kernels, without a pandas copy of the column.
-        if _EMPTY_TEXT is None:
-            _EMPTY_TEXT = pa.array(["", "nan", "None"])
         blank = pc.is_in(pc.utf8_trim_whitespace(data), value_set=_EMPTY_TEXT)
         ok = pc.and_(pc.is_valid(data), pc.invert(pc.fill_null(blank, True)))
         return pd.Series(ok.to_numpy(zero_copy_only=False).astype(bool), index=values.index)

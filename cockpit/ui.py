@@ -61,7 +61,7 @@ def connection():
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _cached(path: str, signature: tuple, name: str, params: tuple) -> pd.DataFrame:
-    return db.run(_open(path, signature), name, {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    return db.run(_open(path, signature), name, _thawed(params))
 
 
 def viewer_params() -> dict:
@@ -82,25 +82,31 @@ def current_user():
 
 def query(name: str, params: dict) -> pd.DataFrame:
     """Run queries/<name>.sql, cached per database version and parameter values."""
-    params = {**params, **viewer_params()}
     path = db.db_path()
-    # Only the parameters the query uses form the cache key; lists become tuples so the key hashes.
-    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items() if k in db.params_used(name)))
-    return _cached(str(path), db.file_signature(path), name, frozen)
+    return _cached(str(path), db.file_signature(path), name, _cache_key(name, params))
+
+
+def _cache_key(name: str, params: dict) -> tuple:
+    """The viewer's parameters added; only those queries/<name>.sql uses kept (they form the cache key); lists as
+    tuples so the key hashes."""
+    params = {**params, **viewer_params()}
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items() if k in db.params_used(name)))
+
+
+def _thawed(params: tuple) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params}
 
 
 def status_by_country(params: dict) -> pd.DataFrame:
     """churn.status_by_country, cached like query()."""
-    params = {**params, **viewer_params()}
-    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()
-                          if k in db.params_used("churn/customer_status")))
-    return _cached_status_by_country(str(db.db_path()), db.file_signature(db.db_path()), frozen)
+    path = db.db_path()
+    return _cached_status_by_country(str(path), db.file_signature(path), _cache_key("churn/customer_status", params))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _cached_status_by_country(path: str, signature: tuple, params: tuple) -> pd.DataFrame:
     from .churn import status_by_country
-    return status_by_country(_open(path, signature), {k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    return status_by_country(_open(path, signature), _thawed(params))
 
 
 def _as_viewer(filters: Filters) -> Filters:
