@@ -19,15 +19,14 @@ RULES = churn.RhythmRules().params()
 
 
 def overview(con):
-    """The KPI cards of the period and the previous one (every KPI family: the change is shown on each card), the
-    movers, revenue by month this year and last, revenue by country. (The eight-quarter sparklines are computed once
-    per quarter and cached; `python -m bench.browser` times that first view.)"""
+    """The KPI cards of the eight quarters the page shows (every KPI family: the cards show the change against the
+    previous quarter and last year, the sparklines all eight), the movers, revenue by month this year and last,
+    revenue by country."""
     from cockpit import overview as ov
-    kpis.compute(con, Q), kpis.compute(con, PREV)
+    series = ov.quarter_series(lambda f: kpis.compute(con, f), Q)
     ov.movers(con, Q, PREV)
-    db.run(con, "overview/revenue_by_month", Q.params())
-    db.run(con, "overview/revenue_by_month", Q.year_before().params())
-    db.run(con, "kpis/revenue_by_country", Q.params())
+    ov.revenue_by_month(con, Q), ov.revenue_by_month(con, Q.year_before())
+    ov.revenue_by_country(series.iloc[-1].to_dict())
 
 
 def regions(con):
@@ -129,10 +128,14 @@ def _pd_headline(o, f, first):
 
 
 def pd_overview(fr):
-    """The same as the Overview's set: every KPI family for the period and the previous one, movers, months."""
+    """The same as the Overview's set: every KPI family for the eight quarters its cards and sparklines show,
+    movers, months."""
+    from cockpit import overview as ov
     o = fr["orders"]
     first = o[o["Amount"] > 0].groupby("Customer ID")["Order Date"].min()
-    for f in (Q, PREV):
+    quarters = []
+    ov.quarter_series(lambda f: quarters.append(f) or {}, Q)
+    for f in quarters:
         _pd_headline(o, f, first)
         pd_churn(fr, only_status=True, f=f)
         pd_regions(fr, only_shares=True, f=f)

@@ -47,6 +47,14 @@ class Filters:
             "all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps),
         }
 
+    def stored_quarter(self) -> dt.date | None:
+        """The first day of the calendar quarter these filters ask for when they ask for the whole company's view of
+        exactly one quarter (no country, region, rep or segment filter; every customer visible): the view the import
+        stores (quarter_kpis). None otherwise."""
+        if self.countries or self.regions or self.reps or self.segments or not self.all_customers:
+            return None
+        return self.date_from if quarter_of(self.date_from) == (self.date_from, self.date_to) else None
+
     def viewer(self) -> dict:
         return {"all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps)}
 

@@ -976,6 +976,10 @@ class _Fetching:
     def unregister(self, name):
         self.con.unregister(name)
 
+    def cursor(self):
+        """A cursor for cockpit.db.run (the stored quarter KPIs are computed by the pages' own queries)."""
+        return self.con.cursor()
+
     def close(self):
         self.con.close()
 
@@ -1145,7 +1149,7 @@ def _write_orders(con, reporting: str) -> None:
 
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
 # derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
-DERIVED_VERSION = "9"
+DERIVED_VERSION = "10"
 
 
 def _build_derived(con) -> None:
@@ -1158,6 +1162,8 @@ def _build_derived(con) -> None:
     from . import records as rx
     keys = con.frame("select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id")
     _store_duplicates(con, rx._duplicate_clusters(keys))
+    from . import kpis
+    kpis.store_quarters(con)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from . import db
 from .filters import Filters
@@ -141,8 +142,13 @@ def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     }
 
 
-def compute(con, filters: Filters) -> dict:
-    """Every KPI key, in one JSON-ready object."""
+def compute(con, filters: Filters, stored: bool = True) -> dict:
+    """Every KPI key, in one JSON-ready object. The whole company's view of a recent quarter is read from
+    quarter_kpis, where the import stored what this function computed (stored=False computes it again)."""
+    if stored:
+        held = stored_quarter(con, filters)
+        if held is not None:
+            return json.loads(held["kpis_json"])
     out = {"period_from": filters.date_from.isoformat(), "period_to": filters.date_to.isoformat()}
     _, _, currency = data_range(con)
     out["reporting_currency"] = currency
@@ -152,3 +158,68 @@ def compute(con, filters: Filters) -> dict:
     out.update(complaints(con, filters))
     out.update(records(con, filters))
     return out
+
+
+# The quarters whose whole-company view the import stores: the quarter of the latest order and the eight before it,
+# which covers the Overview's eight quarters (sparklines, previous quarter, same quarter last year) for the default
+# period (the latest complete quarter) and for the quarter in progress.
+STORED_QUARTERS = 9
+
+
+def stored_quarter(con, filters: Filters) -> dict | None:
+    """The import's stored row for these filters (a whole-company calendar quarter it stored), else None."""
+    start = filters.stored_quarter()
+    if start is None:
+        return None
+    return db.first_row(con, "kpis/stored_quarter", {"quarter_start": start} | filters.viewer())
+
+
+def quarters_to_store(con) -> list[Filters]:
+    from .filters import quarter_of
+    _, last, _ = data_range(con)
+    if last is None:
+        return []
+    out, start = [], quarter_of(last)[0]
+    for _ in range(STORED_QUARTERS):
+        out.append(Filters(*quarter_of(start), all_customers=True))
+        start = quarter_of(start - dt.timedelta(days=1))[0]
+    return out[::-1]
+
+
+def _records_json(frame) -> str:
+    """A small result as JSON: Python's float repr round-trips exactly (pandas' to_json rounds to 10 digits);
+    date-time columns as ISO text, named so that frame_from_json restores their type."""
+    import pandas as pd
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
+    out = frame.astype({c: str for c in dates}).astype(object)
+    return json.dumps({"columns": list(frame.columns), "dates": dates, "rows": out.values.tolist()})
+
+
+def frame_from_json(text: str):
+    import pandas as pd
+    held = json.loads(text)
+    frame = pd.DataFrame(held["rows"], columns=held["columns"]) if held["rows"] else pd.DataFrame(columns=held["columns"])
+    for c in held.get("dates", []):
+        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[us]")
+    return frame
+
+
+def store_quarters(con) -> None:
+    """At import: the whole company's KPIs (compute) and movers (overview.movers) for each recent quarter, by the
+    live definitions, so that the Overview's first view reads nine rows instead of running ~30 queries a quarter.
+    A filtered view (country, region, rep, segment, restricted viewer) or another period still computes live."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .overview import movers, revenue_by_month
+
+    def row(f: Filters) -> tuple:
+        countries, customers = movers(con, f, f.previous_period(), stored=False)
+        return (f.date_from, f.date_to, json.dumps(compute(con, f, stored=False)), _records_json(countries),
+                _records_json(customers), _records_json(revenue_by_month(con, f, stored=False)))
+    # Two quarters at a time: these queries are small, so one alone leaves a core idle (10 M lines: 2.8 s, not 3.8).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rows = list(pool.map(row, quarters_to_store(con)))
+    con.execute("create or replace table quarter_kpis (quarter_start date primary key, quarter_end date, "
+                "kpis_json varchar, country_movers_json varchar, customer_movers_json varchar, monthly_json varchar)")
+    for row in rows:
+        con.execute("insert into quarter_kpis values (?, ?, ?, ?, ?, ?)", list(row))

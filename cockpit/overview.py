@@ -54,8 +54,14 @@ def change(now, before) -> float | None:
     return (now - before) / abs(before) * 100
 
 
-def movers(con, filters: Filters, previous: Filters, top: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Countries and customers with the largest revenue change against the previous period (up and down)."""
+def movers(con, filters: Filters, previous: Filters, top: int = 5, stored: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Countries and customers with the largest revenue change against the previous period (up and down). The
+    whole company's quarter against the quarter before is read from what the import stored (cockpit/kpis.py)."""
+    if stored and top == 5 and previous == filters.previous_period():
+        from .kpis import frame_from_json, stored_quarter
+        held = stored_quarter(con, filters)
+        if held is not None:
+            return frame_from_json(held["country_movers_json"]), frame_from_json(held["customer_movers_json"])
     now = db.run(con, "regions/revenue_by_customer_country", filters.params() | NO_SCENARIO)
     before = db.run(con, "regions/revenue_by_customer_country", previous.params() | NO_SCENARIO)
 
@@ -75,6 +81,21 @@ def movers(con, filters: Filters, previous: Filters, top: int = 5) -> tuple[pd.D
         return out
     names = pd.concat([now, before]).drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
     return diff("country_code"), diff("customer_id", lambda c: names.get(c) or c)
+
+
+def revenue_by_month(con, filters: Filters, stored: bool = True) -> pd.DataFrame:
+    """overview/revenue_by_month.sql; the whole company's recent quarters from what the import stored."""
+    if stored:
+        from .kpis import frame_from_json, stored_quarter
+        held = stored_quarter(con, filters)
+        if held is not None:
+            return frame_from_json(held["monthly_json"])
+    return db.run(con, "overview/revenue_by_month", filters.params())
+
+
+def revenue_by_country(kpis: dict) -> pd.DataFrame:
+    """The KPI object's revenue by country (largest first, as kpis/revenue_by_country.sql orders it) as rows."""
+    return pd.DataFrame(list((kpis.get("revenue_by_country") or {}).items()), columns=["country_code", "revenue"])
 
 
 def summary(now: dict, before: dict, country_movers: pd.DataFrame, currency: str, lang: str,

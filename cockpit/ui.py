@@ -153,6 +153,16 @@ def movers(filters: Filters):
     return _cached_movers(str(db.db_path()), db.file_signature(db.db_path()), f, prev)
 
 
+def revenue_by_month(filters: Filters) -> pd.DataFrame:
+    return _cached_monthly(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_monthly(path: str, signature: tuple, filters: Filters) -> pd.DataFrame:
+    from .overview import revenue_by_month as _monthly
+    return _monthly(_open(path, signature), filters)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _cached_movers(path: str, signature: tuple, f: Filters, prev: Filters):
     from .overview import movers as _movers

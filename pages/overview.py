@@ -6,7 +6,7 @@ from cockpit import charts, ui
 from cockpit.countries import country_name
 from cockpit.filters import parse_quarter
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
-from cockpit.overview import CARDS, change, summary
+from cockpit.overview import CARDS, change, revenue_by_country, summary
 
 L = ui.lang()
 filters = ui.page_filters()
@@ -52,16 +52,16 @@ country_movers, customer_movers = ui.movers(filters)
 st.subheader(t("summary_title", L))
 st.info(summary(now, prev, country_movers, cur, L, prev["quarter"]))
 
-monthly = ui.query("overview/revenue_by_month", filters.params())
+monthly = ui.revenue_by_month(filters)
 if monthly.empty:
     st.info(t("no_data", L))
 else:
     left, right = st.columns([3, 2])
     with left:
-        ui.chart(charts.revenue_by_month(monthly, cur, L, ui.query("overview/revenue_by_month", filters.year_before().params())),
+        ui.chart(charts.revenue_by_month(monthly, cur, L, ui.revenue_by_month(filters.year_before())),
                  key="overview_monthly")
     with right:
-        by_country = ui.query("kpis/revenue_by_country", filters.params())
+        by_country = revenue_by_country(now)
         by_country["country_name"] = [country_name(c, L) if c != "unknown" else t("unknown", L) for c in by_country["country_code"]]
         ui.chart(charts.revenue_by_country_bar(by_country, cur, L), key="overview_countries")
 

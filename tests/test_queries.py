@@ -17,7 +17,7 @@ PARAMS = FILTERS.params() | RhythmRules().params() | {
     "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"], "as_of_only": False,
     "ly_from": dt.date(2024, 1, 1), "ly_to": dt.date(2024, 12, 31),
     "history_days": 365, "recurrence_days": 180, "stale_days": 365, "pool_days": 180, "a_pct": 80.0, "b_pct": 95.0, "max_rows": 50, "age_bounds_days": [0, 1, 3, 7, 30],
-    "customer_id": "C10002", "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
+    "customer_id": "C10002", "quarter_start": dt.date(2026, 7, 1), "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
 } | sla_params({"Critical": (2.0, 48.0), "minor": DEFAULT_TARGETS["minor"]})
 
 
@@ -69,4 +69,8 @@ def test_every_customer_query_takes_the_viewer(name):
     if name in ("filters/data_range", "filters/import_log"):
         return  # dates of the data and the import log (executives only) hold no customer rows
     used = db.params_used(name)
+    if name == "kpis/stored_quarter":
+        # The whole company's stored view: nothing for a viewer who does not see every customer.
+        assert "all_customers" in used and "and $all_customers" in db.sql_text(name)
+        return
     assert {"all_customers", "visible_reps"} <= used, f"{name} must apply row-level visibility"
