@@ -216,13 +216,30 @@ rhythm_year_ago as (
     from customer_rhythm r
     join ends e on e.as_of - 365 >= r.valid_from and (r.valid_to is null or e.as_of - 365 < r.valid_to)
 ),
+-- The 730 days ending at each quarter end, from period_facts: whole months as month rows (about 30 times fewer
+-- than days), and day rows only for a month the 365-day boundary cuts (10 M lines: 0.3 s instead of 0.7-0.9 s).
+cuts as (
+    select as_of, date_trunc('month', b)::date as cut_month
+    from ends, unnest([as_of - 730, as_of - 365]) t(b)
+    where b <> last_day(b)
+),
+money_rows as (
+    select e.as_of, r.customer_id, r.period_start, r.revenue, r.largest_order
+    from period_facts r
+    join ends e on r.period_start > e.as_of - 730 and r.period_end <= e.as_of
+    where r.grain = 'month' and not (r.month_start <= e.as_of - 365 and e.as_of - 365 < r.month_end)
+    union all
+    select c.as_of, r.customer_id, r.period_start, r.revenue, r.largest_order
+    from period_facts r
+    join cuts c on r.month_start = c.cut_month
+    where r.grain = 'day' and r.period_start > c.as_of - 730 and r.period_start <= c.as_of
+),
 money as (
-    select e.as_of, d.customer_id,
-           sum(d.revenue) filter (where d.ordered_on > e.as_of - 365) as revenue_l12m,
-           sum(d.revenue) filter (where d.ordered_on <= e.as_of - 365) as revenue_prior_12m,
-           max(d.largest_order) filter (where d.ordered_on > e.as_of - 365) as largest_order_l12m
-    from customer_day d
-    join ends e on d.ordered_on between e.as_of - 729 and e.as_of
+    select as_of, customer_id,
+           sum(revenue) filter (where period_start > as_of - 365) as revenue_l12m,
+           sum(revenue) filter (where period_start <= as_of - 365) as revenue_prior_12m,
+           max(largest_order) filter (where period_start > as_of - 365) as largest_order_l12m
+    from money_rows
     group by all
 ),
 complaint_counts as (
