@@ -65,8 +65,10 @@ def customers(con):
     counts = db.run(con, "customers/record_kpis", p).iloc[0]
     clusters = rx.duplicate_clusters(rec, identity=kpis.duplicates_identity(counts),
                                      stored=kpis.stored_duplicates(con, p, counts))
-    quality = rx.quality(rec, Q.date_to, 365, set(clusters["customer_id"]))
-    rx.completeness(rec), rx.completeness_by_rep(rec, quality), rx.public_pool(rec, Q.date_to, 180)
+    has = rx.filled_fields(rec)
+    quality = rx.quality(rec, Q.date_to, 365, set(clusters["customer_id"]), has=has)
+    rx.record_completeness_pct(rec, has), rx.completeness(rec, has), rx.completeness_by_rep(rec, quality, has)
+    rx.public_pool(rec, Q.date_to, 180)
     revenue = db.run(con, "customers/customer_revenue", Q.params())
     rx.segment_counts(rx.abc(revenue)), rx.rfm(rec, Q.date_to)
     before = db.run(con, "customers/customer_revenue", PREV.params())
@@ -239,13 +241,14 @@ def pd_customers(fr, only_kpis=False, f=Q):
     """The page's records built with pandas from the raw tables, then the same record functions."""
     rec = _pd_records(fr, f)
     clusters = rx.duplicate_clusters(rec)
-    rx.record_completeness_pct(rec), rx.stale_count(rx.stale_mask(rec, f.date_to, 365)), rx.public_pool(rec, f.date_to, 180)
+    has = rx.filled_fields(rec)
+    rx.record_completeness_pct(rec, has), rx.stale_count(rx.stale_mask(rec, f.date_to, 365)), rx.public_pool(rec, f.date_to, 180)
     revenue = _pd_revenue(fr, f)
     rx.segment_counts(rx.abc(revenue))
     if only_kpis:
         return
-    quality = rx.quality(rec, f.date_to, 365, set(clusters["customer_id"]))
-    rx.completeness(rec), rx.completeness_by_rep(rec, quality), rx.rfm(rec, f.date_to)
+    quality = rx.quality(rec, f.date_to, 365, set(clusters["customer_id"]), has=has)
+    rx.completeness(rec, has), rx.completeness_by_rep(rec, quality, has), rx.rfm(rec, f.date_to)
     rx.migration(_pd_revenue(fr, PREV), revenue)
     top = rec.sort_values("lifetime_revenue", ascending=False)["customer_id"].iloc[0]
     o = fr["orders"]

@@ -1,6 +1,7 @@
 """Chart builders: pure functions DataFrame -> go.Figure, all in the one theme (theme.py)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -142,8 +143,27 @@ def region_bars(df: pd.DataFrame, label_col: str, currency: str, lang: str, titl
     return fig
 
 
+PARETO_POINTS = 1200
+
+
+def pareto_points(curve: pd.DataFrame, most: int = PARETO_POINTS) -> pd.DataFrame:
+    """The curve's rows to draw: all of them up to `most`; beyond, evenly spaced customer ranks (x) and the first
+    customer past each evenly spaced revenue level (y), so the steep head and the flat tail are both followed. A
+    chart is under a thousand pixels wide, so the line looks the same (within a fifth of a percentage point), and
+    the browser receives a few kilobytes instead of megabytes (200,000 customers: 6 MB of points)."""
+    n = len(curve)
+    if n <= most:
+        return curve
+    half = most // 2 - 1
+    by_rank = np.linspace(0, n - 1, half).round().astype(np.int64)
+    levels = np.linspace(0.0, float(curve["revenue_pct"].iloc[-1]), half)
+    by_revenue = np.minimum(np.searchsorted(curve["revenue_pct"].to_numpy(), levels), n - 1)
+    return curve.iloc[np.unique(np.concatenate([by_rank, by_revenue, [n - 1]]))]
+
+
 def pareto_curve(curve: pd.DataFrame, lang: str, marker_pct: float | None) -> go.Figure:
     fig = go.Figure()
+    curve = pareto_points(curve)
     fig.add_scatter(x=[0] + curve["customers_pct"].tolist(), y=[0] + curve["revenue_pct"].tolist(), mode="lines",
                     line=dict(color=PRIMARY, width=3), name=t("pareto_curve", lang),
                     hovertemplate=t("pareto_hover", lang) + "<extra></extra>")

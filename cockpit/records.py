@@ -49,21 +49,23 @@ def filled(values: pd.Series) -> pd.Series:
 
 
 def filled_fields(records: pd.DataFrame) -> pd.DataFrame:
-    """filled() of every quality field: one boolean column per field."""
+    """filled() of every quality field: one boolean column per field. (200,000 customers: 60 ms. The functions
+    below take it as `has` so that a page asking several of them about the same records works it out once.)"""
     return pd.DataFrame({f: filled(records[f]).to_numpy() for f in QUALITY_FIELDS}, index=records.index)
 
 
-def completeness(records: pd.DataFrame) -> pd.DataFrame:
+def completeness(records: pd.DataFrame, has: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per field: share of customers with a value."""
-    has = filled_fields(records)
+    has = filled_fields(records) if has is None else has
     rows = [{"field": f, "filled_pct": float(has[f].mean() * 100) if len(records) else 0.0} for f in QUALITY_FIELDS]
     return pd.DataFrame(rows)
 
 
-def completeness_by_rep(records: pd.DataFrame, quality_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+def completeness_by_rep(records: pd.DataFrame, quality_rows: pd.DataFrame | None = None,
+                        has: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per rep ('' = no owner): % filled of each field, customers, and (given quality rows) the mean quality score."""
     rep = records["sales_rep"].fillna("").to_numpy(dtype=object)
-    has = filled_fields(records).astype(float)
+    has = (filled_fields(records) if has is None else has).astype(float)
     out = has.groupby(rep).mean() * 100
     out.index.name = "rep"
     out["customers"] = has.groupby(rep).size()
@@ -83,11 +85,12 @@ def stale_count(stale: pd.Series) -> int:
     return int(stale.sum())
 
 
-def quality(records: pd.DataFrame, as_of: dt.date, stale_days: int, duplicate_ids: set | None = None) -> pd.DataFrame:
+def quality(records: pd.DataFrame, as_of: dt.date, stale_days: int, duplicate_ids: set | None = None,
+            has: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per customer: missing fields, stale flag and score = % of the 9 fields filled − 20 if stale − 20 if a probable
     duplicate (floored at 0)."""
+    has = filled_fields(records) if has is None else has
     out = records.copy()
-    has = filled_fields(out)
     # One list per pattern of missing fields (at most 2^9), shared by the customers with that pattern.
     pattern = has.to_numpy().astype(np.int64) @ (1 << np.arange(len(QUALITY_FIELDS), dtype=np.int64))
     missing = {int(p): [f for i, f in enumerate(QUALITY_FIELDS) if not (p >> i) & 1] for p in np.unique(pattern)}
@@ -98,10 +101,10 @@ def quality(records: pd.DataFrame, as_of: dt.date, stale_days: int, duplicate_id
     return out
 
 
-def record_completeness_pct(records: pd.DataFrame) -> float:
+def record_completeness_pct(records: pd.DataFrame, has: pd.DataFrame | None = None) -> float:
     if records.empty:
         return 0.0
-    return float(filled_fields(records).to_numpy().mean() * 100)
+    return float((filled_fields(records) if has is None else has).to_numpy().mean() * 100)
 
 
 # --------------------------------------------------------------------------------------------- duplicates
@@ -320,9 +323,12 @@ def public_pool(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.DataFram
     last_contact = pd.to_datetime(records["last_contact_on"])
     no_owner = ~filled(records["sales_rep"])
     idle = (last_order.isna() | (last_order < cutoff)) & (last_contact.isna() | (last_contact < cutoff))
-    out = records[no_owner | idle].copy()
-    out["pool_reason"] = np.where(no_owner[no_owner | idle], "no_owner", "idle")
-    return out.sort_values("lifetime_revenue", ascending=False)
+    picked = np.flatnonzero((no_owner | idle).to_numpy())
+    # Largest lifetime revenue first (ties in record order): one take of the rows, not a copy and then a sort.
+    order = picked[np.argsort(-records["lifetime_revenue"].to_numpy(dtype="float64", na_value=-np.inf)[picked], kind="stable")]
+    out = records.take(order)
+    out["pool_reason"] = np.where(no_owner.to_numpy()[order], "no_owner", "idle")
+    return out
 
 
 # --------------------------------------------------------------------------------------------- segments

@@ -31,7 +31,8 @@ record_counts = ui.query("customers/record_kpis", filters.params() | {"as_of": a
 clusters = records.duplicate_clusters(rec, identity=kpis.duplicates_identity(record_counts),
                                       stored=kpis.stored_duplicates(ui.connection(), filters.params() | ui.viewer_params(),
                                                                     record_counts))
-quality = records.quality(rec, as_of, st.session_state["stale_days"], set(clusters["customer_id"]))
+has = records.filled_fields(rec)  # once: four of the measures below ask it
+quality = records.quality(rec, as_of, st.session_state["stale_days"], set(clusters["customer_id"]), has=has)
 pool = records.public_pool(rec, as_of, st.session_state["pool_days"])
 revenue = ui.query("customers/customer_revenue", filters.params())
 number_state("abc_a", 80, 1, 99)
@@ -40,7 +41,7 @@ abc = records.abc(revenue, st.session_state["abc_a"], max(st.session_state["abc_
 abc_counts = records.segment_counts(abc)
 
 cards = st.columns(3) + st.columns(2)  # two rows: the A / B / C triple needs room on a laptop
-ui.kpi_card(cards[0], t("kpi_record_completeness_pct", L), fmt_pct(records.record_completeness_pct(rec)), 0, None, "", t("help_completeness", L))
+ui.kpi_card(cards[0], t("kpi_record_completeness_pct", L), fmt_pct(records.record_completeness_pct(rec, has)), 0, None, "", t("help_completeness", L))
 ui.kpi_card(cards[1], t("kpi_stale_records", L), fmt_int(records.stale_count(quality["stale"])), 0, None, "", t("help_stale", L))
 ui.kpi_card(cards[2], t("kpi_duplicate_clusters", L), fmt_int(clusters["cluster"].nunique()), 0, None, "", t("help_duplicates", L))
 ui.kpi_card(cards[3], t("kpi_public_pool_candidates", L), fmt_int(len(pool)), 0, None, "", t("help_pool", L))
@@ -52,9 +53,9 @@ st.info(t("quality_definition", L))
 st.number_input(t("stale_days", L), min_value=1, max_value=3650, step=30, key="stale_days", width=320)
 left, right = st.columns([2, 3])
 with left:
-    ui.chart(charts.completeness_bars(records.completeness(rec), L), key="customers_completeness")
+    ui.chart(charts.completeness_bars(records.completeness(rec, has), L), key="customers_completeness")
 with right:
-    by_rep = records.completeness_by_rep(rec, quality)
+    by_rep = records.completeness_by_rep(rec, quality, has)
     ui.chart(charts.rep_quality_heatmap(by_rep, records.QUALITY_FIELDS, L), key="customers_rep_heat")
 reps = sorted(quality["sales_rep"].fillna("").unique())
 ui.url_state("fix_rep", "str", None)

@@ -125,3 +125,27 @@ def test_concentration_kpis_in_sql_equal_regions_concentration(period, countries
         assert got[k] == pytest.approx(round(c[k], 2), abs=0.011), k
     assert got["top_country"] == c["top_country"]
     assert sorted(got["major_customers"]) == sorted(c["major_customers"])
+
+
+def test_a_long_pareto_curve_is_drawn_from_a_bounded_number_of_points():
+    """200,000 customers: the drawn line keeps the largest and the last customer and stays within a fifth of a
+    percentage point (under a pixel) of the full curve everywhere."""
+    import numpy as np
+    import pandas as pd
+
+    from cockpit import charts
+    rng = np.random.default_rng(3)
+    rows = pd.DataFrame({"customer_id": [f"C{i}" for i in range(200_000)], "country_code": "DE",
+                         "revenue": rng.pareto(1.2, 200_000) * 1000 + 1})
+    curve = regions.pareto(rows)
+    drawn = charts.pareto_points(curve)
+    assert len(drawn) <= charts.PARETO_POINTS
+    assert drawn.index[0] == 0 and drawn.index[-1] == len(curve) - 1
+    pd.testing.assert_frame_equal(drawn, curve.loc[drawn.index])
+    fig = charts.pareto_curve(curve, "en", regions.pareto_point(curve))
+    assert len(fig.data[0].x) == len(drawn) + 1 and fig.data[0].y[-1] == pytest.approx(100.0)
+    # Between two drawn points the true curve stays within a fifth of a percentage point of the straight line.
+    x, y = drawn["customers_pct"].to_numpy(), drawn["revenue_pct"].to_numpy()
+    assert np.max(np.abs(np.interp(curve["customers_pct"], x, y) - curve["revenue_pct"])) < 0.2
+    small = curve.head(500)
+    assert charts.pareto_points(small) is small
