@@ -314,6 +314,30 @@ def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Da
     return out
 
 
+# --------------------------------------------------------------------------------------------- customer 360
+
+CHOICES = 1000
+
+
+def customer_choices(records: pd.DataFrame, text: str = "", keep: str | None = None, limit: int = CHOICES) -> dict[str, str]:
+    """The customers a picker offers, id -> 'name (id)': the `limit` largest by lifetime revenue (ties in record
+    order) among those whose name or id contains `text` (any case), and `keep` (the customer already chosen, for
+    example from a shared link) if it is one of the records. A picker with every one of 200,000 customers would send
+    megabytes to the browser and take seconds to build; a search reaches any of them."""
+    pool = records
+    text = (text or "").strip()
+    if text:
+        found = records["customer_id"].astype("string").str.contains(text, case=False, regex=False, na=False) | \
+            records["customer_name"].astype("string").str.contains(text, case=False, regex=False, na=False)
+        pool = records[found.to_numpy(dtype=bool)]
+    revenue = pool["lifetime_revenue"].to_numpy(dtype="float64", na_value=-np.inf)
+    top = pool.iloc[np.argsort(-revenue, kind="stable")[:limit]]
+    if keep is not None and keep not in set(top["customer_id"]):
+        top = pd.concat([records[records["customer_id"] == keep], top])
+    names = top["customer_name"].astype(object).where(top["customer_name"].notna(), None).tolist()
+    return {i: f"{n or '—'} ({i})" for i, n in zip(top["customer_id"].tolist(), names)}
+
+
 # --------------------------------------------------------------------------------------------- public pool
 
 def public_pool(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.DataFrame:

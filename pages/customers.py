@@ -89,13 +89,23 @@ ui.table(dup.sort_values(["confidence_pct", "cluster"], ascending=[False, True])
 st.subheader(t("pool_title", L))
 st.number_input(t("pool_days", L), min_value=1, max_value=3650, step=30, key="pool_days", width=320)
 st.caption(t("pool_caption", L, days=st.session_state["pool_days"]))
-pool = pool.assign(reason=pool["pool_reason"].map(lambda r: t(f"pool_{r}", L)),
-                   country=country_column(pool["country_code"], L))
-ui.table(pool, {"customer_id": (t("col_customer_id", L), "text"), "customer_name": (t("col_customer", L), "text"),
-                "country": (t("col_country", L), "text"), "reason": (t("col_pool_reason", L), "text"),
-                "sales_rep": (t("col_rep", L), "text"), "lifetime_revenue": (t("col_lifetime_revenue", L, currency=cur), "money"),
-                "last_order_on": (t("col_last_order", L), "date"), "last_contact_on": (t("col_last_contact", L), "date")},
-         key="customers_pool", stem="public-pool", height=300)
+POOL_SHOWN = 500  # the most valuable first; a table of 100,000 rows would take seconds to send and nobody reads it
+
+
+def _pool_rows(rows):
+    return rows.assign(reason=rows["pool_reason"].map({r: t(f"pool_{r}", L) for r in ("no_owner", "idle")}),
+                       country=country_column(rows["country_code"], L))
+
+
+if len(pool) > POOL_SHOWN:
+    st.caption(t("flagged_first", L, shown=fmt_int(POOL_SHOWN), total=fmt_int(len(pool))))
+ui.table(_pool_rows(pool.head(POOL_SHOWN)),
+         {"customer_id": (t("col_customer_id", L), "text"), "customer_name": (t("col_customer", L), "text"),
+          "country": (t("col_country", L), "text"), "reason": (t("col_pool_reason", L), "text"),
+          "sales_rep": (t("col_rep", L), "text"), "lifetime_revenue": (t("col_lifetime_revenue", L, currency=cur), "money"),
+          "last_order_on": (t("col_last_order", L), "date"), "last_contact_on": (t("col_last_contact", L), "date")},
+         key="customers_pool", stem="public-pool", height=300,
+         complete=(lambda: _pool_rows(pool)) if len(pool) > POOL_SHOWN else None)
 
 # Segments -------------------------------------------------------------------------------------------------------
 st.subheader(t("segments_title", L))
@@ -129,11 +139,18 @@ ui.chart(charts.migration_heatmap(records.migration(before, after), L, st.sessio
 
 # Customer 360 ---------------------------------------------------------------------------------------------------
 st.subheader(t("c360_title", L))
-labels = {r.customer_id: f"{r.customer_name or '—'} ({r.customer_id})" for r in rec.sort_values("lifetime_revenue", ascending=False).itertuples()}
 ui.url_state("customer", "str", None)
+search = st.text_input(t("c360_search", L), key="c360_search", width=420, placeholder=t("c360_search_hint", L))
+# A search picks among its matches (the first one unless the customer shown matches); without one, a customer
+# chosen before (or named in a shared link) stays chosen even if it is not among the largest.
+labels = records.customer_choices(rec, search, keep=None if search.strip() else st.session_state.get("customer"))
+if len(rec) > records.CHOICES:
+    st.caption(t("c360_choices", L, n=fmt_int(min(len(labels), records.CHOICES)), total=fmt_int(len(rec))))
 if st.session_state.get("customer") not in labels:
     st.session_state["customer"] = next(iter(labels), None)
-if labels:
+if not labels:
+    st.info(t("c360_none_found", L, text=search))
+else:
     st.selectbox(t("c360_pick", L), list(labels), key="customer", format_func=lambda c: labels.get(c, c))
     cid = st.session_state["customer"]
     me = quality[quality["customer_id"] == cid].iloc[0]

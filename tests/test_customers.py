@@ -139,3 +139,44 @@ def test_duplicates_found_at_import_equal_a_fresh_search(sample_con):
     counts = db.run(sample_con, "customers/record_kpis", some.params() | {"as_of": some.date_to, "stale_days": 365,
                                                                           "pool_days": 180}).iloc[0]
     assert kpis.stored_duplicates(sample_con, some.params(), counts) is None
+
+
+def test_customer_choices_largest_first_search_and_kept_choice():
+    rec = pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(3000)],
+                        "customer_name": [f"Textil {i}" if i % 100 == 0 else f"Trading {i}" for i in range(3000)],
+                        "lifetime_revenue": [float(i % 1500) for i in range(3000)]})
+    rec.loc[7, "customer_name"] = None
+    top = records.customer_choices(rec)
+    assert len(top) == records.CHOICES
+    ids = list(top)
+    # Largest first; equal revenue keeps record order (C01499 before C02999).
+    assert ids[:2] == ["C01499", "C02999"] and top["C01499"] == "Trading 1499 (C01499)"
+    # A search reaches customers outside the largest thousand, by name (any case) or by id.
+    found = records.customer_choices(rec, "textil")
+    assert set(found) == {f"C{i:05d}" for i in range(0, 3000, 100)}
+    assert list(records.customer_choices(rec, "c00007")) == ["C00007"] and records.customer_choices(rec, "C00007")["C00007"] == "— (C00007)"
+    assert records.customer_choices(rec, "no such firm") == {}
+    # A chosen customer (a shared link) stays on the list even when it is not among the largest.
+    kept = records.customer_choices(rec, keep="C00003")
+    assert "C00003" in kept and len(kept) == records.CHOICES + 1
+    assert "C09999" not in records.customer_choices(rec, keep="C09999")
+
+
+def test_customer_360_search_in_the_app(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/customers.py").run()
+    assert not at.exception
+    crm = ind.sample_customers()
+    name_col = "客户名称"
+    target = crm[crm[name_col].notna()].iloc[-1]
+    word = str(target[name_col]).split()[0]
+    at.text_input(key="c360_search").set_value(word).run()
+    assert not at.exception
+    picker = at.selectbox(key="customer")
+    # (AppTest lists a select box's options as shown: 'name (id)'.)
+    assert picker.options and all(word.casefold() in label.casefold() for label in picker.options)
+    assert any(label.endswith(f"({picker.value})") for label in picker.options)
+    at.text_input(key="c360_search").set_value("zzzz-no-such-customer").run()
+    assert not at.exception
+    assert any("zzzz-no-such-customer" in i.value for i in at.info)

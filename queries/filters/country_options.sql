@@ -1,7 +1,7 @@
 -- One row per destination country with orders from customers the viewer may see, largest revenue first.
+-- (From quarter_facts: the same revenue in about six times fewer rows than customer_day, owner copied in, no join.)
 select coalesce(d.country_code, 'unknown') as country_code, coalesce(sum(d.revenue), 0) as revenue
-from customer_day d
-join customers c using (customer_id)
-where ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+from quarter_facts d
+where ($all_customers or d.rep_key = any($visible_reps))
 group by all
 order by revenue desc
