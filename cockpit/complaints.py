@@ -259,3 +259,27 @@ def monthly(rows_with_sla: pd.DataFrame) -> pd.DataFrame:
 def backlog(open_rows: pd.DataFrame) -> pd.DataFrame:
     counts = open_rows["age_bucket"].value_counts().reindex([b[2] for b in AGE_BUCKETS], fill_value=0)
     return pd.DataFrame({"age_bucket": counts.index, "complaints": counts.to_numpy()})
+
+
+CHOICES = 1000
+
+
+def complaint_choices(rows: pd.DataFrame, text: str = "", keep: str | None = None, limit: int = CHOICES) -> dict[str, str]:
+    """The complaints a picker offers, id -> 'id · customer · category': the `limit` most recently received among
+    those whose id, customer or category contains `text` (any case), and `keep` (the complaint already chosen,
+    for example from a shared link) if it is one of the rows. (40,000 complaints in a quarter: a picker holding
+    them all took half a second to build and megabytes to send; a search reaches any of them.)"""
+    pool = rows
+    text = (text or "").strip()
+    if text:
+        hit = np.zeros(len(rows), dtype=bool)
+        for col in ("complaint_id", "customer_name", "customer_id", "category"):
+            hit |= rows[col].astype("string").str.contains(text, case=False, regex=False, na=False).to_numpy(dtype=bool)
+        pool = rows[hit]
+    received = pool["received_at"].to_numpy(dtype="datetime64[us]").astype("int64")
+    top = pool.iloc[np.argsort(-received, kind="stable")[:limit]]
+    if keep is not None and keep not in set(top["complaint_id"]):
+        top = pd.concat([rows[rows["complaint_id"] == keep], top])
+    who = top["customer_name"].astype(object).where(top["customer_name"].notna(), top["customer_id"].astype(object))
+    return {i: f"{i} · {w} · {c}" for i, w, c in zip(top["complaint_id"].tolist(), who.tolist(),
+                                                     top["category"].astype(object).tolist())}

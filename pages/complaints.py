@@ -145,11 +145,16 @@ ui.table(overdue, {"complaint_id": (t("col_complaint", L), "text"), "customer_na
          key="complaints_overdue", stem=f"overdue-actions-{as_of}", height=330)
 
 st.subheader(t("timeline_title", L))
-choices = period.sort_values("received_at", ascending=False)
-labels = {r.complaint_id: f"{r.complaint_id} · {r.customer_name or r.customer_id} · {r.category}" for r in choices.itertuples()}
 ui.url_state("complaint", "str", None)
+search = st.text_input(t("timeline_search", L), key="complaint_search", width=420, placeholder=t("timeline_search_hint", L))
+# A search picks among its matches; without one, a complaint chosen before (or in a shared link) stays chosen.
+labels = cx.complaint_choices(period, search, keep=None if search.strip() else st.session_state.get("complaint"))
+if len(period) > cx.CHOICES:
+    st.caption(t("timeline_choices", L, n=fmt_int(min(len(labels), cx.CHOICES)), total=fmt_int(len(period))))
 if st.session_state.get("complaint") not in labels:
     st.session_state["complaint"] = next(iter(labels), None)
+if not labels and search.strip():
+    st.info(t("timeline_none_found", L, text=search))
 if labels:
     st.selectbox(t("timeline_pick", L), list(labels), key="complaint", format_func=lambda c: labels.get(c, c))
     row = rows[rows["complaint_id"] == st.session_state["complaint"]].iloc[0].to_dict()

@@ -221,3 +221,39 @@ def test_complaint_kpis_in_sql_equal_the_python_definitions(period, filt, sample
     assert got.keys() == expected.keys()
     for k, v in expected.items():
         assert got[k] == (pytest.approx(v, abs=0.011) if v is not None else None), k
+
+
+def test_complaint_choices_most_recent_first_search_and_kept_choice():
+    base = dt.datetime(2026, 7, 1)
+    rows = pd.DataFrame({"complaint_id": [f"K{i:05d}" for i in range(2500)],
+                         "customer_id": [f"C{i % 40}" for i in range(2500)],
+                         "customer_name": [None if i % 40 == 3 else f"Firm {i % 40}" for i in range(2500)],
+                         "category": ["Packaging" if i % 500 == 0 else "Quality" for i in range(2500)],
+                         "received_at": [base + dt.timedelta(hours=i % 2000) for i in range(2500)]})
+    top = cx.complaint_choices(rows)
+    assert len(top) == cx.CHOICES
+    # Most recent first (hour 1999 is K01999's alone; then K01998).
+    assert list(top)[:2] == ["K01999", "K01998"] and top["K01999"] == "K01999 · Firm 39 · Quality"
+    found = cx.complaint_choices(rows, "packag")
+    assert set(found) == {f"K{i:05d}" for i in range(0, 2500, 500)}
+    # No name: the customer id stands in.
+    assert cx.complaint_choices(rows, "K00003")["K00003"] == "K00003 · C3 · Quality"
+    assert cx.complaint_choices(rows, "nothing like it") == {}
+    kept = cx.complaint_choices(rows, keep="K00000")
+    assert "K00000" in kept and len(kept) == cx.CHOICES + 1
+
+
+def test_complaint_search_in_the_app(app_env):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/complaints.py").run()
+    assert not at.exception
+    picker = at.selectbox(key="complaint")
+    first = picker.options[0]
+    category = first.split(" · ")[-1]
+    at.text_input(key="complaint_search").set_value(category.lower()).run()
+    assert not at.exception
+    picker = at.selectbox(key="complaint")
+    assert picker.options and all(category.casefold() in o.casefold() for o in picker.options)
+    at.text_input(key="complaint_search").set_value("zzzz-none").run()
+    assert not at.exception and any("zzzz-none" in i.value for i in at.info)
