@@ -62,8 +62,20 @@ def pareto_point(curve: pd.DataFrame, revenue_pct: float = 80.0) -> float | None
     return float(hit["customers_pct"].iloc[0]) if len(hit) else None
 
 
+def scenario_changes(rows: pd.DataFrame) -> bool:
+    """Whether the what-if changes any row's revenue (with no scenario set, the page skips working it out twice)."""
+    return not np.array_equal(rows["revenue_scenario"].to_numpy(dtype="float64"), rows["revenue"].to_numpy(dtype="float64"))
+
+
+def what_if(rows: pd.DataFrame, actual: dict) -> dict:
+    """concentration() under the scenario: the actual figures when the scenario changes nothing."""
+    return concentration(rows, "revenue_scenario") if scenario_changes(rows) else actual
+
+
 def affected_customers(rows: pd.DataFrame) -> pd.DataFrame:
     """Customers whose revenue changes under the scenario, by size of the change."""
+    if not scenario_changes(rows):
+        rows = rows.iloc[:0]
     g = rows.groupby(["customer_id", "customer_name"], dropna=False)[["revenue", "revenue_scenario"]].sum().reset_index()
     g["change"] = g["revenue_scenario"] - g["revenue"]
     return g[g["change"].abs() > 0.005].sort_values("change")

@@ -128,7 +128,7 @@ w[1].number_input(t("wi_drop", L), min_value=0.0, max_value=100.0, step=5.0, key
 w[2].number_input(t("wi_top", L), min_value=0, max_value=1000, step=1, key="wi_top")
 w[3].selectbox(t("wi_cur", L), currencies, key="wi_cur", format_func=lambda c: c or t("wi_none", L))
 w[4].number_input(t("wi_fx", L, currency=cur), min_value=-90.0, max_value=500.0, step=5.0, key="wi_fx")
-what_if = regions.concentration(rows, "revenue_scenario")
+what_if = regions.what_if(rows, actual)
 st.markdown("**" + t("wi_summary", L, actual=fmt_amount(actual["revenue"], L), scenario=fmt_amount(what_if["revenue"], L),
                      change=fmt_pct(pct_change(what_if["revenue"], actual["revenue"]), signed=True),
                      h1=f"{actual['hhi_countries']:,.0f}", h2=f"{what_if['hhi_countries']:,.0f}",

@@ -1,4 +1,5 @@
 """Regions: concentration numbers against independent pandas computations; the what-if moves HHI as it should."""
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -149,3 +150,19 @@ def test_a_long_pareto_curve_is_drawn_from_a_bounded_number_of_points():
     assert np.max(np.abs(np.interp(curve["customers_pct"], x, y) - curve["revenue_pct"])) < 0.2
     small = curve.head(500)
     assert charts.pareto_points(small) is small
+
+
+def test_what_if_without_a_scenario_is_the_actual_and_affects_nobody(sample_con):
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
+    rows = db.run(sample_con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO)
+    actual = regions.concentration(rows)
+    assert not regions.scenario_changes(rows)
+    assert regions.what_if(rows, actual) == regions.concentration(rows, "revenue_scenario")
+    none = regions.affected_customers(rows)
+    assert none.empty and list(none.columns) == ["customer_id", "customer_name", "revenue", "revenue_scenario", "change"]
+    lose = db.run(sample_con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO | {"lose_top_n": 2})
+    assert regions.scenario_changes(lose)
+    assert regions.what_if(lose, regions.concentration(lose)) == regions.concentration(lose, "revenue_scenario")
+    assert len(regions.affected_customers(lose)) == 2

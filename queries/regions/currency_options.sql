@@ -1,8 +1,8 @@
 -- One row per order currency other than the reporting currency among visible customers, largest revenue first.
+-- (From quarter_facts: the same revenue in about six times fewer rows than customer_day, owner copied in, no join.)
 select d.currency, sum(d.revenue) as revenue
-from customer_day d
-join customers c using (customer_id)
+from quarter_facts d
 where d.currency <> (select value from settings where key = 'reporting_currency')
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  and ($all_customers or d.rep_key = any($visible_reps))
 group by all
 order by revenue desc
