@@ -30,15 +30,9 @@ def overview(con):
 
 
 def regions(con):
-    ly = Q.year_before()
-    countries = db.run(con, "regions/country_table", Q.params() | {"ly_from": ly.date_from, "ly_to": ly.date_to})
-    db.run(con, "regions/revenue_by_group", Q.params() | {"group": "region"})
-    rows = db.run(con, "regions/revenue_by_customer_country", Q.params() | rg.NO_SCENARIO)
-    actual = rg.concentration(rows)
-    rg.pareto(rows), rg.what_if(rows, actual), rg.affected_customers(rows)
-    db.run(con, "regions/concentration_by_quarter", Q.params())
-    counts = churn.status_by_country(con, Q.params() | RULES | {"as_of": Q.date_to})
-    churn.count_by_country_from(counts, "lapsed", countries["country_code"])
+    """The Regions page's view (cockpit/regions.py view): country table with last year and lapsed customers, revenue
+    by region, concentration and the what-if, the Pareto line, the quarterly trend."""
+    rg.view(con, Q)
 
 
 def complaints(con):

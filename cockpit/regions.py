@@ -79,3 +79,99 @@ def affected_customers(rows: pd.DataFrame) -> pd.DataFrame:
     g = rows.groupby(["customer_id", "customer_name"], dropna=False)[["revenue", "revenue_scenario"]].sum().reset_index()
     g["change"] = g["revenue_scenario"] - g["revenue"]
     return g[g["change"].abs() > 0.005].sort_values("change")
+
+
+# --------------------------------------------------------------------------------------------- the page's view
+
+GROUPS = ("region", "subregion", "sales_region")
+
+
+def _no_scenario(scenario: dict) -> bool:
+    return all(scenario.get(k) == v for k, v in NO_SCENARIO.items())
+
+
+def view(con, filters, scenario: dict | None = None, group: str = "region", stored: bool = True) -> dict:
+    """Everything the Regions page shows for the filters and the what-if: the country table (with last year and
+    lapsed customers), revenue by the chosen grouping, concentration actual and under the what-if, the Pareto line
+    to draw and its 80 % point, the customers it names, the quarterly trend and the affected customers. The
+    whole company's view of the latest quarters without a what-if is read from what the import stored
+    (store_views); every other view is worked out here, by the same code."""
+    from . import churn, db
+    scenario = dict(NO_SCENARIO if scenario is None else scenario)
+    if stored and _no_scenario(scenario):
+        held = _stored_view(con, filters)
+        if held is not None:
+            out = dict(held)
+            out["group"] = held["groups"][group]
+            return out
+    p = filters.params()
+    ly = filters.year_before()
+    countries = db.run(con, "regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to})
+    counts = churn.status_by_country(con, p | churn.RhythmRules().params() | {"as_of": filters.date_to})
+    countries["lapsed_customers"] = churn.count_by_country_from(counts, "lapsed", countries["country_code"])
+    rows = db.run(con, "regions/revenue_by_customer_country", p | scenario)
+    actual = concentration(rows)
+    curve = pareto(rows)
+    named = [c for c in [actual["top_customer"], *actual["major_customers"]] if c is not None]
+    names = rows.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
+    from .charts import pareto_points
+    return {
+        "countries": countries,
+        "group": db.run(con, "regions/revenue_by_group", p | {"group": group}),
+        "actual": actual,
+        "what_if": what_if(rows, actual),
+        "curve": pareto_points(curve).reset_index(drop=True),
+        "point": pareto_point(curve),
+        "names": {c: (None if pd.isna(names.get(c)) else str(names.get(c))) for c in named},
+        "trend": db.run(con, "regions/concentration_by_quarter", p),
+        "affected": affected_customers(rows),
+    }
+
+
+STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
+
+
+def _stored_view(con, filters) -> dict | None:
+    from . import db
+    start = filters.stored_quarter()
+    if start is None:
+        return None
+    row = db.first_row(con, "regions/stored_view", {"quarter_start": start} | filters.viewer())
+    if row is None:
+        return None
+    return _view_from_json(row["view_json"])
+
+
+def _view_to_json(v: dict, groups: dict) -> str:
+    import json
+
+    from .kpis import _records_json
+    frames = {k: _records_json(v[k]) for k in ("countries", "curve", "trend", "affected")}
+    return json.dumps({"frames": frames, "groups": {g: _records_json(f) for g, f in groups.items()},
+                       "actual": v["actual"], "what_if": v["what_if"], "point": v["point"], "names": v["names"]})
+
+
+def _view_from_json(text: str) -> dict:
+    import json
+
+    from .kpis import frame_from_json
+    held = json.loads(text)
+    out = {k: frame_from_json(f) for k, f in held["frames"].items()}
+    out["groups"] = {g: frame_from_json(f) for g, f in held["groups"].items()}
+    out.update(actual=held["actual"], what_if=held["what_if"], point=held["point"], names=held["names"])
+    return out
+
+
+def store_views(con) -> None:
+    """At import: the Regions page's whole-company view of the latest quarters (no what-if), by view() itself."""
+    from . import db
+    from .kpis import quarters_to_store
+    rows = []
+    for f in quarters_to_store(con)[-STORED_QUARTERS:]:
+        v = view(con, f, stored=False)
+        groups = {g: v["group"] if g == "region" else db.run(con, "regions/revenue_by_group", f.params() | {"group": g})
+                  for g in GROUPS}
+        rows.append((f.date_from, _view_to_json(v, groups)))
+    con.execute("create or replace table regions_views (quarter_start date primary key, view_json varchar)")
+    for row in rows:
+        con.execute("insert into regions_views values (?, ?)", list(row))

@@ -153,6 +153,18 @@ def movers(filters: Filters):
     return _cached_movers(str(db.db_path()), db.file_signature(db.db_path()), f, prev)
 
 
+def regions_view(filters: Filters, scenario: dict, group: str) -> dict:
+    path = db.db_path()
+    return _cached_regions_view(str(path), db.file_signature(path), _as_viewer(filters),
+                                tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in scenario.items())), group)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_regions_view(path: str, signature: tuple, filters: Filters, scenario: tuple, group: str) -> dict:
+    from .regions import view
+    return view(_open(path, signature), filters, _thawed(scenario), group)
+
+
 def revenue_by_month(filters: Filters) -> pd.DataFrame:
     return _cached_monthly(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
 

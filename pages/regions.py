@@ -1,7 +1,7 @@
 """Regions: the offline concentration map, HHI and Pareto, a shareable what-if, and the country table."""
 import streamlit as st
 
-from cockpit import charts, churn, regions, ui
+from cockpit import charts, regions, ui
 from cockpit.overview import change as pct_change
 from cockpit.countries import country_name
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
@@ -9,13 +9,41 @@ from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
 L = ui.lang()
 filters = ui.page_filters()
 cur = ui.currency()
-p = filters.params()
 
 ui.page_header("page_regions", filters, "regions_caption")
 
+# What the page shows depends on the map measure, the grouping, the bands and the what-if, all kept in the URL:
+# their values are settled first, then the view is worked out once (cockpit/regions.py view).
+ui.url_state("wi_countries", "list")
+ui.url_state("wi_drop", "float", 0.0)
+ui.url_state("wi_top", "int", 0)
+ui.url_state("wi_cur", "str", "")
+ui.url_state("wi_fx", "float", 0.0)
+currencies = [""] + ui.query("regions/currency_options", {})["currency"].tolist()
+st.session_state.setdefault("wi_countries", [])
+ui._clean_list("wi_countries", set(ui.query("filters/country_options", {})["country_code"]))
+for key, default, ok in (("wi_drop", 0.0, lambda v: isinstance(v, float) and 0 <= v <= 100),
+                         ("wi_top", 0, lambda v: isinstance(v, int) and 0 <= v <= 1000),
+                         ("wi_cur", "", lambda v: v in currencies),
+                         ("wi_fx", 0.0, lambda v: isinstance(v, float) and -90 <= v <= 500)):
+    if not ok(st.session_state.get(key, default)):
+        ui._warn_url(f"{key}={st.session_state.get(key)}")
+        st.session_state[key] = default
+    st.session_state.setdefault(key, default)
+scenario = {"drop_countries": st.session_state["wi_countries"], "drop_pct": st.session_state["wi_drop"],
+            "lose_top_n": st.session_state["wi_top"], "fx_currency": st.session_state["wi_cur"],
+            "fx_move_pct": st.session_state["wi_fx"]}
+ui.url_state("group", "str", "region")
+groups = list(regions.GROUPS)
+if st.session_state.get("group") not in groups:
+    st.session_state["group"] = "region"
+group = st.session_state["group"]
+view = ui.regions_view(filters, scenario, group)
+# (A country in a shared link without revenue in this period changes nothing above; the picker offers only these.)
+ui._clean_list("wi_countries", set(view["countries"]["country_code"]))
+
 # Map --------------------------------------------------------------------------------------------------------
-ly = filters.year_before()
-countries = ui.query("regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to})
+countries = view["countries"]
 countries["country"] = [country_name(c, L) if c != "unknown" else t("unknown", L) for c in countries["country_code"]]
 
 ui.url_state("map", "str", "revenue")
@@ -35,13 +63,8 @@ if filters.countries:
         st.session_state["countries"] = []
         st.rerun()
 
-ui.url_state("group", "str", "region")
-groups = ["region", "subregion", "sales_region"]
-if st.session_state.get("group") not in groups:
-    st.session_state["group"] = "region"
 st.segmented_control(t("group_by", L), groups, key="group", required=True, format_func=lambda g: t(f"group_{g}", L))
-group = st.session_state["group"]
-grouped = ui.query("regions/revenue_by_group", p | {"group": group})
+grouped = view["group"]
 grouped["label"] = grouped["name_zh" if L == "zh" else "name_en"].replace(
     "", t("none_value", L) if group == "sales_region" else t("unknown", L))
 ui.chart(charts.region_bars(grouped, "label", cur, L, t("chart_region_revenue", L, group=t(f"group_{group}", L), currency=cur)),
@@ -60,27 +83,7 @@ b2.number_input(t("band_high_input", L), min_value=1, max_value=10000, step=100,
 bands = (min(st.session_state["band_low"], st.session_state["band_high"]), max(st.session_state["band_low"], st.session_state["band_high"]))
 st.caption(t("concentration_caption", L, low=f"{bands[0]:,}", high=f"{bands[1]:,}"))
 
-ui.url_state("wi_countries", "list")
-ui.url_state("wi_drop", "float", 0.0)
-ui.url_state("wi_top", "int", 0)
-ui.url_state("wi_cur", "str", "")
-ui.url_state("wi_fx", "float", 0.0)
-currencies = [""] + ui.query("regions/currency_options", {})["currency"].tolist()
-st.session_state.setdefault("wi_countries", [])
-ui._clean_list("wi_countries", set(countries["country_code"]))
-for key, default, ok in (("wi_drop", 0.0, lambda v: isinstance(v, float) and 0 <= v <= 100),
-                         ("wi_top", 0, lambda v: isinstance(v, int) and 0 <= v <= 1000),
-                         ("wi_cur", "", lambda v: v in currencies),
-                         ("wi_fx", 0.0, lambda v: isinstance(v, float) and -90 <= v <= 500)):
-    if not ok(st.session_state.get(key, default)):
-        ui._warn_url(f"{key}={st.session_state.get(key)}")
-        st.session_state[key] = default
-    st.session_state.setdefault(key, default)
-scenario = {"drop_countries": st.session_state["wi_countries"], "drop_pct": st.session_state["wi_drop"],
-            "lose_top_n": st.session_state["wi_top"], "fx_currency": st.session_state["wi_cur"],
-            "fx_move_pct": st.session_state["wi_fx"]}
-rows = ui.query("regions/revenue_by_customer_country", p | scenario)
-actual = regions.concentration(rows)
+actual = view["actual"]
 
 
 def band_word(v):
@@ -97,7 +100,7 @@ ui.kpi_card(cards[2], t("kpi_top_country", L, country=top_name), fmt_pct(actual[
             t("help_share", L))
 cards[2].caption(f"{t('kpi_top3_countries', L)} {fmt_pct(actual['top3_countries_share_pct'])} · "
                  f"{t('kpi_top5_countries', L)} {fmt_pct(actual['top5_countries_share_pct'])}")
-names = rows.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
+names = view["names"]
 ui.kpi_card(cards[3], t("kpi_top_customer", L), fmt_pct(actual["top1_customers_share_pct"]), 0, None, "", t("help_share", L))
 cards[3].caption(f"{names.get(actual['top_customer'], '—')} · {t('kpi_top3_customers', L)} "
                  f"{fmt_pct(actual['top3_customers_share_pct'])} · {t('kpi_top5_customers', L)} {fmt_pct(actual['top5_customers_share_pct'])}")
@@ -107,16 +110,14 @@ if actual["major_customers"]:
 else:
     st.success(t("no_major", L))
 
-curve = regions.pareto(rows)
-point = regions.pareto_point(curve)
+point = view["point"]
 left, right = st.columns(2)
 with left:
     if point is not None:
         st.markdown(f"**{t('pareto_sentence', L, x=f'{point:.0f}')}**")
-    ui.chart(charts.pareto_curve(curve, L, point), key="regions_pareto")
+    ui.chart(charts.pareto_curve(view["curve"], L, point), key="regions_pareto")
 with right:
-    trend = ui.query("regions/concentration_by_quarter", p)
-    ui.chart(charts.hhi_trend(trend, L, bands), key="regions_hhi")
+    ui.chart(charts.hhi_trend(view["trend"], L, bands), key="regions_hhi")
 
 # What-if ------------------------------------------------------------------------------------------------------
 st.subheader(t("whatif_title", L))
@@ -128,7 +129,7 @@ w[1].number_input(t("wi_drop", L), min_value=0.0, max_value=100.0, step=5.0, key
 w[2].number_input(t("wi_top", L), min_value=0, max_value=1000, step=1, key="wi_top")
 w[3].selectbox(t("wi_cur", L), currencies, key="wi_cur", format_func=lambda c: c or t("wi_none", L))
 w[4].number_input(t("wi_fx", L, currency=cur), min_value=-90.0, max_value=500.0, step=5.0, key="wi_fx")
-what_if = regions.what_if(rows, actual)
+what_if = view["what_if"]
 st.markdown("**" + t("wi_summary", L, actual=fmt_amount(actual["revenue"], L), scenario=fmt_amount(what_if["revenue"], L),
                      change=fmt_pct(pct_change(what_if["revenue"], actual["revenue"]), signed=True),
                      h1=f"{actual['hhi_countries']:,.0f}", h2=f"{what_if['hhi_countries']:,.0f}",
@@ -136,7 +137,7 @@ st.markdown("**" + t("wi_summary", L, actual=fmt_amount(actual["revenue"], L), s
                      s1=fmt_pct(actual["top_country_share_pct"]), s2=fmt_pct(what_if["top_country_share_pct"])) + "**")
 st.session_state["_whatif_hhi"] = what_if["hhi_countries"]
 ui.chart(charts.scenario_bars(actual, what_if, cur, L), key="regions_whatif")
-affected = regions.affected_customers(rows)
+affected = view["affected"]
 if len(affected):
     st.markdown(f"**{t('wi_affected', L)}** ({fmt_int(len(affected))})")
     ui.table(affected, {"customer_name": (t("col_customer", L), "text"), "customer_id": (t("col_customer_id", L), "text"),
@@ -147,8 +148,6 @@ if len(affected):
 
 # Country table ------------------------------------------------------------------------------------------------
 st.subheader(t("country_table_title", L))
-status_counts = ui.status_by_country(p | {"as_of": filters.date_to} | churn.RhythmRules().params())
-countries["lapsed_customers"] = churn.count_by_country_from(status_counts, "lapsed", countries["country_code"])
 countries["region"] = countries[f"region_name_{'zh' if L == 'zh' else 'en'}"]
 ui.table(countries, {"country": (t("col_country", L), "text"), "region": (t("col_region", L), "text"),
                      "revenue": (t("col_revenue", L, currency=cur), "money"), "share_pct": (t("col_share_pct", L), "pct"),

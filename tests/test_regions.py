@@ -166,3 +166,38 @@ def test_what_if_without_a_scenario_is_the_actual_and_affects_nobody(sample_con)
     assert regions.scenario_changes(lose)
     assert regions.what_if(lose, regions.concentration(lose)) == regions.concentration(lose, "revenue_scenario")
     assert len(regions.affected_customers(lose)) == 2
+
+
+def _same_view(a: dict, b: dict):
+    assert set(a) >= {"countries", "group", "actual", "what_if", "curve", "point", "names", "trend", "affected"}
+    for k in ("countries", "group", "curve", "trend", "affected"):
+        pd.testing.assert_frame_equal(a[k].reset_index(drop=True), b[k].reset_index(drop=True), check_dtype=False)
+    for k in ("actual", "what_if", "point", "names"):
+        assert a[k] == b[k], k
+
+
+@pytest.mark.parametrize("group", regions.GROUPS)
+def test_stored_regions_view_equals_the_live_one(sample_con, group):
+    from cockpit import kpis
+    stored = sample_con.execute("select quarter_start from regions_views order by 1").fetchall()
+    quarters = kpis.quarters_to_store(sample_con)[-regions.STORED_QUARTERS:]
+    assert [q for (q,) in stored] == [f.date_from for f in quarters]
+    for f in quarters:
+        assert regions._stored_view(sample_con, f) is not None
+        held = regions.view(sample_con, f, group=group)
+        live = regions.view(sample_con, f, group=group, stored=False)
+        _same_view(held, live)
+        assert len(live["countries"]) > 5 and live["actual"]["hhi_countries"] > 0
+
+
+def test_a_what_if_or_a_filter_is_computed_live(sample_con):
+    from cockpit import kpis
+    from cockpit.filters import Filters
+    f = kpis.quarters_to_store(sample_con)[-2]
+    lose = regions.NO_SCENARIO | {"lose_top_n": 3}
+    v = regions.view(sample_con, f, lose)
+    assert len(v["affected"]) == 3 and v["what_if"]["revenue"] < v["actual"]["revenue"]
+    _same_view(v, regions.view(sample_con, f, lose, stored=False))
+    de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
+    assert regions._stored_view(sample_con, de) is None
+    assert set(regions.view(sample_con, de)["countries"]["country_code"]) == {"DE"}
