@@ -36,22 +36,10 @@ def regions(con):
 
 
 def complaints(con):
-    """Calendar hours (the default): the period's complaints in Python, the backlog, actions and trend in SQL."""
-    p = Q.params()
-    at_end = p | {"as_of": Q.date_to}
-    end = dt.datetime(2026, 9, 30, 23, 59, 59)
-    rows = cx.with_latency(db.run(con, "complaints/complaint_rows", p | {"history_days": 0}))
-    counts = db.run(con, "complaints/open_backlog", at_end | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
-    acts = db.run(con, "complaints/corrective_actions", at_end)
-    targets = cx.default_targets(db.run(con, "complaints/severity_options", p)["severity"].tolist())
-    period = cx.in_period(rows, Q.date_from, Q.date_to)
-    judged = cx.sla(period, targets, end)
-    cx.quantiles(period["first_response_h"]), cx.quantiles(period["resolution_h"]), cx.breach_pct(judged)
-    db.run(con, "complaints/latency_by_month", p | cx.sla_params(targets))
-    cx.latency_by(period, "category"), cx.backlog_from_counts(counts)
-    db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50})
-    cx.on_time_share(acts, Q.date_from, Q.date_to), cx.overdue_count(acts)
-    db.run(con, "complaints/recurrence", p | {"recurrence_days": cx.RECURRENCE_DAYS})
+    """The Complaints page's view (cockpit/complaints.py view) in calendar hours, the default: latencies, SLA, the
+    monthly trend, resolution boxes, latency by category, backlog, oldest open, corrective actions, recurrence and
+    the timeline picker's recent complaints."""
+    cx.view(con, Q)
 
 
 def customers(con):

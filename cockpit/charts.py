@@ -234,12 +234,14 @@ def latency_trend(df: pd.DataFrame, lang: str, unit: str) -> go.Figure:
     return fig
 
 
-def latency_distribution(df: pd.DataFrame, lang: str, unit: str) -> go.Figure:
-    """Box plots of resolution hours per severity (log scale: latencies span minutes to months)."""
+def latency_distribution(boxes: pd.DataFrame, lang: str, unit: str) -> go.Figure:
+    """Box plots of resolution hours per severity (log scale: latencies span minutes to months), drawn from their
+    five numbers (complaints.box_stats): the browser receives five numbers per severity, not every complaint."""
     fig = go.Figure()
-    for i, (sev, part) in enumerate(df.groupby("severity")):
-        fig.add_box(y=part["resolution_h"].dropna(), name=sev or t("none_value", lang), boxpoints=False,
-                    marker_color=PALETTE[i % len(PALETTE)])
+    for i, r in enumerate(boxes.itertuples()):
+        name = r.severity or t("none_value", lang)
+        fig.add_box(x=[name], q1=[r.q1], median=[r.median], q3=[r.q3], lowerfence=[r.lowerfence],
+                    upperfence=[r.upperfence], name=name, marker_color=PALETTE[i % len(PALETTE)])
     fig.update_layout(title=t("chart_latency_distribution", lang), height=400, showlegend=False, yaxis_title=unit)
     fig.update_yaxes(type="log")
     return fig

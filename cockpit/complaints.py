@@ -283,3 +283,140 @@ def complaint_choices(rows: pd.DataFrame, text: str = "", keep: str | None = Non
     who = top["customer_name"].astype(object).where(top["customer_name"].notna(), top["customer_id"].astype(object))
     return {i: f"{i} · {w} · {c}" for i, w, c in zip(top["complaint_id"].tolist(), who.tolist(),
                                                      top["category"].astype(object).tolist())}
+
+
+# --------------------------------------------------------------------------------------------- the page's view
+
+DIMENSIONS = ("category", "severity", "department", "country_code", "sales_rep")
+TIMELINE_COLUMNS = ["complaint_id", "customer_id", "customer_name", "category", "received_at", "first_response_at",
+                    "resolved_at", "action_due_on", "action_verified_on"]
+
+
+def box_stats(rows: pd.DataFrame, value: str = "resolution_h") -> pd.DataFrame:
+    """Per severity, the five numbers a box plot draws (Plotly's own rules: linear quartiles; whiskers at the
+    furthest values within 1.5 × IQR), so the chart receives five numbers instead of every complaint."""
+    out = []
+    for sev, part in rows.groupby("severity", sort=True):
+        v = part[value].dropna().to_numpy(dtype="float64")
+        if not len(v):
+            continue
+        q1, med, q3 = np.quantile(v, [0.25, 0.5, 0.75])
+        iqr = q3 - q1
+        out.append({"severity": sev, "q1": float(q1), "median": float(med), "q3": float(q3),
+                    "lowerfence": float(v[v >= q1 - 1.5 * iqr].min()), "upperfence": float(v[v <= q3 + 1.5 * iqr].max())})
+    return pd.DataFrame(out, columns=["severity", "q1", "median", "q3", "lowerfence", "upperfence"])
+
+
+def _defaults(con, filters) -> tuple[dict, list]:
+    from . import db
+    severities = db.run(con, "complaints/severity_options", filters.viewer())["severity"].tolist()
+    return default_targets(severities), severities
+
+
+def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, targets: dict | None = None,
+         dim: str = "category", stored: bool = True) -> dict:
+    """Everything the Complaints page shows for the filters: the KPI cards, the monthly trend, the resolution-time
+    boxes, latency by the chosen dimension, the backlog, the oldest open complaints, the overdue actions, recurrence,
+    and the 1,000 most recent complaints for the timeline picker. targets: the SLA targets (None: the defaults).
+    The whole company's view of the latest quarters in calendar hours with the default targets (targets=None) is
+    read from what the import stored (store_views); every other view is worked out here, by the same code."""
+    from . import db
+    if stored and mode == "calendar" and targets is None:
+        held = _stored_view(con, filters)
+        if held is not None:
+            out = dict(held)
+            out["by"] = held["by_all"][dim]
+            return out
+    defaults, severities = _defaults(con, filters)
+    targets = dict(defaults if targets is None else targets)
+    cal = cal or WorkCalendar()
+    p = filters.params()
+    as_of = filters.date_to
+    at_end = p | {"as_of": as_of}
+    end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
+    rows = with_latency(db.run(con, "complaints/complaint_rows", p | {"history_days": 365 if mode == "business" else 0}),
+                        mode, cal)
+    counts = db.run(con, "complaints/open_backlog", at_end | {"age_bounds_days": AGE_BOUNDS_DAYS})
+    acts = db.run(con, "complaints/corrective_actions", at_end)
+    period = in_period(rows, filters.date_from, filters.date_to)
+    judged = sla(period, targets, end)
+    fr_med, fr_p90 = quantiles(period["first_response_h"])
+    res_med, res_p90 = quantiles(period["resolution_h"])
+    if mode == "business":
+        month = monthly(sla(rows[pd.to_datetime(rows["received_at"]).dt.date >= filters.date_from - dt.timedelta(days=365)],
+                            targets, end))
+    else:
+        month = db.run(con, "complaints/latency_by_month", p | sla_params(targets))
+    rec = db.run(con, "complaints/recurrence", p | {"recurrence_days": RECURRENCE_DAYS}).iloc[0]
+    recent = period.iloc[np.argsort(-period["received_at"].to_numpy(dtype="datetime64[us]").astype("int64"),
+                                    kind="stable")[:CHOICES]]
+    overdue = acts[acts["action_state"] == "overdue"].sort_values("days_overdue", ascending=False)
+    return {
+        "severities": severities, "targets": targets,
+        "complaints": int(len(period)), "open_total": int(counts["complaints"].sum()), "actions": int(len(acts)),
+        "first_response_median_h": fr_med, "first_response_p90_h": fr_p90,
+        "resolution_median_h": res_med, "resolution_p90_h": res_p90, "breach_pct": breach_pct(judged),
+        "overdue_actions": overdue_count(acts), "on_time_pct": on_time_share(acts, filters.date_from, filters.date_to),
+        "recurrence_pct": float(rec["recurred"] * 100 / rec["complaints"]) if rec["complaints"] else None,
+        "month": month,
+        "boxes": box_stats(period),
+        "by": latency_by(period, dim),
+        "backlog": backlog_from_counts(counts),
+        "oldest": db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50}),
+        "overdue": overdue,
+        "recent": recent[TIMELINE_COLUMNS].reset_index(drop=True),
+    }
+
+
+STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
+_FRAMES = ("month", "boxes", "backlog", "oldest", "overdue", "recent")
+
+
+def _stored_view(con, filters) -> dict | None:
+    from . import db
+    start = filters.stored_quarter()
+    if start is None:
+        return None
+    row = db.first_row(con, "complaints/stored_view", {"quarter_start": start} | filters.viewer())
+    return None if row is None else _view_from_json(row["view_json"])
+
+
+def _view_to_json(v: dict, by_all: dict) -> str:
+    import json
+
+    from .kpis import _records_json
+    plain = {k: x for k, x in v.items() if k not in _FRAMES and k not in ("by", "targets")}
+    return json.dumps(plain | {"targets": [[k, list(x)] for k, x in v["targets"].items()],
+                               "frames": {k: _records_json(v[k]) for k in _FRAMES},
+                               "by_all": {d: _records_json(f) for d, f in by_all.items()}})
+
+
+def _view_from_json(text: str) -> dict:
+    import json
+
+    from .kpis import frame_from_json
+    held = json.loads(text)
+    out = {k: frame_from_json(f) for k, f in held.pop("frames").items()}
+    out["by_all"] = {d: frame_from_json(f) for d, f in held.pop("by_all").items()}
+    out["targets"] = {k: tuple(x) for k, x in held.pop("targets")}
+    return out | held
+
+
+def store_views(con) -> None:
+    """At import: the Complaints page's whole-company view of the latest quarters (calendar hours, default SLA
+    targets, every latency dimension), by view() itself."""
+    from .kpis import quarters_to_store
+    rows = []
+    for f in quarters_to_store(con)[-STORED_QUARTERS:]:
+        v = view(con, f, stored=False)
+        period = in_period(with_latency(_period_rows(con, f)), f.date_from, f.date_to)
+        by_all = {d: v["by"] if d == "category" else latency_by(period, d) for d in DIMENSIONS}
+        rows.append((f.date_from, _view_to_json(v, by_all)))
+    con.execute("create or replace table complaints_views (quarter_start date primary key, view_json varchar)")
+    for row in rows:
+        con.execute("insert into complaints_views values (?, ?)", list(row))
+
+
+def _period_rows(con, filters) -> pd.DataFrame:
+    from . import db
+    return db.run(con, "complaints/complaint_rows", filters.params() | {"history_days": 0})

@@ -165,6 +165,19 @@ def _cached_regions_view(path: str, signature: tuple, filters: Filters, scenario
     return view(_open(path, signature), filters, _thawed(scenario), group)
 
 
+def complaints_view(filters: Filters, mode: str, cal, targets: dict | None, dim: str) -> dict:
+    path = db.db_path()
+    return _cached_complaints_view(str(path), db.file_signature(path), _as_viewer(filters), mode, cal,
+                                   None if targets is None else tuple(sorted(targets.items())), dim)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_complaints_view(path: str, signature: tuple, filters: Filters, mode: str, cal, targets: tuple | None,
+                            dim: str) -> dict:
+    from .complaints import view
+    return view(_open(path, signature), filters, mode, cal, None if targets is None else dict(targets), dim)
+
+
 def revenue_by_month(filters: Filters) -> pd.DataFrame:
     return _cached_monthly(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
 

@@ -257,3 +257,55 @@ def test_complaint_search_in_the_app(app_env):
     assert picker.options and all(category.casefold() in o.casefold() for o in picker.options)
     at.text_input(key="complaint_search").set_value("zzzz-none").run()
     assert not at.exception and any("zzzz-none" in i.value for i in at.info)
+
+
+def test_box_stats_by_hand():
+    rows = pd.DataFrame({"severity": ["A"] * 11 + ["B"] * 3 + ["C"],
+                         "resolution_h": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100, 5.0, None, 7.0, None]})
+    b = cx.box_stats(rows).set_index("severity")
+    # A: linear quartiles of 1..10 and 100: 3.5, 6, 8.5; IQR 5 -> whiskers at the furthest values within
+    # [-4, 16]: 1 and 10 (100 is an outlier).
+    assert b.loc["A"].tolist() == [3.5, 6.0, 8.5, 1.0, 10.0]
+    assert b.loc["B"].tolist() == [5.5, 6.0, 6.5, 5.0, 7.0]
+    assert "C" not in b.index  # no resolved complaint: no box
+
+
+def _same_cx_view(a, b):
+    for k in ("month", "boxes", "backlog", "oldest", "overdue", "recent", "by"):
+        pd.testing.assert_frame_equal(a[k].reset_index(drop=True), b[k].reset_index(drop=True), check_dtype=False)
+    for k in ("complaints", "open_total", "actions", "first_response_median_h", "first_response_p90_h",
+              "resolution_median_h", "resolution_p90_h", "breach_pct", "overdue_actions", "on_time_pct",
+              "recurrence_pct", "severities", "targets"):
+        assert a[k] == b[k], k
+
+
+@pytest.mark.parametrize("dim", cx.DIMENSIONS)
+def test_stored_complaints_view_equals_the_live_one(sample_con, dim):
+    from cockpit import kpis
+    quarters = kpis.quarters_to_store(sample_con)[-cx.STORED_QUARTERS:]
+    assert [q for (q,) in sample_con.execute("select quarter_start from complaints_views order by 1").fetchall()] == \
+        [f.date_from for f in quarters]
+    for f in quarters:
+        assert cx._stored_view(sample_con, f) is not None
+        held, live = cx.view(sample_con, f, dim=dim), cx.view(sample_con, f, dim=dim, stored=False)
+        _same_cx_view(held, live)
+    assert live["complaints"] > 0 and len(live["by"]) > 1
+
+
+def test_complaints_view_other_targets_business_hours_and_filters_are_live(sample_con):
+    from cockpit import kpis
+    from cockpit.filters import Filters
+    f = kpis.quarters_to_store(sample_con)[-2]
+    base = cx.view(sample_con, f)
+    strict = {s: (0.5, 1.0) for s in base["severities"]}
+    tight = cx.view(sample_con, f, targets=strict)
+    assert tight["breach_pct"] > base["breach_pct"] and tight["targets"] == strict
+    business = cx.view(sample_con, f, "business")
+    assert business["resolution_median_h"] < base["resolution_median_h"]  # nights and weekends do not count
+    us = Filters(f.date_from, f.date_to, countries=("US",), all_customers=True)
+    assert cx._stored_view(sample_con, us) is None
+    assert 0 < cx.view(sample_con, us)["complaints"] < base["complaints"]
+    # The KPI definitions (kpis.complaints, counted in SQL) agree with the view's cards.
+    k = kpis.complaints(sample_con, f)
+    assert k["resolution_hours_median"] == round(base["resolution_median_h"], 2)
+    assert k["sla_breach_pct"] == round(base["breach_pct"], 2) and k["open_complaints"] == base["open_total"]
