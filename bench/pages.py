@@ -63,15 +63,9 @@ def customers(con):
 
 
 def churn_page(con):
-    p = Q.params() | RULES | {"as_of": Q.date_to}
-    status = db.run(con, "churn/customer_status", p)
-    db.run(con, "churn/revenue_retention", p | {"as_of_only": False})
-    churn.status_counts(status), churn.flagged(status, "en", limit=500), churn.revenue_at_risk(status)
-    funnel = db.run(con, "churn/funnel_customers", Q.params() | {"cohorts": [], "channels": []})
-    churn.funnel_counts(funnel, first_level=4)
-    db.run(con, "churn/cohort_retention", p)
-    churn.hidden_big_accounts(status, ["C", "D", ""]), churn.former_top_going_quiet(status)
-    churn.complaint_lapse_rates(status)
+    """The Churn page's view (cockpit/churn.py view): status, flagged list, retention, funnel, cohorts, hidden big
+    accounts, former top customers, complaint lapse rates."""
+    churn.view(con, Q)
 
 
 PAGES = {"overview": overview, "regions": regions, "complaints": complaints, "customers": customers, "churn": churn_page}

@@ -172,3 +172,102 @@ def status_counts(status: pd.DataFrame) -> dict[str, int]:
     """active / at_risk / lapsed -> customers."""
     counts = status["status"].value_counts()
     return {k: int(counts.get(k, 0)) for k in ("active", "at_risk", "lapsed")}
+
+
+# --------------------------------------------------------------------------------------------- the page's view
+
+SHOWN = 500  # rows a list on the page shows (the most important first); its downloads hold every row
+
+
+def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=(), low_segments=None,
+         stored: bool = True) -> dict:
+    """Everything the Churn page shows: status counts, revenue at stake, NRR / GRR and their quarters, the first
+    500 flagged customers (reasons in English and Chinese), the funnel with the customers who stopped at each step
+    (the first 500 of each), the cohort grid, hidden big accounts, former top customers and the complaint lapse
+    rates. low_segments None: the default low segments (C, D and none, those present). The whole company's view of
+    the latest quarters with the default rules, funnel filters and segments is read from what the import stored
+    (store_views); every other view is worked out here, by the same code."""
+    from . import db
+    rules = rules or RhythmRules()
+    default = rules == RhythmRules() and not cohorts and not channels and low_segments is None
+    if stored and default:
+        held = _stored_view(con, filters)
+        if held is not None:
+            return held
+    segments = db.run(con, "filters/segment_options", filters.viewer())["segment"].tolist()
+    low = [s for s in segments if s in ("C", "D", "")] if low_segments is None else list(low_segments)
+    params = filters.params() | rules.params() | {"as_of": filters.date_to}
+    status = db.run(con, "churn/customer_status", params)
+    retention = db.run(con, "churn/revenue_retention", params | {"as_of_only": False})
+    now = retention[retention["is_as_of"]]
+    everyone = db.run(con, "churn/funnel_customers", filters.params() | {"cohorts": [], "channels": []})
+    funnel_rows = everyone if not cohorts and not channels else \
+        db.run(con, "churn/funnel_customers", filters.params() | {"cohorts": list(cohorts), "channels": list(channels)})
+    has_pipeline = bool(funnel_rows["has_pipeline"].any()) if len(funnel_rows) else False
+    steps = funnel_counts(funnel_rows, first_level=1 if has_pipeline else 4)
+    stopped = {int(level): funnel_rows[funnel_rows["reached_level"] == level].head(SHOWN) for level in steps["level"]}
+    hidden = hidden_big_accounts(status, low)
+    former = former_top_going_quiet(status)
+    pct = lambda v: None if v is None or v != v else float(v)  # noqa: E731
+    return {
+        "counts": status_counts(status), "revenue_at_risk": revenue_at_risk(status),
+        "nrr_pct": pct(now["nrr_pct"].iloc[0]) if len(now) else None,
+        "grr_pct": pct(now["grr_pct"].iloc[0]) if len(now) else None,
+        "retention": retention,
+        "flagged": {lang: flagged(status, lang, limit=SHOWN) for lang in ("en", "zh")},
+        "all_cohorts": sorted(everyone["cohort"].dropna().unique().tolist(), reverse=True),
+        "has_pipeline": has_pipeline, "steps": steps, "stopped": stopped,
+        "stopped_counts": {int(level): int((funnel_rows["reached_level"] == level).sum()) for level in steps["level"]},
+        "cohorts": db.run(con, "churn/cohort_retention", params),
+        "segments": segments, "low_segments": low,
+        "hidden": hidden.head(SHOWN), "hidden_count": int(len(hidden)),
+        "former": former.head(SHOWN), "former_count": int(len(former)),
+        "rates": complaint_lapse_rates(status),
+    }
+
+
+STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
+_FRAMES = ("retention", "steps", "cohorts", "hidden", "former", "rates")
+
+
+def _stored_view(con, filters) -> dict | None:
+    from . import db
+    start = filters.stored_quarter()
+    if start is None:
+        return None
+    row = db.first_row(con, "churn/stored_view", {"quarter_start": start} | filters.viewer())
+    return None if row is None else _view_from_json(row["view_json"])
+
+
+def _view_to_json(v: dict) -> str:
+    import json
+
+    from .kpis import _records_json
+    plain = {k: x for k, x in v.items() if k not in _FRAMES and k not in ("flagged", "stopped", "stopped_counts")}
+    return json.dumps(plain | {
+        "frames": {k: _records_json(v[k]) for k in _FRAMES},
+        "flagged": {lang: _records_json(f) for lang, f in v["flagged"].items()},
+        "stopped": [[level, _records_json(f)] for level, f in v["stopped"].items()],
+        "stopped_counts": [[level, n] for level, n in v["stopped_counts"].items()]})
+
+
+def _view_from_json(text: str) -> dict:
+    import json
+
+    from .kpis import frame_from_json
+    held = json.loads(text)
+    out = {k: frame_from_json(f) for k, f in held.pop("frames").items()}
+    out["flagged"] = {lang: frame_from_json(f) for lang, f in held.pop("flagged").items()}
+    out["stopped"] = {int(level): frame_from_json(f) for level, f in held.pop("stopped")}
+    out["stopped_counts"] = {int(level): int(n) for level, n in held.pop("stopped_counts")}
+    return out | held
+
+
+def store_views(con) -> None:
+    """At import: the Churn page's whole-company view of the latest quarters (default rules, no funnel filter, the
+    default low segments), by view() itself."""
+    from .kpis import quarters_to_store
+    rows = [(f.date_from, _view_to_json(view(con, f, stored=False))) for f in quarters_to_store(con)[-STORED_QUARTERS:]]
+    con.execute("create or replace table churn_views (quarter_start date primary key, view_json varchar)")
+    for row in rows:
+        con.execute("insert into churn_views values (?, ?)", list(row))

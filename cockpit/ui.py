@@ -178,6 +178,19 @@ def _cached_complaints_view(path: str, signature: tuple, filters: Filters, mode:
     return view(_open(path, signature), filters, mode, cal, None if targets is None else dict(targets), dim)
 
 
+def churn_view(filters: Filters, rules, cohorts: list, channels: list, low: list | None) -> dict:
+    path = db.db_path()
+    return _cached_churn_view(str(path), db.file_signature(path), _as_viewer(filters), rules, tuple(cohorts),
+                              tuple(channels), None if low is None else tuple(low))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_churn_view(path: str, signature: tuple, filters: Filters, rules, cohorts: tuple, channels: tuple,
+                       low: tuple | None) -> dict:
+    from .churn import view
+    return view(_open(path, signature), filters, rules, cohorts, channels, None if low is None else list(low))
+
+
 def revenue_by_month(filters: Filters) -> pd.DataFrame:
     return _cached_monthly(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
 

@@ -1,7 +1,7 @@
 """Churn: reorder-rhythm status, the at-risk list, the lifecycle funnel, cohorts, hidden big accounts."""
 import streamlit as st
 
-from cockpit import charts, churn, ui
+from cockpit import charts, churn, db, ui
 from cockpit.churn import STEPS, RhythmRules
 from cockpit.countries import country_column
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
@@ -27,21 +27,35 @@ rules = RhythmRules(st.session_state["risk_multiple"], st.session_state["lapse_m
                     st.session_state["lapse_days"], st.session_state["few_risk_days"])
 st.info(rules.describe(L))
 
+# The funnel's cohorts and channels and the low segments are kept in the URL: settled first, then the view is
+# worked out once (cockpit/churn.py view; the whole company's default view of a recent quarter was stored at import).
+channels = ui.query("churn/channel_options", {})["source_channel"].tolist()
+segments = ui.query("filters/segment_options", {})["segment"].tolist()
+ui.url_state("cohorts", "list")
+ui.url_state("channels", "list")
+ui._clean_list("channels", set(channels))
+ui.url_state("low", "list", None)
+if "low" in st.session_state:
+    ui._clean_list("low", set(segments))
+view = ui.churn_view(filters, rules, st.session_state.get("cohorts") or [], st.session_state.get("channels") or [],
+                     st.session_state.get("low"))
+ui._clean_list("cohorts", set(view["all_cohorts"]))
+st.session_state.setdefault("low", view["low_segments"])
 params = filters.params() | rules.params() | {"as_of": as_of}
-status = ui.query("churn/customer_status", params)
-retention = ui.query("churn/revenue_retention", params | {"as_of_only": False})
-now = retention[retention["is_as_of"]]
-counts = churn.status_counts(status)
-SHOWN = 500  # the at-risk table shows the first 500; its downloads hold every flagged customer
-flagged = churn.flagged(status, L, limit=SHOWN)
+# Downloads of whole lists are made when clicked, from the database (the page holds only the lists' heads).
+con, viewer = ui.connection(), ui.viewer_params()
+status_all = lambda: db.run(con, "churn/customer_status", params | viewer)  # noqa: E731
+counts = view["counts"]
+SHOWN = churn.SHOWN  # the at-risk table shows the first 500; its downloads hold every flagged customer
+flagged = view["flagged"][L]
 
 cards = st.columns(5)
 ui.kpi_card(cards[0], t("kpi_at_risk_customers", L), fmt_int(counts.get("at_risk", 0)), 0, None, "", t("help_at_risk_customers", L))
 ui.kpi_card(cards[1], t("kpi_lapsed_customers", L), fmt_int(counts.get("lapsed", 0)), 0, None, "", t("help_lapsed_customers", L))
-ui.kpi_card(cards[2], t("kpi_revenue_at_risk", L, currency=cur), fmt_amount(churn.revenue_at_risk(status), L), 0, None, "",
+ui.kpi_card(cards[2], t("kpi_revenue_at_risk", L, currency=cur), fmt_amount(view["revenue_at_risk"], L), 0, None, "",
             t("help_revenue_at_risk", L))
-ui.kpi_card(cards[3], t("kpi_nrr_pct", L), fmt_pct(now["nrr_pct"].iloc[0]) if len(now) else "—", 0, None, "", t("help_nrr_pct", L))
-ui.kpi_card(cards[4], t("kpi_grr_pct", L), fmt_pct(now["grr_pct"].iloc[0]) if len(now) else "—", 0, None, "", t("help_grr_pct", L))
+ui.kpi_card(cards[3], t("kpi_nrr_pct", L), fmt_pct(view["nrr_pct"]) if view["nrr_pct"] is not None else "—", 0, None, "", t("help_nrr_pct", L))
+ui.kpi_card(cards[4], t("kpi_grr_pct", L), fmt_pct(view["grr_pct"]) if view["grr_pct"] is not None else "—", 0, None, "", t("help_grr_pct", L))
 ui.chart(charts.status_bars(counts, L), key="churn_status")
 
 st.subheader(t("flagged_title", L))
@@ -61,26 +75,18 @@ ui.table(flagged, {"customer_name": (t("col_customer", L), "text"), "customer_id
                    "sales_rep": (t("col_rep", L), "text"), "open_complaints": (t("col_open_complaints", L), "int"),
                    "last_order_on": (t("col_last_order", L), "date")},
          key="churn_flagged", stem=f"at-risk-{as_of}", height=420,
-         complete=lambda: _labelled(churn.flagged(status, L)))
+         complete=lambda: _labelled(churn.flagged(status_all(), L)))
 
 st.subheader(t("funnel_title", L))
 st.caption(t("funnel_caption", L))
-cohort_options = ui.query("churn/funnel_customers", filters.params() | {"cohorts": [], "channels": []})
-all_cohorts = sorted(cohort_options["cohort"].dropna().unique().tolist(), reverse=True)
-channels = ui.query("churn/channel_options", {})["source_channel"].tolist()
+all_cohorts = view["all_cohorts"]
 f1, f2 = st.columns(2)
-ui.url_state("cohorts", "list")
-ui._clean_list("cohorts", set(all_cohorts))
-ui.url_state("channels", "list")
-ui._clean_list("channels", set(channels))
 f1.multiselect(t("funnel_cohorts", L), all_cohorts, key="cohorts", placeholder=t("all", L))
 f2.multiselect(t("funnel_channels", L), channels, key="channels", placeholder=t("all", L), format_func=lambda v: v or t("none_value", L))
-funnel_customers = ui.query("churn/funnel_customers", filters.params() | {"cohorts": st.session_state["cohorts"],
-                                                                         "channels": st.session_state["channels"]})
-has_pipeline = bool(funnel_customers["has_pipeline"].any()) if len(funnel_customers) else False
+has_pipeline = view["has_pipeline"]
 if not has_pipeline:
     st.warning(t("funnel_no_pipeline", L))
-steps = churn.funnel_counts(funnel_customers, first_level=1 if has_pipeline else 4)
+steps = view["steps"]
 left, right = st.columns([3, 2])
 with left:
     ui.chart(charts.funnel(steps, L), key="churn_funnel")
@@ -90,11 +96,19 @@ with right:
     if st.session_state.get("stopped") not in levels:
         st.session_state["stopped"] = levels[0]
     st.selectbox(t("funnel_stopped_at", L), levels, key="stopped", format_func=lambda lv: t(STEPS[lv], L))
-    stopped = funnel_customers[funnel_customers["reached_level"] == st.session_state["stopped"]]
-    stopped = stopped.assign(country=country_column(stopped["country_code"], L))
-    ui.table(stopped, {"customer_name": (t("col_customer", L), "text"), "country": (t("col_country", L), "text"),
-                       "sales_rep": (t("col_rep", L), "text"), "source_channel": (t("col_channel", L), "text"),
-                       "first_contact_on": (t("col_first_contact", L), "date")},
+    level = st.session_state["stopped"]
+    if view["stopped_counts"].get(level, 0) > SHOWN:
+        st.caption(t("flagged_first", L, shown=fmt_int(SHOWN), total=fmt_int(view["stopped_counts"][level])))
+    funnel_params = filters.params() | {"cohorts": st.session_state["cohorts"], "channels": st.session_state["channels"]}
+
+    def _stopped(rows):
+        rows = rows[rows["reached_level"] == level]
+        return rows.assign(country=country_column(rows["country_code"], L))
+    ui.table(_stopped(view["stopped"][level]),
+             {"customer_name": (t("col_customer", L), "text"), "country": (t("col_country", L), "text"),
+              "sales_rep": (t("col_rep", L), "text"), "source_channel": (t("col_channel", L), "text"),
+              "first_contact_on": (t("col_first_contact", L), "date")},
+             complete=lambda: _stopped(db.run(con, "churn/funnel_customers", funnel_params | viewer)),
              key="churn_stopped", stem="funnel-stopped", height=330)
 
 st.subheader(t("cohorts_title", L))
@@ -104,46 +118,50 @@ if st.session_state.get("measure") not in ("customers", "revenue"):
     st.session_state["measure"] = "customers"
 st.segmented_control(t("cohort_measure", L), ["customers", "revenue"], key="measure", required=True,
                      format_func=lambda v: t(f"measure_{v}", L))
-cohorts = ui.query("churn/cohort_retention", params)
+cohorts = view["cohorts"]
 left, right = st.columns([3, 2])
 with left:
     if len(cohorts):
         ui.chart(charts.cohort_heatmap(cohorts, st.session_state["measure"], L), key="churn_heatmap")
 with right:
+    retention = view["retention"]
     if len(retention):
         ui.chart(charts.retention_lines(retention[~retention["is_as_of"] | retention["quarter_end"].dt.is_quarter_end], L),
                  key="churn_nrr")
 
 st.subheader(t("hidden_title", L))
-segments = ui.query("filters/segment_options", {})["segment"].tolist()
-ui.url_state("low", "list", None)
-if "low" not in st.session_state:
-    st.session_state["low"] = [s for s in segments if s in ("C", "D", "")]
-ui._clean_list("low", set(segments))
 st.multiselect(t("low_segments", L), segments, key="low", format_func=lambda s: s or t("no_segment", L))
 st.caption(t("hidden_caption", L, segments=", ".join(s or t("no_segment", L) for s in st.session_state["low"]) or "—"))
-hidden = churn.hidden_big_accounts(status, st.session_state["low"])
+hidden = view["hidden"]
 money_cols = {"customer_name": (t("col_customer", L), "text"), "segment": (t("col_segment", L), "text"),
               "sales_rep": (t("col_rep", L), "text"), "revenue_l12m": (t("col_revenue_l12m", L, currency=cur), "money"),
               "revenue_prior_12m": (t("col_revenue_prior", L, currency=cur), "money")}
 if hidden.empty:
     st.info(t("none_found", L))
 else:
+    if view["hidden_count"] > SHOWN:
+        st.caption(t("flagged_first", L, shown=fmt_int(SHOWN), total=fmt_int(view["hidden_count"])))
     ui.table(hidden, money_cols | {"growth_l12m": (t("col_growth", L, currency=cur), "money"),
                                    "largest_order_l12m": (t("col_largest_order", L, currency=cur), "money")},
-             key="churn_hidden", stem="hidden-big-accounts", height=300)
+             key="churn_hidden", stem="hidden-big-accounts", height=300,
+             complete=lambda low=list(st.session_state["low"]): churn.hidden_big_accounts(status_all(), low))
 
 st.subheader(t("former_top_title", L))
 st.caption(t("former_top_caption", L))
-former = churn.former_top_going_quiet(status)
+former = view["former"]
 if former.empty:
     st.info(t("none_found", L))
 else:
-    former = former.assign(status_label=former["status"].map(lambda s: t(f"status_{s}", L)))
-    ui.table(former, money_cols | {"status_label": (t("col_status", L), "text")}, key="churn_former", stem="former-top", height=300)
+    def _former(rows):
+        return rows.assign(status_label=rows["status"].map({s: t(f"status_{s}", L) for s in ("active", "at_risk", "lapsed")}))
+    if view["former_count"] > SHOWN:
+        st.caption(t("flagged_first", L, shown=fmt_int(SHOWN), total=fmt_int(view["former_count"])))
+    ui.table(_former(former), money_cols | {"status_label": (t("col_status", L), "text")}, key="churn_former",
+             stem="former-top", height=300,
+             complete=lambda: _former(churn.former_top_going_quiet(status_all())))
 
 st.subheader(t("complaints_churn_title", L))
-rates = churn.complaint_lapse_rates(status)
+rates = view["rates"]
 with_rate = rates.loc[rates["has_complaint"], "lapse_rate_pct"].iloc[0]
 without_rate = rates.loc[~rates["has_complaint"], "lapse_rate_pct"].iloc[0]
 st.markdown(t("complaints_churn_text", L, with_rate=fmt_pct(with_rate), without_rate=fmt_pct(without_rate)))

@@ -175,6 +175,38 @@ def test_customer_360_draws_the_order_timeline(server, browser):
     assert outside == []
 
 
+def test_whole_list_downloads_are_made_when_clicked(server, browser, sample_db):
+    """The churn page shows the heads of its lists; the CSV button fetches the whole list from the database when
+    clicked (a Streamlit deferred download): every flagged customer, as many as the cards count."""
+    import csv
+    import io
+
+    from cockpit import churn as ch
+    from cockpit import db as cdb
+    from cockpit.filters import Filters
+    import datetime as dt
+    con = cdb.connect(sample_db)
+    try:
+        counts = ch.view(con, Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True), stored=False)["counts"]
+    finally:
+        con.close()
+    base, _ = server
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/churn?lang=en", outside)
+    try:
+        button = page.locator("[data-testid=stDownloadButton]", has_text="CSV").first
+        button.wait_for(timeout=30000)
+        with page.expect_download(timeout=60000) as got:
+            button.click()
+        text = Path(got.value.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert len(rows) - 1 == counts["at_risk"] + counts["lapsed"] > 0
+        assert page.locator("[data-testid=stException]").count() == 0
+    finally:
+        context.close()
+    assert outside == []
+
+
 def test_html_review_pack_opens_offline(server, browser, tmp_path):
     _, db = server
     out = tmp_path / "pack.html"

@@ -161,3 +161,51 @@ def test_flagged_first_n_is_the_head_of_the_whole_list(sample_con):
     assert len(whole) > 7 and first["customer_id"].tolist() == whole["customer_id"].head(7).tolist()
     assert (whole["open_complaints"].to_numpy()[:-1] > 0).astype(int).tolist() == sorted(
         (whole["open_complaints"].to_numpy()[:-1] > 0).astype(int).tolist(), reverse=True)
+
+
+def _same_churn_view(a, b):
+    import pandas.testing as pdt
+    for k in ("retention", "steps", "cohorts", "hidden", "former", "rates"):
+        pdt.assert_frame_equal(a[k].reset_index(drop=True), b[k].reset_index(drop=True), check_dtype=False)
+    for lang in ("en", "zh"):
+        pdt.assert_frame_equal(a["flagged"][lang].reset_index(drop=True), b["flagged"][lang].reset_index(drop=True),
+                               check_dtype=False)
+    assert a["stopped"].keys() == b["stopped"].keys()
+    for level in a["stopped"]:
+        pdt.assert_frame_equal(a["stopped"][level].reset_index(drop=True), b["stopped"][level].reset_index(drop=True),
+                               check_dtype=False)
+    for k in ("counts", "revenue_at_risk", "nrr_pct", "grr_pct", "all_cohorts", "has_pipeline", "stopped_counts",
+              "segments", "low_segments", "hidden_count", "former_count"):
+        assert a[k] == b[k], k
+
+
+def test_stored_churn_view_equals_the_live_one(sample_con):
+    from cockpit import kpis
+    quarters = kpis.quarters_to_store(sample_con)[-churn.STORED_QUARTERS:]
+    assert [q for (q,) in sample_con.execute("select quarter_start from churn_views order by 1").fetchall()] == \
+        [f.date_from for f in quarters]
+    for f in quarters:
+        assert churn._stored_view(sample_con, f) is not None
+        held, live = churn.view(sample_con, f), churn.view(sample_con, f, stored=False)
+        _same_churn_view(held, live)
+    assert live["counts"]["at_risk"] > 0 and len(live["flagged"]["zh"]) > 0 and live["has_pipeline"]
+
+
+def test_churn_view_with_other_rules_funnel_filters_or_filters_is_live(sample_con):
+    from cockpit import kpis
+    from cockpit.filters import Filters
+    f = kpis.quarters_to_store(sample_con)[-2]
+    base = churn.view(sample_con, f)
+    strict = churn.view(sample_con, f, churn.RhythmRules(risk_multiple=1.1, lapse_multiple=2.0))
+    assert strict["counts"]["active"] < base["counts"]["active"]
+    _same_churn_view(strict, churn.view(sample_con, f, churn.RhythmRules(risk_multiple=1.1, lapse_multiple=2.0), stored=False))
+    cohort = base["all_cohorts"][3]
+    one = churn.view(sample_con, f, cohorts=[cohort])
+    assert one["steps"]["reached"].iloc[0] < base["steps"]["reached"].iloc[0]
+    de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
+    assert churn._stored_view(sample_con, de) is None
+    assert sum(churn.view(sample_con, de)["counts"].values()) < sum(base["counts"].values())
+    # The view's cards are the KPI definitions (kpis.churn).
+    k = kpis.churn(sample_con, f)
+    assert k["at_risk_customers"] == base["counts"]["at_risk"] and k["lapsed_customers"] == base["counts"]["lapsed"]
+    assert k["revenue_at_risk"] == round(base["revenue_at_risk"], 2) and k["nrr_pct"] == round(base["nrr_pct"], 2)
