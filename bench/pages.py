@@ -43,23 +43,9 @@ def complaints(con):
 
 
 def customers(con):
-    rec = db.run(con, "customers/customer_records", Q.params() | {"as_of": Q.date_to})
-    p = Q.params() | {"as_of": Q.date_to, "stale_days": 365, "pool_days": 180}
-    counts = db.run(con, "customers/record_kpis", p).iloc[0]
-    clusters = rx.duplicate_clusters(rec, identity=kpis.duplicates_identity(counts),
-                                     stored=kpis.stored_duplicates(con, p, counts))
-    has = rx.filled_fields(rec)
-    quality = rx.quality(rec, Q.date_to, 365, set(clusters["customer_id"]), has=has)
-    rx.record_completeness_pct(rec, has), rx.completeness(rec, has), rx.completeness_by_rep(rec, quality, has)
-    rx.public_pool(rec, Q.date_to, 180)
-    revenue = db.run(con, "customers/customer_revenue", Q.params())
-    rx.segment_counts(rx.abc(revenue)), rx.rfm(rec, Q.date_to)
-    before = db.run(con, "customers/customer_revenue", PREV.params())
-    rx.migration(before, revenue)
-    top = rec.sort_values("lifetime_revenue", ascending=False)["customer_id"].iloc[0]
-    db.run(con, "customers/customer_orders", {"customer_id": top, "all_customers": True, "visible_reps": []})
-    db.run(con, "churn/customer_status", Q.params() | RULES | {"as_of": Q.date_to})
-    db.run(con, "customers/customer_complaints", {"customer_id": top, "all_customers": True, "visible_reps": []})
+    """The Customers page's view (cockpit/records.py view): record KPIs, completeness by field and rep, the fix list,
+    duplicates, the public pool, ABC, RFM, the ABC migration and the 360 of the largest customer."""
+    rx.view(con, Q)
 
 
 def churn_page(con):

@@ -320,8 +320,9 @@ def rep_quality_heatmap(df: pd.DataFrame, fields: list[str], lang: str) -> go.Fi
     return fig
 
 
-def abc_bars(df: pd.DataFrame, currency: str, lang: str) -> go.Figure:
-    g = df.groupby("abc").agg(customers=("customer_id", "count"), revenue=("revenue", "sum")).reindex(["A", "B", "C"]).fillna(0)
+def abc_bars(summary: pd.DataFrame, currency: str, lang: str) -> go.Figure:
+    """summary: records.abc_summary (customers and revenue per class)."""
+    g = summary.set_index("abc").reindex(["A", "B", "C"]).fillna(0)
     fig = go.Figure(go.Bar(x=[f"{k} · {int(n):,} {t('customers_word', lang)}" for k, n in zip(g.index, g["customers"])],
                            y=g["revenue"], marker_color=[PRIMARY, "#4a90c2", "#aed6f1"],
                            text=[fmt_amount(v, lang) for v in g["revenue"]], textposition="outside", cliponaxis=False))
@@ -330,8 +331,9 @@ def abc_bars(df: pd.DataFrame, currency: str, lang: str) -> go.Figure:
     return fig
 
 
-def rfm_bars(df: pd.DataFrame, lang: str) -> go.Figure:
-    g = df["rfm_segment"].value_counts()
+def rfm_bars(counts: pd.DataFrame, lang: str) -> go.Figure:
+    """counts: records.rfm_counts (customers per segment, largest first)."""
+    g = counts.set_index("rfm_segment")["customers"]
     fig = go.Figure(go.Bar(y=[t(f"rfm_{k}", lang) for k in g.index][::-1], x=g.to_numpy()[::-1], orientation="h",
                            marker_color=PRIMARY, text=[f"{v:,}" for v in g.to_numpy()[::-1]], textposition="outside",
                            cliponaxis=False))

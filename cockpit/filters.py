@@ -18,6 +18,16 @@ def quarter_label(day: dt.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
+def quarter_labels(first: dt.date, last: dt.date) -> list[str]:
+    """The calendar quarters from `first` to `last`, newest first ('2026Q3', '2026Q2', ...)."""
+    out = []
+    start, _ = quarter_of(last)
+    while start >= quarter_of(first)[0]:
+        out.append(quarter_label(start))
+        start = quarter_of(start - dt.timedelta(days=1))[0]
+    return out
+
+
 def parse_quarter(text: str) -> tuple[dt.date, dt.date]:
     """'2025Q3' or '2025-Q3' -> (first day, last day)."""
     s = text.strip().upper().replace("-", "")

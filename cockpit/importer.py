@@ -1151,7 +1151,7 @@ def _write_orders(con, reporting: str) -> None:
 
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
 # derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
-DERIVED_VERSION = "13"
+DERIVED_VERSION = "14"
 
 
 def _build_derived(con) -> None:
@@ -1172,6 +1172,7 @@ def _build_derived(con) -> None:
     complaints.store_views(con)
     from . import churn
     churn.store_views(con)
+    rx.store_views(con)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 

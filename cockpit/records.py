@@ -417,3 +417,160 @@ def migration(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({"from": b.reindex(ids).fillna("—"), "to": a.reindex(ids).fillna("—")})
     order = ["A", "B", "C", "—"]
     return pd.crosstab(frame["from"], frame["to"]).reindex(index=order, columns=order, fill_value=0)
+
+
+# --------------------------------------------------------------------------------------------- the page's view
+
+SHOWN = 500  # rows a list on the page shows (the most important first); its downloads hold every row
+
+
+def abc_summary(abc_rows: pd.DataFrame) -> pd.DataFrame:
+    """Customers and revenue per class A, B, C (zero for an empty class), from abc()."""
+    g = abc_rows.groupby("abc").agg(customers=("customer_id", "count"), revenue=("revenue", "sum"))
+    return g.reindex(["A", "B", "C"]).fillna(0).rename_axis("abc").reset_index()
+
+
+def rfm_counts(rfm_rows: pd.DataFrame) -> pd.DataFrame:
+    """Customers per RFM segment, largest first, from rfm()."""
+    counts = rfm_rows["rfm_segment"].value_counts()
+    return pd.DataFrame({"rfm_segment": counts.index.astype(object), "customers": counts.to_numpy()})
+
+
+def default_migration(quarters: list[str], date_to) -> tuple[str, str]:
+    """The migration chart's default quarters: the period's quarter and the one before it (quarters newest first)."""
+    from .filters import quarter_label
+    to = quarter_label(date_to) if quarter_label(date_to) in quarters else quarters[0]
+    return quarters[min(quarters.index(to) + 1, len(quarters) - 1)], to
+
+
+def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int = 80, b_pct: int = 95,
+         migration_quarters: tuple[str, str] | None = None, fix_rep: str | None = None, customer: str | None = None,
+         stored: bool = True, whole: bool = False) -> dict:
+    """Everything the Customers page shows for the filters and its settings: the record KPIs, completeness by field
+    and by rep, the fix list of one rep, duplicates, the public pool (first 500 of each list, with counts), ABC and
+    RFM, the ABC migration between two quarters, and the 360 of one customer (None: the largest). The whole
+    company's view of the latest quarters with every setting at its default is read from what the import stored
+    (store_views); every other view is worked out here, by the same code. whole=True: the lists complete (for
+    downloads), not their first 500."""
+    from . import churn, db, kpis
+    from .filters import parse_quarter
+    default = (stale_days, pool_days, a_pct, b_pct, migration_quarters, fix_rep, customer) == (365, 180, 80, 95, None, None, None)
+    if stored and default and not whole:
+        held = _stored_view(con, filters)
+        if held is not None:
+            return held
+    as_of = filters.date_to
+    p = filters.params()
+    rec = db.run(con, "customers/customer_records", p | {"as_of": as_of})
+    counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": stale_days, "pool_days": pool_days}).iloc[0]
+    clusters = duplicate_clusters(rec, identity=kpis.duplicates_identity(counts),
+                                  stored=kpis.stored_duplicates(con, p, counts))
+    has = filled_fields(rec)
+    qual = quality(rec, as_of, stale_days, set(clusters["customer_id"]), has=has)
+    pool = public_pool(rec, as_of, pool_days)
+    revenue = db.run(con, "customers/customer_revenue", p)
+    b_pct = max(b_pct, a_pct + 1)
+    abc_rows = abc(revenue, a_pct, b_pct)
+    reps = sorted(qual["sales_rep"].fillna("").unique())
+    rep = fix_rep if fix_rep in reps else (reps[0] if reps else "")
+    fix = qual[(qual["sales_rep"].fillna("") == rep) &
+               ((qual["missing_fields"].str.len() > 0) | qual["stale"] | qual["is_duplicate"])].sort_values("quality_score")
+    quarters = _quarters(con)
+    mig = migration_quarters or default_migration(quarters, as_of)
+    (f0, f1), (t0, t1) = parse_quarter(mig[0]), parse_quarter(mig[1])
+    before = db.run(con, "customers/customer_revenue", p | {"date_from": f0, "date_to": f1})
+    after = db.run(con, "customers/customer_revenue", p | {"date_from": t0, "date_to": t1})
+    choices = customer_choices(rec, keep=customer)
+    cid = customer if customer in choices else next(iter(choices), None)
+    me, mates, orders, complaints, status = None, [], None, None, None
+    if cid is not None:
+        row = qual[qual["customer_id"] == cid].iloc[0]
+        me = {k: (None if not isinstance(v, list) and pd.isna(v) else v.item() if isinstance(v, np.generic) else v)
+              for k, v in row.to_dict().items()}
+        me = {k: (v.isoformat() if isinstance(v, (pd.Timestamp, dt.date)) else v) for k, v in me.items()}
+        cl = clusters[clusters["customer_id"] == cid]
+        if len(cl):
+            others = clusters[(clusters["cluster"] == cl["cluster"].iloc[0]) & (clusters["customer_id"] != cid)]
+            mates = [[n, i] for n, i in zip(others["customer_name"], others["customer_id"])]
+        orders = db.run(con, "customers/customer_orders", filters.viewer() | {"customer_id": cid})
+        complaints = db.run(con, "customers/customer_complaints", filters.viewer() | {"customer_id": cid})
+        st_rows = db.run(con, "churn/customer_status", p | {"as_of": as_of} | churn.RhythmRules().params())
+        mine = st_rows[st_rows["customer_id"] == cid]
+        if len(mine):
+            r = mine.iloc[0].to_dict()
+            status = {"status": r["status"], "reason_en": churn.reason(r, "en") if r["status"] != "active" else "",
+                      "reason_zh": churn.reason(r, "zh") if r["status"] != "active" else ""}
+    dups = clusters.sort_values(["confidence_pct", "cluster"], ascending=[False, True])
+    head = (lambda f: f) if whole else (lambda f: f.head(SHOWN))  # noqa: E731
+    return {
+        "completeness_pct": record_completeness_pct(rec, has), "stale": stale_count(qual["stale"]),
+        "duplicate_clusters": int(clusters["cluster"].nunique()), "pool_count": int(len(pool)),
+        "abc_counts": segment_counts(abc_rows), "customers": int(len(rec)),
+        "completeness": completeness(rec, has), "by_rep": completeness_by_rep(rec, qual, has),
+        "reps": reps, "fix_rep": rep, "fix": head(fix), "fix_count": int(len(fix)),
+        "duplicates": head(dups), "duplicates_count": int(len(dups)),
+        "pool": head(pool),
+        "abc": abc_summary(abc_rows), "rfm": rfm_counts(rfm(rec, as_of)),
+        "quarters": quarters, "migration_quarters": list(mig), "migration": migration(before, after),
+        "choices": choices, "customer": cid, "me": me, "mates": mates, "orders": orders, "complaints": complaints,
+        "status": status,
+    }
+
+
+def _quarters(con) -> list[str]:
+    """Calendar quarters of the data, newest first (as the page's quarter pickers list them)."""
+    from . import kpis
+    from .filters import quarter_labels
+    first, last, _ = kpis.data_range(con)
+    return [] if first is None else quarter_labels(first, last)
+
+
+STORED_QUARTERS = 2
+_FRAMES = ("completeness", "by_rep", "fix", "duplicates", "pool", "abc", "rfm", "orders", "complaints")
+
+
+def _stored_view(con, filters) -> dict | None:
+    from . import db
+    start = filters.stored_quarter()
+    if start is None:
+        return None
+    row = db.first_row(con, "customers/stored_view", {"quarter_start": start} | filters.viewer())
+    return None if row is None else _view_from_json(row["view_json"])
+
+
+def _view_to_json(v: dict) -> str:
+    import json
+
+    from .kpis import _records_json
+    plain = {k: x for k, x in v.items() if k not in _FRAMES and k not in ("migration", "choices")}
+    frames = {k: _records_json(v[k].assign(missing_fields=v[k]["missing_fields"].map(list))
+                               if "missing_fields" in v[k].columns else v[k]) for k in _FRAMES if v[k] is not None}
+    m = v["migration"]
+    return json.dumps(plain | {"frames": frames, "choices": list(v["choices"].items()),
+                               "migration": {"index": list(m.index), "columns": list(m.columns),
+                                             "values": m.to_numpy().tolist()}}, default=str)
+
+
+def _view_from_json(text: str) -> dict:
+    import json
+
+    from .kpis import frame_from_json
+    held = json.loads(text)
+    out = {k: frame_from_json(f) for k, f in held.pop("frames").items()}
+    for k in ("orders", "complaints"):
+        out.setdefault(k, None)
+    m = held.pop("migration")
+    out["migration"] = pd.DataFrame(m["values"], index=pd.Index(m["index"], name="from"),
+                                    columns=pd.Index(m["columns"], name="to"))
+    out["choices"] = dict(held.pop("choices"))
+    return out | held
+
+
+def store_views(con) -> None:
+    """At import: the Customers page's whole-company view of the latest quarters (every setting at its default),
+    by view() itself."""
+    from .kpis import quarters_to_store
+    rows = [(f.date_from, _view_to_json(view(con, f, stored=False))) for f in quarters_to_store(con)[-STORED_QUARTERS:]]
+    con.execute("create or replace table customers_views (quarter_start date primary key, view_json varchar)")
+    for row in rows:
+        con.execute("insert into customers_views values (?, ?)", list(row))

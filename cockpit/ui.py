@@ -191,6 +191,22 @@ def _cached_churn_view(path: str, signature: tuple, filters: Filters, rules, coh
     return view(_open(path, signature), filters, rules, cohorts, channels, None if low is None else list(low))
 
 
+CUSTOMERS_DEFAULTS = {"stale_days": 365, "pool_days": 180, "a_pct": 80, "b_pct": 95, "migration_quarters": None,
+                      "fix_rep": None, "customer": None}
+
+
+def customers_view(filters: Filters, **settings) -> dict:
+    path = db.db_path()
+    return _cached_customers_view(str(path), db.file_signature(path), _as_viewer(filters),
+                                  tuple(sorted((CUSTOMERS_DEFAULTS | settings).items())))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_customers_view(path: str, signature: tuple, filters: Filters, settings: tuple) -> dict:
+    from .records import view
+    return view(_open(path, signature), filters, **dict(settings))
+
+
 def revenue_by_month(filters: Filters) -> pd.DataFrame:
     return _cached_monthly(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
 
@@ -312,12 +328,8 @@ def _data_bounds() -> tuple[dt.date, dt.date, str]:
 
 
 def quarter_options(first: dt.date, last: dt.date) -> list[str]:
-    out = []
-    start, _ = quarter_of(last)
-    while start >= quarter_of(first)[0]:
-        out.append(quarter_label(start))
-        start = quarter_of(start - dt.timedelta(days=1))[0]
-    return out
+    from .filters import quarter_labels
+    return quarter_labels(first, last)
 
 
 def default_quarter(first: dt.date, last: dt.date) -> str:

@@ -180,3 +180,52 @@ def test_customer_360_search_in_the_app(app_env):
     at.text_input(key="c360_search").set_value("zzzz-no-such-customer").run()
     assert not at.exception
     assert any("zzzz-no-such-customer" in i.value for i in at.info)
+
+
+def _same_records_view(a, b):
+    import pandas.testing as pdt
+    for k in ("completeness", "by_rep", "fix", "duplicates", "pool", "abc", "rfm", "orders", "complaints"):
+        x, y = a[k], b[k]
+        assert (x is None) == (y is None), k
+        if x is not None:
+            pdt.assert_frame_equal(x.reset_index(drop=True), y.reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(a["migration"], b["migration"], check_dtype=False, check_names=False)
+    for k in ("completeness_pct", "stale", "duplicate_clusters", "pool_count", "abc_counts", "customers", "reps",
+              "fix_rep", "fix_count", "duplicates_count", "quarters", "migration_quarters", "choices", "customer", "me",
+              "mates", "status"):
+        assert a[k] == b[k], k
+
+
+def test_stored_customers_view_equals_the_live_one(sample_con):
+    from cockpit import kpis
+    quarters = kpis.quarters_to_store(sample_con)[-records.STORED_QUARTERS:]
+    assert [q for (q,) in sample_con.execute("select quarter_start from customers_views order by 1").fetchall()] == \
+        [f.date_from for f in quarters]
+    for f in quarters:
+        assert records._stored_view(sample_con, f) is not None
+        held, live = records.view(sample_con, f), records.view(sample_con, f, stored=False)
+        _same_records_view(held, live)
+    assert live["customers"] > 1000 and live["duplicate_clusters"] > 0 and len(live["orders"]) > 0
+    # The cards are the KPI definitions (kpis.records).
+    k = kpis.records(sample_con, quarters[-1])
+    assert k["record_completeness_pct"] == round(live["completeness_pct"], 2) and k["stale_records"] == live["stale"]
+    assert k["duplicate_clusters"] == live["duplicate_clusters"] and k["segment_counts"] == live["abc_counts"]
+
+
+def test_customers_view_settings_and_filters_are_live(sample_con):
+    from cockpit import kpis
+    from cockpit.filters import Filters
+    f = kpis.quarters_to_store(sample_con)[-2]
+    base = records.view(sample_con, f)
+    tighter = records.view(sample_con, f, stale_days=30, pool_days=30)
+    assert tighter["stale"] > base["stale"] and tighter["pool_count"] > base["pool_count"]
+    other = base["reps"][-1]
+    assert records.view(sample_con, f, fix_rep=other)["fix_rep"] == other
+    small = list(base["choices"])[-1]
+    picked = records.view(sample_con, f, customer=small)
+    assert picked["customer"] == small and picked["me"]["customer_id"] == small
+    whole = records.view(sample_con, f, whole=True)
+    assert len(whole["pool"]) == base["pool_count"] and len(whole["fix"]) == base["fix_count"]
+    de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
+    assert records._stored_view(sample_con, de) is None
+    assert records.view(sample_con, de)["customers"] < base["customers"]
