@@ -196,14 +196,17 @@ def test_whole_list_downloads_are_made_when_clicked(server, browser, sample_db):
     try:
         buttons = page.locator("[data-testid=stDownloadButton]", has_text="CSV")
         buttons.first.wait_for(timeout=30000)
-        text = None
+        page.get_by_text("At-risk and lapsed customers").first.wait_for(timeout=30000)
+        wait_idle(page)
+        text, seen = None, []
         for i in range(buttons.count()):  # the flagged list's file, whichever button it is
             with page.expect_download(timeout=60000) as got:
                 buttons.nth(i).click()
+            seen.append(got.value.suggested_filename)
             if got.value.suggested_filename.startswith("at-risk-"):
                 text = Path(got.value.path()).read_text(encoding="utf-8-sig")
                 break
-        assert text is not None, "no download of the flagged list"
+        assert text is not None, f"no download of the flagged list among {seen}"
         rows = list(csv.reader(io.StringIO(text)))
         assert len(rows) - 1 == counts["at_risk"] + counts["lapsed"] > 0
         assert page.locator("[data-testid=stException]").count() == 0
