@@ -104,7 +104,8 @@ def hidden_big_accounts(status: pd.DataFrame, low_segments: list[str], top_share
     order_cut = live["largest_order_l12m"].quantile(1 - top_share)
     big = (live["growth_l12m"] >= growth_cut) & (live["growth_l12m"] > 0) | (live["largest_order_l12m"] >= order_cut)
     low = live["segment"].fillna("").isin(low_segments) | live["sales_rep"].isna()
-    return live[big & low].sort_values("growth_l12m", ascending=False)
+    # Ties in a fixed order (by id): the status rows come in no particular order.
+    return live[big & low].sort_values(["growth_l12m", "customer_id"], ascending=[False, True])
 
 
 def former_top_going_quiet(status: pd.DataFrame, top_share: float = 0.2) -> pd.DataFrame:
@@ -116,7 +117,7 @@ def former_top_going_quiet(status: pd.DataFrame, top_share: float = 0.2) -> pd.D
     cut = prior["revenue_prior_12m"].quantile(1 - top_share)
     top = prior[prior["revenue_prior_12m"] >= cut]
     quiet = (top["revenue_l12m"] <= top["revenue_prior_12m"] * 0.5) | (top["status"] != "active")
-    return top[quiet].sort_values("revenue_prior_12m", ascending=False)
+    return top[quiet].sort_values(["revenue_prior_12m", "customer_id"], ascending=[False, True])
 
 
 def complaint_lapse_rates(status: pd.DataFrame) -> pd.DataFrame:

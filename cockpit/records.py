@@ -474,7 +474,7 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     reps = sorted(qual["sales_rep"].fillna("").unique())
     rep = fix_rep if fix_rep in reps else (reps[0] if reps else "")
     fix = qual[(qual["sales_rep"].fillna("") == rep) &
-               ((qual["missing_fields"].str.len() > 0) | qual["stale"] | qual["is_duplicate"])].sort_values("quality_score")
+               ((qual["missing_fields"].str.len() > 0) | qual["stale"] | qual["is_duplicate"])].sort_values("quality_score", kind="stable")
     quarters = _quarters(con)
     mig = migration_quarters or default_migration(quarters, as_of)
     (f0, f1), (t0, t1) = parse_quarter(mig[0]), parse_quarter(mig[1])
@@ -500,7 +500,7 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
             r = mine.iloc[0].to_dict()
             status = {"status": r["status"], "reason_en": churn.reason(r, "en") if r["status"] != "active" else "",
                       "reason_zh": churn.reason(r, "zh") if r["status"] != "active" else ""}
-    dups = clusters.sort_values(["confidence_pct", "cluster"], ascending=[False, True])
+    dups = clusters.sort_values(["confidence_pct", "cluster", "customer_id"], ascending=[False, True, True])
     head = (lambda f: f) if whole else (lambda f: f.head(SHOWN))  # noqa: E731
     return {
         "completeness_pct": record_completeness_pct(rec, has), "stale": stale_count(qual["stale"]),

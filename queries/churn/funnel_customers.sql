@@ -53,4 +53,4 @@ where fu.reached_level > 0
   and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
   and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
   and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
-order by fu.reached_level, fu.first_contact_on
+order by fu.reached_level, fu.first_contact_on, fu.customer_id

@@ -61,4 +61,4 @@ where fu.reached_level > 0
   and (len($reps) = 0 or fu.rep_key = any($reps))
   and (len($segments) = 0 or fu.segment_key = any($segments))
   and ($all_customers or fu.rep_key = any($visible_reps))
-order by fu.reached_level, fu.first_contact_on
+order by fu.reached_level, fu.first_contact_on, fu.customer_id

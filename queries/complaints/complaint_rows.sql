@@ -32,4 +32,4 @@ where k.received_on between $date_from::date - $history_days and $date_to
   and (len($reps) = 0 or k.rep_key = any($reps))
   and (len($segments) = 0 or k.segment_key = any($segments))
   and ($all_customers or k.rep_key = any($visible_reps))
-order by k.received_at
+order by k.received_at, k.complaint_id

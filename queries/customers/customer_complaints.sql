@@ -5,4 +5,4 @@ from complaint_facts k
 join customers c using (customer_id)
 where k.customer_id = $customer_id
   and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
-order by k.received_at desc
+order by k.received_at desc, k.complaint_id

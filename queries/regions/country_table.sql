@@ -61,4 +61,5 @@ from cur
 full outer join last_year ly using (country_code)
 left join country_regions r on r.country_code = coalesce(cur.country_code, ly.country_code)
 left join complaints_in_period k on k.country_code = coalesce(cur.country_code, ly.country_code)
-order by revenue desc
+-- Ties (countries with no revenue this period) in a fixed order, so a stored view equals a fresh one row for row.
+order by revenue desc, revenue_last_year desc nulls last, country_code

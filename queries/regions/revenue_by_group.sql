@@ -31,4 +31,4 @@ select
 from grouped g
 left join names n using (group_key)
 group by all
-order by revenue desc
+order by revenue desc, name_en
