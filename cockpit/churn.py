@@ -228,47 +228,17 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
 
 
 STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
-_FRAMES = ("retention", "steps", "cohorts", "hidden", "former", "rates")
 
 
 def _stored_view(con, filters) -> dict | None:
-    from . import db
-    start = filters.stored_quarter()
-    if start is None:
-        return None
-    row = db.first_row(con, "churn/stored_view", {"quarter_start": start} | filters.viewer())
-    return None if row is None else _view_from_json(row["view_json"])
-
-
-def _view_to_json(v: dict) -> str:
-    import json
-
-    from .kpis import _records_json
-    plain = {k: x for k, x in v.items() if k not in _FRAMES and k not in ("flagged", "stopped", "stopped_counts")}
-    return json.dumps(plain | {
-        "frames": {k: _records_json(v[k]) for k in _FRAMES},
-        "flagged": {lang: _records_json(f) for lang, f in v["flagged"].items()},
-        "stopped": [[level, _records_json(f)] for level, f in v["stopped"].items()],
-        "stopped_counts": [[level, n] for level, n in v["stopped_counts"].items()]})
-
-
-def _view_from_json(text: str) -> dict:
-    import json
-
-    from .kpis import frame_from_json
-    held = json.loads(text)
-    out = {k: frame_from_json(f) for k, f in held.pop("frames").items()}
-    out["flagged"] = {lang: frame_from_json(f) for lang, f in held.pop("flagged").items()}
-    out["stopped"] = {int(level): frame_from_json(f) for level, f in held.pop("stopped")}
-    out["stopped_counts"] = {int(level): int(n) for level, n in held.pop("stopped_counts")}
-    return out | held
+    from . import stored
+    return stored.load(con, "churn/stored_view", filters)
 
 
 def store_views(con) -> None:
     """At import: the Churn page's whole-company view of the latest quarters (default rules, no funnel filter, the
     default low segments), by view() itself."""
+    from . import stored
     from .kpis import quarters_to_store
-    rows = [(f.date_from, _view_to_json(view(con, f, stored=False))) for f in quarters_to_store(con)[-STORED_QUARTERS:]]
-    con.execute("create or replace table churn_views (quarter_start date primary key, view_json varchar)")
-    for row in rows:
-        con.execute("insert into churn_views values (?, ?)", list(row))
+    stored.save(con, "churn_views", [(f.date_from, view(con, f, stored=False))
+                                     for f in quarters_to_store(con)[-STORED_QUARTERS:]])

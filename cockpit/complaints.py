@@ -369,52 +369,25 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
 
 
 STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
-_FRAMES = ("month", "boxes", "backlog", "oldest", "overdue", "recent")
 
 
 def _stored_view(con, filters) -> dict | None:
-    from . import db
-    start = filters.stored_quarter()
-    if start is None:
-        return None
-    row = db.first_row(con, "complaints/stored_view", {"quarter_start": start} | filters.viewer())
-    return None if row is None else _view_from_json(row["view_json"])
-
-
-def _view_to_json(v: dict, by_all: dict) -> str:
-    import json
-
-    from .kpis import _records_json
-    plain = {k: x for k, x in v.items() if k not in _FRAMES and k not in ("by", "targets")}
-    return json.dumps(plain | {"targets": [[k, list(x)] for k, x in v["targets"].items()],
-                               "frames": {k: _records_json(v[k]) for k in _FRAMES},
-                               "by_all": {d: _records_json(f) for d, f in by_all.items()}})
-
-
-def _view_from_json(text: str) -> dict:
-    import json
-
-    from .kpis import frame_from_json
-    held = json.loads(text)
-    out = {k: frame_from_json(f) for k, f in held.pop("frames").items()}
-    out["by_all"] = {d: frame_from_json(f) for d, f in held.pop("by_all").items()}
-    out["targets"] = {k: tuple(x) for k, x in held.pop("targets")}
-    return out | held
+    from . import stored
+    return stored.load(con, "complaints/stored_view", filters)
 
 
 def store_views(con) -> None:
     """At import: the Complaints page's whole-company view of the latest quarters (calendar hours, default SLA
     targets, every latency dimension), by view() itself."""
+    from . import stored
     from .kpis import quarters_to_store
-    rows = []
+    views = []
     for f in quarters_to_store(con)[-STORED_QUARTERS:]:
         v = view(con, f, stored=False)
         period = in_period(with_latency(_period_rows(con, f)), f.date_from, f.date_to)
         by_all = {d: v["by"] if d == "category" else latency_by(period, d) for d in DIMENSIONS}
-        rows.append((f.date_from, _view_to_json(v, by_all)))
-    con.execute("create or replace table complaints_views (quarter_start date primary key, view_json varchar)")
-    for row in rows:
-        con.execute("insert into complaints_views values (?, ?)", list(row))
+        views.append((f.date_from, {k: x for k, x in v.items() if k != "by"} | {"by_all": by_all}))
+    stored.save(con, "complaints_views", views)
 
 
 def _period_rows(con, filters) -> pd.DataFrame:

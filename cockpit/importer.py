@@ -1151,7 +1151,7 @@ def _write_orders(con, reporting: str) -> None:
 
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
 # derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
-DERIVED_VERSION = "14"
+DERIVED_VERSION = "15"
 
 
 def _build_derived(con) -> None:

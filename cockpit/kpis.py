@@ -186,36 +186,19 @@ def quarters_to_store(con) -> list[Filters]:
     return out[::-1]
 
 
-def _records_json(frame) -> str:
-    """A small result as JSON: Python's float repr round-trips exactly (pandas' to_json rounds to 10 digits);
-    date-time columns as ISO text, named so that frame_from_json restores their type."""
-    import pandas as pd
-    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
-    out = frame.astype({c: str for c in dates}).astype(object)
-    return json.dumps({"columns": list(frame.columns), "dates": dates, "rows": out.values.tolist()})
-
-
-def frame_from_json(text: str):
-    import pandas as pd
-    held = json.loads(text)
-    frame = pd.DataFrame(held["rows"], columns=held["columns"]) if held["rows"] else pd.DataFrame(columns=held["columns"])
-    for c in held.get("dates", []):
-        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[us]")
-    return frame
-
-
 def store_quarters(con) -> None:
     """At import: the whole company's KPIs (compute) and movers (overview.movers) for each recent quarter, by the
     live definitions, so that the Overview's first view reads nine rows instead of running ~30 queries a quarter.
     A filtered view (country, region, rep, segment, restricted viewer) or another period still computes live."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from . import stored
     from .overview import movers, revenue_by_month
 
     def row(f: Filters) -> tuple:
         countries, customers = movers(con, f, f.previous_period(), stored=False)
-        return (f.date_from, f.date_to, json.dumps(compute(con, f, stored=False)), _records_json(countries),
-                _records_json(customers), _records_json(revenue_by_month(con, f, stored=False)))
+        return (f.date_from, f.date_to, json.dumps(compute(con, f, stored=False)), stored.to_json(countries),
+                stored.to_json(customers), stored.to_json(revenue_by_month(con, f, stored=False)))
     # Two quarters at a time: these queries are small, so one alone leaves a core idle (10 M lines: 2.8 s, not 3.8).
     with ThreadPoolExecutor(max_workers=2) as pool:
         rows = list(pool.map(row, quarters_to_store(con)))

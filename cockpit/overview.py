@@ -58,10 +58,11 @@ def movers(con, filters: Filters, previous: Filters, top: int = 5, stored: bool 
     """Countries and customers with the largest revenue change against the previous period (up and down). The
     whole company's quarter against the quarter before is read from what the import stored (cockpit/kpis.py)."""
     if stored and top == 5 and previous == filters.previous_period():
-        from .kpis import frame_from_json, stored_quarter
+        from .kpis import stored_quarter
+        from .stored import from_json
         held = stored_quarter(con, filters)
         if held is not None:
-            return frame_from_json(held["country_movers_json"]), frame_from_json(held["customer_movers_json"])
+            return from_json(held["country_movers_json"]), from_json(held["customer_movers_json"])
     now = db.run(con, "regions/revenue_by_customer_country", filters.params() | NO_SCENARIO)
     before = db.run(con, "regions/revenue_by_customer_country", previous.params() | NO_SCENARIO)
 
@@ -86,10 +87,11 @@ def movers(con, filters: Filters, previous: Filters, top: int = 5, stored: bool 
 def revenue_by_month(con, filters: Filters, stored: bool = True) -> pd.DataFrame:
     """overview/revenue_by_month.sql; the whole company's recent quarters from what the import stored."""
     if stored:
-        from .kpis import frame_from_json, stored_quarter
+        from .kpis import stored_quarter
+        from .stored import from_json
         held = stored_quarter(con, filters)
         if held is not None:
-            return frame_from_json(held["monthly_json"])
+            return from_json(held["monthly_json"])
     return db.run(con, "overview/revenue_by_month", filters.params())
 
 

@@ -443,6 +443,11 @@ def default_migration(quarters: list[str], date_to) -> tuple[str, str]:
     return quarters[min(quarters.index(to) + 1, len(quarters) - 1)], to
 
 
+# view()'s settings at their defaults: the view stored at import.
+VIEW_DEFAULTS = {"stale_days": 365, "pool_days": 180, "a_pct": 80, "b_pct": 95, "migration_quarters": None,
+                 "fix_rep": None, "customer": None}
+
+
 def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int = 80, b_pct: int = 95,
          migration_quarters: tuple[str, str] | None = None, fix_rep: str | None = None, customer: str | None = None,
          stored: bool = True, whole: bool = False) -> dict:
@@ -454,7 +459,8 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     downloads), not their first 500."""
     from . import churn, db, kpis
     from .filters import parse_quarter
-    default = (stale_days, pool_days, a_pct, b_pct, migration_quarters, fix_rep, customer) == (365, 180, 80, 95, None, None, None)
+    default = dict(stale_days=stale_days, pool_days=pool_days, a_pct=a_pct, b_pct=b_pct,
+                   migration_quarters=migration_quarters, fix_rep=fix_rep, customer=customer) == VIEW_DEFAULTS
     if stored and default and not whole:
         held = _stored_view(con, filters)
         if held is not None:
@@ -525,52 +531,18 @@ def _quarters(con) -> list[str]:
     return [] if first is None else quarter_labels(first, last)
 
 
-STORED_QUARTERS = 2
-_FRAMES = ("completeness", "by_rep", "fix", "duplicates", "pool", "abc", "rfm", "orders", "complaints")
+STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
 
 
 def _stored_view(con, filters) -> dict | None:
-    from . import db
-    start = filters.stored_quarter()
-    if start is None:
-        return None
-    row = db.first_row(con, "customers/stored_view", {"quarter_start": start} | filters.viewer())
-    return None if row is None else _view_from_json(row["view_json"])
-
-
-def _view_to_json(v: dict) -> str:
-    import json
-
-    from .kpis import _records_json
-    plain = {k: x for k, x in v.items() if k not in _FRAMES and k not in ("migration", "choices")}
-    frames = {k: _records_json(v[k].assign(missing_fields=v[k]["missing_fields"].map(list))
-                               if "missing_fields" in v[k].columns else v[k]) for k in _FRAMES if v[k] is not None}
-    m = v["migration"]
-    return json.dumps(plain | {"frames": frames, "choices": list(v["choices"].items()),
-                               "migration": {"index": list(m.index), "columns": list(m.columns),
-                                             "values": m.to_numpy().tolist()}}, default=str)
-
-
-def _view_from_json(text: str) -> dict:
-    import json
-
-    from .kpis import frame_from_json
-    held = json.loads(text)
-    out = {k: frame_from_json(f) for k, f in held.pop("frames").items()}
-    for k in ("orders", "complaints"):
-        out.setdefault(k, None)
-    m = held.pop("migration")
-    out["migration"] = pd.DataFrame(m["values"], index=pd.Index(m["index"], name="from"),
-                                    columns=pd.Index(m["columns"], name="to"))
-    out["choices"] = dict(held.pop("choices"))
-    return out | held
+    from . import stored
+    return stored.load(con, "customers/stored_view", filters)
 
 
 def store_views(con) -> None:
     """At import: the Customers page's whole-company view of the latest quarters (every setting at its default),
     by view() itself."""
+    from . import stored
     from .kpis import quarters_to_store
-    rows = [(f.date_from, _view_to_json(view(con, f, stored=False))) for f in quarters_to_store(con)[-STORED_QUARTERS:]]
-    con.execute("create or replace table customers_views (quarter_start date primary key, view_json varchar)")
-    for row in rows:
-        con.execute("insert into customers_views values (?, ?)", list(row))
+    stored.save(con, "customers_views", [(f.date_from, view(con, f, stored=False))
+                                         for f in quarters_to_store(con)[-STORED_QUARTERS:]])

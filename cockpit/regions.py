@@ -132,46 +132,19 @@ STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the 
 
 
 def _stored_view(con, filters) -> dict | None:
-    from . import db
-    start = filters.stored_quarter()
-    if start is None:
-        return None
-    row = db.first_row(con, "regions/stored_view", {"quarter_start": start} | filters.viewer())
-    if row is None:
-        return None
-    return _view_from_json(row["view_json"])
-
-
-def _view_to_json(v: dict, groups: dict) -> str:
-    import json
-
-    from .kpis import _records_json
-    frames = {k: _records_json(v[k]) for k in ("countries", "curve", "trend", "affected")}
-    return json.dumps({"frames": frames, "groups": {g: _records_json(f) for g, f in groups.items()},
-                       "actual": v["actual"], "what_if": v["what_if"], "point": v["point"], "names": v["names"]})
-
-
-def _view_from_json(text: str) -> dict:
-    import json
-
-    from .kpis import frame_from_json
-    held = json.loads(text)
-    out = {k: frame_from_json(f) for k, f in held["frames"].items()}
-    out["groups"] = {g: frame_from_json(f) for g, f in held["groups"].items()}
-    out.update(actual=held["actual"], what_if=held["what_if"], point=held["point"], names=held["names"])
-    return out
+    from . import stored
+    return stored.load(con, "regions/stored_view", filters)
 
 
 def store_views(con) -> None:
-    """At import: the Regions page's whole-company view of the latest quarters (no what-if), by view() itself."""
-    from . import db
+    """At import: the Regions page's whole-company view of the latest quarters (no what-if, every grouping), by
+    view() itself."""
+    from . import db, stored
     from .kpis import quarters_to_store
-    rows = []
+    views = []
     for f in quarters_to_store(con)[-STORED_QUARTERS:]:
         v = view(con, f, stored=False)
         groups = {g: v["group"] if g == "region" else db.run(con, "regions/revenue_by_group", f.params() | {"group": g})
                   for g in GROUPS}
-        rows.append((f.date_from, _view_to_json(v, groups)))
-    con.execute("create or replace table regions_views (quarter_start date primary key, view_json varchar)")
-    for row in rows:
-        con.execute("insert into regions_views values (?, ?)", list(row))
+        views.append((f.date_from, {k: x for k, x in v.items() if k != "group"} | {"groups": groups}))
+    stored.save(con, "regions_views", views)

@@ -97,18 +97,6 @@ def _thawed(params: tuple) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params}
 
 
-def status_by_country(params: dict) -> pd.DataFrame:
-    """churn.status_by_country, cached like query()."""
-    path = db.db_path()
-    return _cached_status_by_country(str(path), db.file_signature(path), _cache_key("churn/customer_status", params))
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached_status_by_country(path: str, signature: tuple, params: tuple) -> pd.DataFrame:
-    from .churn import status_by_country
-    return status_by_country(_open(path, signature), _thawed(params))
-
-
 def _as_viewer(filters: Filters) -> Filters:
     """The filters with the signed-in user's visibility (read in the page's thread)."""
     from dataclasses import replace
@@ -191,14 +179,11 @@ def _cached_churn_view(path: str, signature: tuple, filters: Filters, rules, coh
     return view(_open(path, signature), filters, rules, cohorts, channels, None if low is None else list(low))
 
 
-CUSTOMERS_DEFAULTS = {"stale_days": 365, "pool_days": 180, "a_pct": 80, "b_pct": 95, "migration_quarters": None,
-                      "fix_rep": None, "customer": None}
-
-
 def customers_view(filters: Filters, **settings) -> dict:
+    from .records import VIEW_DEFAULTS
     path = db.db_path()
     return _cached_customers_view(str(path), db.file_signature(path), _as_viewer(filters),
-                                  tuple(sorted((CUSTOMERS_DEFAULTS | settings).items())))
+                                  tuple(sorted((VIEW_DEFAULTS | settings).items())))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -45,7 +45,7 @@ settings = {"stale_days": st.session_state["stale_days"], "pool_days": st.sessio
             else (st.session_state["mig_from"], st.session_state["mig_to"]),
             "fix_rep": None if st.session_state["fix_rep"] == base["fix_rep"] else st.session_state["fix_rep"],
             "customer": None if st.session_state.get("customer") in (None, base["customer"]) else st.session_state["customer"]}
-view = base if settings == ui.CUSTOMERS_DEFAULTS else ui.customers_view(filters, **settings)
+view = base if settings == records.VIEW_DEFAULTS else ui.customers_view(filters, **settings)
 abc_counts = view["abc_counts"]
 # Whole lists for the downloads are made when a button is clicked, from the database.
 con, viewer = ui.connection(), ui.viewer_params()

@@ -76,3 +76,22 @@ def test_the_stored_row_is_what_is_read(sample_db, tmp_path):
         assert kpis.compute(con, us)["revenue"] != 123.45
     finally:
         con.close()
+
+
+def test_the_stored_view_codec_round_trips_exactly():
+    import numpy as np
+    import pandas as pd
+
+    from cockpit import stored
+    frame = pd.DataFrame({"id": ["a", None], "x": [0.1 + 0.2, float("nan")], "n": [1, 2],
+                          "on": pd.to_datetime(["2026-09-30", None]).astype("datetime64[us]"), "fields": [["email"], []]})
+    matrix = pd.DataFrame([[1, 2], [3, 4]], index=pd.Index(["A", "B"], name="from"), columns=pd.Index(["A", "—"], name="to"))
+    value = {"frame": frame, "matrix": matrix, 4: {"level": np.int64(7)}, "targets": {"Critical": (2.0, 48.0)},
+             "names": ["x", None], "pct": None, "empty": frame.iloc[:0]}
+    back = stored.from_json(stored.to_json(value))
+    assert list(back) == ["frame", "matrix", 4, "targets", "names", "pct", "empty"]
+    pd.testing.assert_frame_equal(back["frame"], frame, check_dtype=False)
+    assert back["frame"]["x"].iloc[0] == 0.1 + 0.2  # not rounded
+    pd.testing.assert_frame_equal(back["matrix"], matrix)
+    assert back[4] == {"level": 7} and back["targets"] == {"Critical": (2.0, 48.0)} and back["names"] == ["x", None]
+    assert list(back["empty"].columns) == list(frame.columns) and back["empty"].empty
