@@ -235,10 +235,7 @@ def _stored_view(con, filters) -> dict | None:
     return stored.load(con, "churn/stored_view", filters)
 
 
-def store_views(con) -> None:
-    """At import: the Churn page's whole-company view of the latest quarters (default rules, no funnel filter, the
-    default low segments), by view() itself."""
-    from . import stored
-    from .kpis import quarters_to_store
-    stored.save(con, "churn_views", [(f.date_from, view(con, f, stored=False))
-                                     for f in quarters_to_store(con)[-STORED_QUARTERS:]])
+def stored_view(con, f) -> dict:
+    """At import (cockpit/stored.py store_all): the Churn page's whole-company view of quarter f (default rules,
+    no funnel filter, the default low segments), by view() itself."""
+    return view(con, f, stored=False)

@@ -376,18 +376,13 @@ def _stored_view(con, filters) -> dict | None:
     return stored.load(con, "complaints/stored_view", filters)
 
 
-def store_views(con) -> None:
-    """At import: the Complaints page's whole-company view of the latest quarters (calendar hours, default SLA
-    targets, every latency dimension), by view() itself."""
-    from . import stored
-    from .kpis import quarters_to_store
-    views = []
-    for f in quarters_to_store(con)[-STORED_QUARTERS:]:
-        v = view(con, f, stored=False)
-        period = in_period(with_latency(_period_rows(con, f)), f.date_from, f.date_to)
-        by_all = {d: v["by"] if d == "category" else latency_by(period, d) for d in DIMENSIONS}
-        views.append((f.date_from, {k: x for k, x in v.items() if k != "by"} | {"by_all": by_all}))
-    stored.save(con, "complaints_views", views)
+def stored_view(con, f) -> dict:
+    """At import (cockpit/stored.py store_all): the Complaints page's whole-company view of quarter f (calendar
+    hours, default SLA targets, every latency dimension), by view() itself."""
+    v = view(con, f, stored=False)
+    period = in_period(with_latency(_period_rows(con, f)), f.date_from, f.date_to)
+    by_all = {d: v["by"] if d == "category" else latency_by(period, d) for d in DIMENSIONS}
+    return {k: x for k, x in v.items() if k != "by"} | {"by_all": by_all}
 
 
 def _period_rows(con, filters) -> pd.DataFrame:

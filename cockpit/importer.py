@@ -942,14 +942,22 @@ def _writer(path: Path) -> "_Fetching":
 _TIMINGS = bool(os.environ.get("COCKPIT_IMPORT_TIMINGS"))
 
 
+_CPU_SEEN = [0.0, 0.0]
+
+
 def _timing(what: str, started: float) -> None:
-    """COCKPIT_IMPORT_TIMINGS=1 prints each import step's seconds to stderr (used to profile bench/)."""
+    """COCKPIT_IMPORT_TIMINGS=1 prints each import step's seconds to stderr (used to profile bench/), with the
+    process's user and system CPU seconds since the previous line (on two cores, CPU is what the import runs out of)."""
     if _TIMINGS:
+        t = os.times()
+        user, system = t.user - _CPU_SEEN[0], t.system - _CPU_SEEN[1]
+        _CPU_SEEN[:] = [t.user, t.system]
         status = Path("/proc/self/status")
         mem = dict(line.split()[:2] for line in status.read_text().splitlines()
                    if line.startswith(("VmRSS:", "VmHWM:"))) if status.exists() else {}
         mb = lambda k: int(mem[k]) // 1024 if k in mem else "?"  # noqa: E731
-        print(f"{time.perf_counter() - started:7.2f}s  rss {mb('VmRSS:'):>6} MB  peak {mb('VmHWM:'):>6} MB  {what}",
+        print(f"{time.perf_counter() - started:7.2f}s  cpu {user:6.2f} + {system:5.2f}  rss {mb('VmRSS:'):>6} MB"
+              f"  peak {mb('VmHWM:'):>6} MB  {what}",
               file=sys.stderr, flush=True)
 
 
@@ -1160,19 +1168,22 @@ def _build_derived(con) -> None:
     con.unregister("regions_df")
     for stmt in _split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8")):
         con.execute(stmt)
-    # (Run beside the statements above in a thread, the search made both slower: two cores are busy already.)
     from . import records as rx
-    keys = con.frame("select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id")
-    _store_duplicates(con, rx._duplicate_clusters(keys))
-    from . import kpis
-    kpis.store_quarters(con)
-    from . import regions
-    regions.store_views(con)
-    from . import complaints
-    complaints.store_views(con)
-    from . import churn
-    churn.store_views(con)
-    rx.store_views(con)
+    from . import stored
+
+    def find_duplicates() -> None:
+        started = time.perf_counter()
+        cur = _Fetching(con.cursor())  # its own connection: the stored views run queries beside it
+        try:
+            keys = cur.frame("select customer_id, customer_name, email, phone, sales_rep from customers "
+                             "order by customer_id")
+            _store_duplicates(cur, rx._duplicate_clusters(keys))
+        finally:
+            cur.close()
+        _timing("duplicate search", started)
+    started = time.perf_counter()
+    stored.store_all(con, find_duplicates)
+    _timing("duplicate search and stored views", started)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 

@@ -186,22 +186,19 @@ def quarters_to_store(con) -> list[Filters]:
     return out[::-1]
 
 
-def store_quarters(con) -> None:
-    """At import: the whole company's KPIs (compute) and movers (overview.movers) for each recent quarter, by the
-    live definitions, so that the Overview's first view reads nine rows instead of running ~30 queries a quarter.
-    A filtered view (country, region, rep, segment, restricted viewer) or another period still computes live."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def stored_row(con, f: Filters) -> tuple:
+    """At import (cockpit/stored.py store_all): the whole company's KPIs (compute), movers (overview.movers) and
+    months for quarter f, by the live definitions, so that the Overview's first view reads nine rows of
+    quarter_kpis instead of running ~30 queries a quarter. A filtered view (country, region, rep, segment,
+    restricted viewer) or another period still computes live. Reads the duplicate clusters the import stored."""
     from . import stored
     from .overview import movers, revenue_by_month
+    countries, customers = movers(con, f, f.previous_period(), stored=False)
+    return (f.date_from, f.date_to, json.dumps(compute(con, f, stored=False)), stored.to_json(countries),
+            stored.to_json(customers), stored.to_json(revenue_by_month(con, f, stored=False)))
 
-    def row(f: Filters) -> tuple:
-        countries, customers = movers(con, f, f.previous_period(), stored=False)
-        return (f.date_from, f.date_to, json.dumps(compute(con, f, stored=False)), stored.to_json(countries),
-                stored.to_json(customers), stored.to_json(revenue_by_month(con, f, stored=False)))
-    # Two quarters at a time: these queries are small, so one alone leaves a core idle (10 M lines: 2.8 s, not 3.8).
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        rows = list(pool.map(row, quarters_to_store(con)))
+
+def save_quarters(con, rows: list[tuple]) -> None:
     con.execute("create or replace table quarter_kpis (quarter_start date primary key, quarter_end date, "
                 "kpis_json varchar, country_movers_json varchar, customer_movers_json varchar, monthly_json varchar)")
     for row in rows:

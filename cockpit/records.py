@@ -145,6 +145,55 @@ def phone_digits(phone) -> str:
     return d[-9:] if len(d) >= 7 else ""
 
 
+# What str.strip() removes from ASCII text (str.isspace: the six usual ones and the four separators 0x1c-0x1f).
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _per_value(values: pd.Series, fn, ascii_fn) -> pd.Series:
+    """fn over a text column, with ascii_fn (Arrow kernels: ASCII-only, giving the same results as fn on ASCII text)
+    for the values that are ASCII and fn itself for the rest. 200,000 e-mails or phones: ~40 ms instead of ~0.5 s."""
+    data = arrow_data(values)
+    text = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.large_string()) \
+        if data is None else data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+    text = text.cast(pa.large_string())
+    out = np.asarray(pc.fill_null(ascii_fn(pc.fill_null(text, "")), "").to_numpy(zero_copy_only=False), dtype=object)
+    other = np.flatnonzero(~pc.fill_null(pc.string_is_ascii(text), True).to_numpy(zero_copy_only=False))
+    for i in other:
+        out[i] = fn(values.iloc[i])
+    missing = np.flatnonzero(pc.is_null(text).to_numpy(zero_copy_only=False))
+    out[missing] = ""
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _filled_ascii(text: pa.Array) -> pa.Array:
+    return pc.invert(pc.is_in(pc.utf8_trim(text, _ASCII_SPACE), value_set=_EMPTY_TEXT))
+
+
+def _phone_digits_ascii(text: pa.Array) -> pa.Array:
+    d = pc.replace_substring_regex(text, r"[^0-9]", "")
+    d = pc.if_else(pc.greater_equal(pc.utf8_length(d), 7), pc.utf8_slice_codeunits(d, -9), "")
+    return pc.if_else(_filled_ascii(text), d, "")
+
+
+_PUBLIC_MAIL = pa.array(sorted(PUBLIC_MAIL))
+
+
+def _email_domain_ascii(text: pa.Array) -> pa.Array:
+    d = pc.struct_field(pc.extract_regex(pc.ascii_lower(pc.utf8_trim(text, _ASCII_SPACE)), r"@(?P<d>[^@]*)$"), [0])
+    d = pc.fill_null(d, "")
+    return pc.if_else(pc.and_(_filled_ascii(text), pc.invert(pc.is_in(d, value_set=_PUBLIC_MAIL))), d, "")
+
+
+def phone_digits_of(values: pd.Series) -> pd.Series:
+    """phone_digits of a whole column."""
+    return _per_value(values, phone_digits, _phone_digits_ascii)
+
+
+def email_domains_of(values: pd.Series) -> pd.Series:
+    """email_domain of a whole column."""
+    return _per_value(values, email_domain, _email_domain_ascii)
+
+
 _CLUSTER_CACHE: dict = {}
 _CLUSTER_LOCK = threading.Lock()
 
@@ -243,20 +292,22 @@ def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Da
 
     r = records.reset_index(drop=True)
     keys = r["customer_name"].map(name_key)
-    domains = r["email"].map(email_domain) if "email" in r else pd.Series("", index=r.index)
-    phones = r["phone"].map(phone_digits) if "phone" in r else pd.Series("", index=r.index)
+    domains = email_domains_of(r["email"]) if "email" in r else pd.Series("", index=r.index)
+    phones = phone_digits_of(r["phone"]) if "phone" in r else pd.Series("", index=r.index)
     pairs: dict[tuple[int, int], dict] = {}
 
     def add(i, j, kind, weight):
         a, b = (i, j) if i < j else (j, i)
         pairs.setdefault((a, b), {})[kind] = max(weight, pairs.get((a, b), {}).get(kind, 0))
 
+    key_values = keys.to_numpy(dtype=object)  # r has a RangeIndex: labels are positions
     for idx in _blocks(keys[keys != ""]):
         if len(idx) < 2:
             continue
-        block = keys[idx].tolist()
-        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, workers=-1,
-                               dtype=np.uint8)
+        block = key_values[idx].tolist()
+        # Threads only pay off on a big block (1,800 blocks of 200,000 customers: 1.2 s with them on each).
+        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold,
+                               workers=-1 if len(block) > 200 else 1, dtype=np.uint8)
         ii, jj = np.nonzero(scores)
         for a, b in zip(ii, jj):
             if a < b:
@@ -539,10 +590,7 @@ def _stored_view(con, filters) -> dict | None:
     return stored.load(con, "customers/stored_view", filters)
 
 
-def store_views(con) -> None:
-    """At import: the Customers page's whole-company view of the latest quarters (every setting at its default),
-    by view() itself."""
-    from . import stored
-    from .kpis import quarters_to_store
-    stored.save(con, "customers_views", [(f.date_from, view(con, f, stored=False))
-                                         for f in quarters_to_store(con)[-STORED_QUARTERS:]])
+def stored_view(con, f) -> dict:
+    """At import (cockpit/stored.py store_all): the Customers page's whole-company view of quarter f (every
+    setting at its default), by view() itself. Reads the duplicate clusters the import stored before."""
+    return view(con, f, stored=False)

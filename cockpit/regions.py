@@ -136,15 +136,11 @@ def _stored_view(con, filters) -> dict | None:
     return stored.load(con, "regions/stored_view", filters)
 
 
-def store_views(con) -> None:
-    """At import: the Regions page's whole-company view of the latest quarters (no what-if, every grouping), by
-    view() itself."""
-    from . import db, stored
-    from .kpis import quarters_to_store
-    views = []
-    for f in quarters_to_store(con)[-STORED_QUARTERS:]:
-        v = view(con, f, stored=False)
-        groups = {g: v["group"] if g == "region" else db.run(con, "regions/revenue_by_group", f.params() | {"group": g})
-                  for g in GROUPS}
-        views.append((f.date_from, {k: x for k, x in v.items() if k != "group"} | {"groups": groups}))
-    stored.save(con, "regions_views", views)
+def stored_view(con, f) -> dict:
+    """At import (cockpit/stored.py store_all): the Regions page's whole-company view of quarter f (no what-if,
+    every grouping), by view() itself."""
+    from . import db
+    v = view(con, f, stored=False)
+    groups = {g: v["group"] if g == "region" else db.run(con, "regions/revenue_by_group", f.params() | {"group": g})
+              for g in GROUPS}
+    return {k: x for k, x in v.items() if k != "group"} | {"groups": groups}

@@ -130,3 +130,21 @@ def test_header_matching_never_raises(headers):
     for table in TABLES:
         got = match_headers(table, headers)
         assert set(got.values()) <= set(headers)
+
+
+# Text that exercises the column versions of the duplicate keys: ASCII separators, digits of other scripts,
+# several '@', the strings 'nan' / 'None', public mail domains, and mixed case.
+_contact_text = st.one_of(
+    st.none(),
+    st.sampled_from(["nan", "None", "", "  ", "x@GMAIL.com", "a@b@c.de", "bob@", "@x.org", "İ@X.COM", "１２３４５６７８"]),
+    st.text(alphabet=st.sampled_from(list("0123456789 +-()@.abcXYZ\t\x1c\x1f") + ["٣", "ü", "é", "中"]), max_size=24),
+)
+
+
+@SETTINGS
+@given(values=st.lists(_contact_text, max_size=30), dtype=st.sampled_from([object, "string", "str"]))
+def test_column_duplicate_keys_equal_the_per_value_functions(values, dtype):
+    from cockpit import records
+    column = pd.Series(values, dtype=dtype)
+    assert records.phone_digits_of(column).tolist() == column.map(records.phone_digits).tolist()
+    assert records.email_domains_of(column).tolist() == column.map(records.email_domain).tolist()

@@ -97,38 +97,47 @@ left join country_regions r on r.country_code = f.home_country
 -- calendar month (grain 'month'), with the columns the sidebar filters test copied in, so no query joins.
 -- A period takes the month rows of the months it covers whole and the day rows of the months it cuts, so a
 -- quarter reads about 30 times fewer rows than the days would give, and any date range is still exact.
+-- Day rows are written in customer_day's order (by date) without a sort: each row group then still covers a few
+-- weeks, which is what lets a period query skip the others. (One sorted union of both grains spilled to disk under
+-- the import's memory cap: 10 M lines, 3-3.8 s against 2.5 s for the two statements.)
 create or replace table period_facts as
-with days as (
-    select
-        d.*,
-        date_trunc('month', d.ordered_on)::date as month_start,
-        last_day(d.ordered_on) as month_end,
-        d.positive_line_count > 0 and d.ordered_on = f.first_order_on as is_new,
-        coalesce(f.home_country, 'unknown') as home_country,
-        coalesce(c.sales_rep, '') as rep_key,
-        coalesce(c.segment, '') as segment_key,
-        c.sales_region,
-        r.region_code,
-        r.subregion_code
+select
+    'day' as grain, d.ordered_on as period_start, d.ordered_on as period_end,
+    date_trunc('month', d.ordered_on)::date as month_start, last_day(d.ordered_on) as month_end,
+    d.customer_id, d.country_code, d.currency,
+    coalesce(f.home_country, 'unknown') as home_country, coalesce(c.sales_rep, '') as rep_key,
+    coalesce(c.segment, '') as segment_key, c.sales_region, r.region_code, r.subregion_code,
+    d.revenue, d.gross_revenue, d.order_count, d.positive_order_count, d.positive_line_count, d.largest_line,
+    d.largest_order, d.positive_line_count > 0 and d.ordered_on = f.first_order_on as is_new
+from customer_day d
+left join customers c using (customer_id)
+left join customer_facts f using (customer_id)
+left join country_regions r on r.country_code = d.country_code
+;
+-- The month rows: customer_day summed per customer, month, destination and currency first (narrow keys), then
+-- the filter columns looked up once per row, as for the day rows.
+insert into period_facts
+select
+    'month', m.month_start, last_day(m.month_start), m.month_start, last_day(m.month_start),
+    m.customer_id, m.country_code, m.currency,
+    coalesce(f.home_country, 'unknown'), coalesce(c.sales_rep, ''), coalesce(c.segment, ''), c.sales_region,
+    r.region_code, r.subregion_code,
+    m.revenue, m.gross_revenue, m.order_count, m.positive_order_count, m.positive_line_count, m.largest_line,
+    m.largest_order, m.is_new
+from (
+    select d.customer_id, date_trunc('month', d.ordered_on)::date as month_start, d.country_code, d.currency,
+           sum(d.revenue) as revenue, sum(d.gross_revenue) as gross_revenue, sum(d.order_count) as order_count,
+           sum(d.positive_order_count) as positive_order_count, sum(d.positive_line_count) as positive_line_count,
+           max(d.largest_line) as largest_line, max(d.largest_order) as largest_order,
+           bool_or(d.positive_line_count > 0 and d.ordered_on = f.first_order_on) as is_new
     from customer_day d
-    left join customers c using (customer_id)
     left join customer_facts f using (customer_id)
-    left join country_regions r on r.country_code = d.country_code
-)
-select
-    'day' as grain, ordered_on as period_start, ordered_on as period_end, month_start, month_end,
-    customer_id, country_code, currency, home_country, rep_key, segment_key, sales_region, region_code, subregion_code,
-    revenue, gross_revenue, order_count, positive_order_count, positive_line_count, largest_line, largest_order, is_new
-from days
-union all
-select
-    'month', month_start, month_end, month_start, month_end,
-    customer_id, country_code, currency, home_country, rep_key, segment_key, sales_region, region_code, subregion_code,
-    sum(revenue), sum(gross_revenue), sum(order_count), sum(positive_order_count), sum(positive_line_count),
-    max(largest_line), max(largest_order), bool_or(is_new)
-from days
-group by all
-order by period_start
+    group by all
+) m
+left join customers c using (customer_id)
+left join customer_facts f using (customer_id)
+left join country_regions r on r.country_code = m.country_code
+order by m.month_start
 ;
 -- period_facts' month rows summed per calendar quarter: a query over whole quarters (the quarterly concentration
 -- trend, for one) reads one row per customer, destination and currency per quarter instead of three.
