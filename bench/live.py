@@ -28,7 +28,8 @@ def main(argv=None) -> int:
     one = Filters(q.date_from, q.date_to, countries=(args.country,), all_customers=True)
 
     def overview(f):
-        ov.quarter_series(lambda x: kpis.compute(con, x, stored=False), f)
+        # Two quarters at a time, as the page does (cockpit/ui.py kpi_series).
+        ov.quarter_series(lambda x: kpis.compute(con, x, stored=False), f, workers=2)
         ov.movers(con, f, f.previous_period(), stored=False)
         ov.revenue_by_month(con, f, stored=False)
     pages = {"overview": overview, "regions": lambda f: rg.view(con, f, stored=False),
