@@ -187,7 +187,7 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
     (the first 500 of each), the cohort grid, hidden big accounts, former top customers and the complaint lapse
     rates. low_segments None: the default low segments (C, D and none, those present). The whole company's view of
     the latest quarters with the default rules, funnel filters and segments is read from what the import stored
-    (store_views); every other view is worked out here, by the same code."""
+    (stored_view, via cockpit/stored.py store_all); every other view is worked out here, by the same code."""
     from . import db
     rules = rules or RhythmRules()
     default = rules == RhythmRules() and not cohorts and not channels and low_segments is None

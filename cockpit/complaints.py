@@ -319,7 +319,7 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
     boxes, latency by the chosen dimension, the backlog, the oldest open complaints, the overdue actions, recurrence,
     and the 1,000 most recent complaints for the timeline picker. targets: the SLA targets (None: the defaults).
     The whole company's view of the latest quarters in calendar hours with the default targets (targets=None) is
-    read from what the import stored (store_views); every other view is worked out here, by the same code."""
+    read from what the import stored (stored_view, via cockpit/stored.py store_all); every other view is worked out here, by the same code."""
     from . import db
     if stored and mode == "calendar" and targets is None:
         held = _stored_view(con, filters)

@@ -506,7 +506,7 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     and by rep, the fix list of one rep, duplicates, the public pool (first 500 of each list, with counts), ABC and
     RFM, the ABC migration between two quarters, and the 360 of one customer (None: the largest). The whole
     company's view of the latest quarters with every setting at its default is read from what the import stored
-    (store_views); every other view is worked out here, by the same code. whole=True: the lists complete (for
+    (stored_view, via cockpit/stored.py store_all); every other view is worked out here, by the same code. whole=True: the lists complete (for
     downloads), not their first 500."""
     from . import churn, db, kpis
     from .filters import parse_quarter
