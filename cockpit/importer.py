@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -861,6 +862,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
         elif tmp.exists():
             tmp.unlink()
         con = _writer(tmp)
+        duplicates = None
         try:
             con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
             stored = con.execute("select value from settings where key = 'reporting_currency'").fetchone()
@@ -910,6 +912,10 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
                            ensure_ascii=False)])
             con.execute("checkpoint")
         finally:
+            if duplicates is not None:
+                # A failed import must not close the connection under the search's cursor: DuckDB would refuse
+                # ("connection is busy") and that refusal would hide the error that stopped the import.
+                duplicates.wait()
             con.close()
         if check_only:
             report.seconds = time.time() - started
@@ -1208,6 +1214,10 @@ class _DuplicateSearch:
 
     def result(self) -> pd.DataFrame:
         return self._future.result()
+
+    def wait(self) -> None:
+        """Until the search has ended, however it ended."""
+        futures_wait([self._future])
 
 
 def _build_derived(con, duplicates: _DuplicateSearch | None = None) -> None:

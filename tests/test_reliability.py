@@ -79,6 +79,34 @@ def test_hostile_file(case, base_db, tmp_path, monkeypatch):
         signal.alarm(0)
 
 
+def test_a_failure_beside_the_duplicate_search_reports_its_own_cause(base_db, tmp_path, monkeypatch):
+    # The duplicate search runs on its own cursor beside the summary tables. When a summary table fails while the
+    # search is still at work, the import must wait for it before closing the connection (DuckDB refuses to close
+    # under a busy cursor, and that refusal used to replace the real cause) and leave the database as it was.
+    from cockpit import importer
+    frame = importer._Fetching.frame
+
+    def slow_keys(self, sql):
+        # The search's query made long (a second of DuckDB work) so that the failure below lands while it runs.
+        if "customer_name, email, phone" in sql:
+            self.con.execute("select count(*) from range(400000000) t(i) where i % 7 = 3").fetchall()
+        return frame(self, sql)
+    monkeypatch.setattr(importer._Fetching, "frame", slow_keys)
+    split = importer._split_sql
+    monkeypatch.setattr(importer, "_split_sql", lambda text: (["select error('summary table broke')"] + split(text))
+                        if "create or replace table customer_day" in text else split(text))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "orders.csv").write_text(BASE[1] + "B3,K1,2024-02-03,50\n")
+    db = copy_db(base_db, tmp_path)
+    before = sha(db)
+    with pytest.raises(ImportFailed) as err:
+        run_import([folder], db)
+    assert "summary table broke" in str(err.value)
+    assert "busy" not in str(err.value)
+    assert sha(db) == before
+
+
 def test_formula_cells_are_neutralised_in_downloads():
     import pandas as pd
     from cockpit.ui import safe_for_spreadsheet, to_xlsx
