@@ -92,13 +92,14 @@ def load(con, query: str, filters):
 
 
 def store_all(con, find_duplicates: Callable[[], None]) -> None:
-    """At import, after the summary tables: find_duplicates() (which stores the duplicate clusters), then every
-    stored view: the Overview's quarter_kpis rows and the four pages' <page>_views, each computed by the page's own
-    code. They run two at a time on two threads: each view mixes DuckDB queries (which leave a core idle while
-    Python works) with pandas (which leaves one idle while DuckDB works); at 10 M lines the lot took 12 s one after
-    the other and ~7.5 s this way. The duplicate search runs first, beside the pages that do not read its result
-    (Regions, Complaints, Churn); the KPI cards and the Customers page, which do, start when it has finished.
-    Every query runs on its own cursor (db.run); only this thread writes."""
+    """At import, after the summary tables: find_duplicates() (which stores the duplicate clusters, waiting for
+    the import's search if it is still at work), then every stored view: the Overview's quarter_kpis rows and the
+    four pages' <page>_views, each computed by the page's own code. They run two at a time on two threads: each
+    view mixes DuckDB queries (which leave a core idle while Python works) with pandas (which leaves one idle while
+    DuckDB works); at 10 M lines the lot took 12 s one after the other and 6-7.7 s this way. find_duplicates runs
+    first, beside the pages that do not read its result (Regions, Complaints, Churn); the KPI cards and the
+    Customers page, which do, start when it has finished. Every query runs on its own cursor (db.run); the views
+    are written by this thread, the clusters by find_duplicates on its own cursor."""
     from . import churn, complaints, kpis, records, regions
     quarters = kpis.quarters_to_store(con)
     pages = {"regions_views": regions, "complaints_views": complaints, "churn_views": churn}
