@@ -314,12 +314,13 @@ def _defaults(con, filters) -> tuple[dict, list]:
 
 
 def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, targets: dict | None = None,
-         dim: str = "category", stored: bool = True) -> dict:
+         dim: str = "category", stored: bool = True, every_dim: bool = False) -> dict:
     """Everything the Complaints page shows for the filters: the KPI cards, the monthly trend, the resolution-time
     boxes, latency by the chosen dimension, the backlog, the oldest open complaints, the overdue actions, recurrence,
     and the 1,000 most recent complaints for the timeline picker. targets: the SLA targets (None: the defaults).
     The whole company's view of the latest quarters in calendar hours with the default targets (targets=None) is
-    read from what the import stored (stored_view, via cockpit/stored.py store_all); every other view is worked out here, by the same code."""
+    read from what the import stored (stored_view, via cockpit/stored.py store_all); every other view is worked
+    out here, by the same code. every_dim=True: latency by every dimension ("by_all"), not only by `dim` ("by")."""
     from . import db
     if stored and mode == "calendar" and targets is None:
         held = _stored_view(con, filters)
@@ -360,7 +361,7 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
         "recurrence_pct": float(rec["recurred"] * 100 / rec["complaints"]) if rec["complaints"] else None,
         "month": month,
         "boxes": box_stats(period),
-        "by": latency_by(period, dim),
+        **({"by_all": {d: latency_by(period, d) for d in DIMENSIONS}} if every_dim else {"by": latency_by(period, dim)}),
         "backlog": backlog_from_counts(counts),
         "oldest": db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50}),
         "overdue": overdue,
@@ -379,12 +380,4 @@ def _stored_view(con, filters) -> dict | None:
 def stored_view(con, f) -> dict:
     """At import (cockpit/stored.py store_all): the Complaints page's whole-company view of quarter f (calendar
     hours, default SLA targets, every latency dimension), by view() itself."""
-    v = view(con, f, stored=False)
-    period = in_period(with_latency(_period_rows(con, f)), f.date_from, f.date_to)
-    by_all = {d: v["by"] if d == "category" else latency_by(period, d) for d in DIMENSIONS}
-    return {k: x for k, x in v.items() if k != "by"} | {"by_all": by_all}
-
-
-def _period_rows(con, filters) -> pd.DataFrame:
-    from . import db
-    return db.run(con, "complaints/complaint_rows", filters.params() | {"history_days": 0})
+    return view(con, f, stored=False, every_dim=True)

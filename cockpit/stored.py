@@ -75,11 +75,26 @@ def from_json(text: str):
     return _decode(json.loads(text))
 
 
+# The statements that (re)create and fill each page's table of stored views, written out whole (a table name cannot
+# be a bound parameter; no SQL is put together from strings).
+_SAVE_SQL = {
+    "regions_views": ("create or replace table regions_views (quarter_start date primary key, view_json varchar)",
+                      "insert into regions_views values (?, ?)"),
+    "complaints_views": ("create or replace table complaints_views (quarter_start date primary key, view_json varchar)",
+                         "insert into complaints_views values (?, ?)"),
+    "churn_views": ("create or replace table churn_views (quarter_start date primary key, view_json varchar)",
+                    "insert into churn_views values (?, ?)"),
+    "customers_views": ("create or replace table customers_views (quarter_start date primary key, view_json varchar)",
+                        "insert into customers_views values (?, ?)"),
+}
+
+
 def save(con, table: str, views: list[tuple]) -> None:
-    """(quarter start, view) pairs into `table` (a constant name, never a user value), replacing what was there."""
-    con.execute(f"create or replace table {table} (quarter_start date primary key, view_json varchar)")
+    """(quarter start, view) pairs into `table` (one of _SAVE_SQL's), replacing what was there."""
+    create, insert = _SAVE_SQL[table]
+    con.execute(create)
     for start, view in views:
-        con.execute(f"insert into {table} values (?, ?)", [start, to_json(view)])
+        con.execute(insert, [start, to_json(view)])
 
 
 def load(con, query: str, filters):
