@@ -148,3 +148,60 @@ def test_column_duplicate_keys_equal_the_per_value_functions(values, dtype):
     column = pd.Series(values, dtype=dtype)
     assert records.phone_digits_of(column).tolist() == column.map(records.phone_digits).tolist()
     assert records.email_domains_of(column).tolist() == column.map(records.email_domain).tolist()
+
+
+# The reorder rhythm's SQL definition (docs/metrics.md), which cockpit/rhythm.py computes with numpy at import.
+RHYTHM_SQL = """
+with steps as (
+    select customer_id, ordered_on,
+        date_diff('day', lag(ordered_on) over w, ordered_on) as gap_days,
+        row_number() over w as order_dates,
+        lead(ordered_on) over w as valid_to,
+        min(ordered_on) over (partition by customer_id) as first_order_on
+    from dates
+    window w as (partition by customer_id order by ordered_on)
+)
+select customer_id, ordered_on as valid_from, valid_to, order_dates, first_order_on,
+    median(gap_days) over (partition by customer_id order by ordered_on rows between unbounded preceding and current row)
+        as median_gap_days
+from steps
+order by valid_from, customer_id
+"""
+
+
+@SETTINGS
+@given(days=st.lists(st.tuples(st.sampled_from(["A", "B", "C", "客户", "D-1"]),
+                               st.integers(min_value=0, max_value=400)), max_size=80),
+       spread=st.sampled_from([1, 3, 90]))
+def test_numpy_rhythm_equals_the_sql_window_definition(days, spread):
+    """Random order dates per customer (repeats, single dates, long runs of small or large gaps): the numpy rhythm
+    gives the SQL definition's rows exactly, in the table's order."""
+    import duckdb
+    import pyarrow as pa
+
+    from cockpit import rhythm
+    start = dt.date(2023, 1, 1)
+    pairs = sorted({(c, start + dt.timedelta(days=n * spread)) for c, n in days})
+    dates = pa.table({"customer_id": pa.array([c for c, _ in pairs], pa.string()),
+                      "ordered_on": pa.array([d for _, d in pairs], pa.date32())})
+    con = duckdb.connect()
+    expected = con.sql(RHYTHM_SQL).fetchall()
+    got = rhythm.rhythm_table(dates)
+    con.register("got", got)
+    assert con.sql("select * from got").fetchall() == expected
+
+
+def test_running_medians_of_long_groups():
+    """Groups of hundreds of values beside groups of none, one and two: each position's median of the values so far."""
+    import numpy as np
+
+    from cockpit import rhythm
+    rng = np.random.default_rng(7)
+    sizes = np.array([0, 1, 2, 517, 3, 0, 250, 1])
+    values = rng.integers(0, 60, sizes.sum())
+    got = rhythm.running_medians(values, sizes)
+    at = 0
+    for size in sizes:
+        block = values[at: at + size]
+        assert np.array_equal(got[at: at + size], [np.median(block[: k + 1]) for k in range(size)])
+        at += size
