@@ -728,13 +728,20 @@ def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame |
     if frame.empty:
         frame["line_no"] = pd.Series(dtype="int64")
         return frame
-    # Integer codes for the order ids: counting and comparing ten million strings would dominate the import.
-    order_code = distinct(frame["order_id"])[0]
     source = frame["source_file"]
     # The file of each line as small integer codes (a categorical's own codes: no ten-million-value copy).
     file_code = source.cat.codes.to_numpy() if isinstance(source.dtype, pd.CategoricalDtype) else pd.factorize(source)[0]
     files = int(file_code.max()) + 1
     generated_only = "line_no" not in frame.columns or frame["line_no"].isna().all()
+    if generated_only and files == 1:
+        # One file without line numbers (the usual export): when each order's lines are listed together, the line
+        # numbers follow from where the order id changes, and no (order, line) can repeat.
+        position = _positions_in_runs(frame["order_id"])
+        if position is not None:
+            frame["line_no"] = pd.Series(position, index=frame.index)
+            return frame
+    # Integer codes for the order ids: counting and comparing ten million strings would dominate the import.
+    order_code = distinct(frame["order_id"])[0]
     if "line_no" not in frame.columns or frame["line_no"].isna().any():
         key = order_code if files == 1 else order_code * files + file_code.astype("int64")
         position = _position_in_group(key)
@@ -759,6 +766,28 @@ def _assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame |
         report.notes.append(f"{int(dup.sum()):,} order line(s) repeated in the files: the later row kept")
         frame = frame.loc[~dup]
     return frame
+
+
+def _positions_in_runs(order_id: pd.Series) -> np.ndarray | None:
+    """1, 2, 3... along each order's lines when every order's lines are one unbroken run of rows (int32 while
+    positions fit); None when an order id comes back later or is missing. Compares neighbouring ids and counts the
+    distinct ids at run starts only (a few million strings hashed instead of ten million encoded)."""
+    data = arrow_data(order_id)
+    n = len(order_id)
+    if data is None or data.null_count or n == 0 or n >= 2 ** 31:
+        return None
+    # Chunk by chunk (no contiguous copy of ten million ids at the import's memory peak).
+    changes = np.ones(n, dtype=bool)
+    if n > 1:
+        changes[1:] = pc.not_equal(data.slice(1), data.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(changes)
+    if len(pc.unique(data.take(pa.array(starts)))) != len(starts):
+        return None
+    position = np.zeros(n, dtype="int32")
+    position[starts] = starts
+    np.maximum.accumulate(position, out=position)
+    np.subtract(np.arange(1, n + 1, dtype="int32"), position, out=position)
+    return position
 
 
 def _position_in_group(key: np.ndarray) -> np.ndarray:

@@ -267,3 +267,25 @@ def test_database_from_an_older_version_gets_its_summary_tables_rebuilt(tmp_path
     con = duckdb.connect(str(db_file), read_only=True)
     assert con.execute("select count(*) from period_facts").fetchone()[0] > 0
     con.close()
+
+
+def test_line_numbers_follow_each_orders_rows_whether_listed_together_or_not(tmp_path):
+    """Line numbers count each order's lines in file order: from where the order id changes when every order's
+    lines are listed together, by a grouped count when an order comes back later (both give the same numbers)."""
+    from cockpit.importer import _positions_in_runs
+    together = pd.Series(pd.array(["A", "A", "B", "C", "C", "C"], dtype="string[pyarrow]"))
+    assert _positions_in_runs(together).tolist() == [1, 2, 1, 1, 2, 3]
+    assert _positions_in_runs(pd.Series(pd.array(["A", "B", "A"], dtype="string[pyarrow]"))) is None
+    assert _positions_in_runs(pd.Series(pd.array(["A", None, "A"], dtype="string[pyarrow]"))) is None
+    write(tmp_path / "o.csv", "Order No,Customer ID,Order Date,Amount\n"
+                              "O1,K,2024-01-01,1\nO1,K,2024-01-01,2\nO2,K,2024-01-02,3\nO1,K,2024-01-01,4\n"
+                              "O3,L,2024-01-03,5\nO3,L,2024-01-03,6\n")
+    db = tmp_path / "db.duckdb"
+    run_import([tmp_path / "o.csv"], db)
+    assert q(db, "select order_id, line_no, amount from orders order by order_id, line_no") == [
+        ("O1", 1, 1.0), ("O1", 2, 2.0), ("O1", 3, 4.0), ("O2", 1, 3.0), ("O3", 1, 5.0), ("O3", 2, 6.0)]
+    write(tmp_path / "p.csv", "Order No,Customer ID,Order Date,Amount\n"
+                              "P1,K,2024-01-01,1\nP1,K,2024-01-01,2\nP2,K,2024-01-02,3\n")
+    run_import([tmp_path / "p.csv"], db)
+    assert q(db, "select order_id, line_no, amount from orders where order_id like 'P%' order by order_id, line_no") == [
+        ("P1", 1, 1.0), ("P1", 2, 2.0), ("P2", 1, 3.0)]
