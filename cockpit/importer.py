@@ -504,7 +504,8 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
 
 def _currency_codes(series: pd.Series) -> pd.Series:
     from .parse import _CURRENCY_SYMBOLS
-    s = clean_text(series.astype("string")) if not series.isna().all() else series.astype(object)
+    if series.isna().all():
+        return _map_distinct(series.astype(object), lambda v: v)
 
     def norm(v):
         if v is None or pd.isna(v):
@@ -514,17 +515,28 @@ def _currency_codes(series: pd.Series) -> pd.Series:
             return _CURRENCY_SYMBOLS[t]
         t = t.upper()
         return {"RMB": "CNY", "人民币": "CNY", "美元": "USD", "欧元": "EUR", "英镑": "GBP", "日元": "JPY"}.get(t, t)
-    return _map_distinct(s, norm)
+    # Cleaned as text (clean_text) and then coded, both once per distinct value.
+    return _map_distinct(series.astype("string"), norm, clean=True)
 
 
 def _countries(series: pd.Series) -> pd.Series:
     return _map_distinct(series, ctry.to_iso2)
 
 
-def _map_distinct(series: pd.Series, fn) -> pd.Series:
-    """fn applied once per distinct value; a column fn leaves unchanged (ISO codes already) is kept as it is."""
+def _map_distinct(series: pd.Series, fn, clean: bool = False) -> pd.Series:
+    """fn applied once per distinct value (after clean_text when clean); a column this leaves unchanged (ISO codes
+    already, the usual case) is kept as it is, found from the distinct values alone (a hash of the column, not an
+    encoding of every row)."""
+    def apply(uniques: pd.Series) -> list:
+        values = clean_text(uniques) if clean else uniques
+        return [fn(v) if not pd.isna(v) else None for v in values]
+    data = arrow_data(series)
+    if data is not None and (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        uniques = pd.Series(pd.arrays.ArrowStringArray(pc.drop_null(pc.unique(data)).cast(pa.large_string())))
+        if all(m == u for m, u in zip(apply(uniques), uniques)):
+            return series.astype("string")
     codes, uniques = distinct(series)
-    mapped = [fn(u) if not pd.isna(u) else None for u in uniques]
+    mapped = apply(uniques)
     if all(m == u for m, u in zip(mapped, uniques)):
         return series.astype("string")
     return expand_strings(codes, mapped, series.index)

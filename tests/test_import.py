@@ -289,3 +289,21 @@ def test_line_numbers_follow_each_orders_rows_whether_listed_together_or_not(tmp
     run_import([tmp_path / "p.csv"], db)
     assert q(db, "select order_id, line_no, amount from orders where order_id like 'P%' order by order_id, line_no") == [
         ("P1", 1, 1.0), ("P1", 2, 2.0), ("P2", 1, 3.0)]
+
+
+def test_currency_codes_are_cleaned_and_normalised_per_distinct_value(tmp_path):
+    """Currency cells as exports write them (spaces, lower case, symbols, Chinese names, blank markers) become ISO
+    codes; a blank one is the reporting currency."""
+    write(tmp_path / "o.csv", "Order No,Customer ID,Order Date,Amount,Currency\n"
+                              "1,K,2024-01-01,1, usd \n2,K,2024-01-01,1,RMB\n3,K,2024-01-01,1,￥\n"
+                              "4,K,2024-01-01,1,人民币\n5,K,2024-01-01,1,eur\n6,K,2024-01-01,1,n/a\n7,K,2024-01-01,1,€\n")
+    write(tmp_path / "fx.csv", "currency,valid_from,rate\nCNY,2023-01-01,0.14\nEUR,2023-01-01,1.1\n")
+    db = tmp_path / "db.duckdb"
+    run_import([tmp_path / "o.csv", tmp_path / "fx.csv"], db, currency="USD")
+    assert q(db, "select order_id, currency from orders order by order_id") == [
+        ("1", "USD"), ("2", "CNY"), ("3", "CNY"), ("4", "CNY"), ("5", "EUR"), ("6", "USD"), ("7", "EUR")]
+    # Codes already clean are kept as they are.
+    write(tmp_path / "p.csv", "Order No,Customer ID,Order Date,Amount,Currency\nP1,K,2024-01-02,1,EUR\nP2,K,2024-01-02,1,USD\n")
+    run_import([tmp_path / "p.csv"], db)
+    assert q(db, "select order_id, currency from orders where order_id like 'P%' order by order_id") == [
+        ("P1", "EUR"), ("P2", "USD")]
