@@ -337,9 +337,9 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
                        "pipeline_events": {"customer_id", "stage", "happened_on"},
                        "fx_rates": {"currency", "valid_from", "rate_to_reporting"}}[table]
 
-    # Columns are parsed two at a time (the Arrow kernels doing the work release the GIL: 2 cores). In a big file
-    # this once set the import's peak memory (10 M lines: 1.98 GB against 1.80 one at a time); with 4-byte row
-    # numbers and no copy of them (below) the parse of that file peaks at 1.67-1.71 GB either way, 0.6 s sooner.
+    # Columns are parsed two at a time (the Arrow kernels doing the work release the GIL: 2 cores), except in a
+    # big file, where two columns' parse temporaries at once set the import's peak memory (10 M lines: 1.98 GB
+    # against 1.80 GB one at a time, for 0.3 s more).
     def parse_column(fname: str, src: str):
         kind = fields[fname].kind
         if kind in ("date", "timestamp"):
@@ -347,7 +347,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         if kind in ("money", "number"):
             return parse_money(frame[src])
         return clean_text(frame[src])
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=1 if n > 2_000_000 else 2) as pool:
         parsed_columns = {fname: pool.submit(parse_column, fname, src) for fname, src in mapping.items() if fname in fields}
 
     order = list(mapping.items())
