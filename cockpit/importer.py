@@ -507,7 +507,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
 def _currency_codes(series: pd.Series) -> pd.Series:
     from .parse import _CURRENCY_SYMBOLS
     if series.isna().all():
-        return _map_distinct(series.astype(object), lambda v: v)
+        return series.astype("string")
 
     def norm(v):
         if v is None or pd.isna(v):
@@ -797,10 +797,18 @@ def _positions_in_runs(order_id: pd.Series) -> np.ndarray | None:
     starts = np.flatnonzero(changes)
     if len(pc.unique(data.take(pa.array(starts)))) != len(starts):
         return None
-    position = np.zeros(n, dtype="int32")
+    position = _run_positions(starts, n)
+    return np.add(position, 1, out=position)
+
+
+def _run_positions(starts: np.ndarray, n: int) -> np.ndarray:
+    """0, 1, 2... from each run start (sorted, the first 0) to the next, in place in one array of 4-byte integers
+    while positions fit (ten million lines: 40 MB)."""
+    kind = "int32" if n < 2 ** 31 else "int64"
+    position = np.zeros(n, dtype=kind)
     position[starts] = starts
     np.maximum.accumulate(position, out=position)
-    np.subtract(np.arange(1, n + 1, dtype="int32"), position, out=position)
+    np.subtract(np.arange(n, dtype=kind), position, out=position)
     return position
 
 
@@ -811,14 +819,7 @@ def _position_in_group(key: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype="int64")
     starts = np.flatnonzero(key[1:] != key[:-1]) + 1
     if not pd.Series(key[np.r_[0, starts]]).duplicated().any():
-        # In place, two arrays of the column's length, of 4-byte integers while positions fit (ten million
-        # lines: 80 MB, not 500).
-        kind = "int32" if len(key) < 2 ** 31 else "int64"
-        position = np.zeros(len(key), dtype=kind)
-        position[starts] = starts
-        np.maximum.accumulate(position, out=position)
-        np.subtract(np.arange(len(key), dtype=kind), position, out=position)
-        return position
+        return _run_positions(np.r_[0, starts], len(key))
     return pd.Series(key).groupby(key, sort=False).cumcount().to_numpy()
 
 
@@ -922,7 +923,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
             # The customer list is final: its duplicate search (Python and rapidfuzz, on its own cursor and thread)
             # runs beside the orders write. Beside the summary tables instead, it met `customer_day` at that
             # statement's memory peak: the import reached 2.05 GB in some runs (1.75-1.87 GB this way).
-            duplicates = _DuplicateSearch(con)
+            duplicates = _duplicate_search(con)
             _write_orders(con, reporting)
             # The order lines are in the database now: free their memory before the summary tables are built.
             con.execute("drop view if exists new_orders")
@@ -959,8 +960,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
             con.execute("checkpoint")
         finally:
             if duplicates is not None:
-                # A failed import must not close the connection under the search's cursor: DuckDB would refuse
-                # ("connection is busy") and that refusal would hide the error that stopped the import.
+                # A failed import must not close the connection under the search's cursor (_Beside.wait).
                 duplicates.wait()
             con.close()
         if check_only:
@@ -1026,15 +1026,6 @@ def _timing(what: str, started: float) -> None:
         print(f"{time.perf_counter() - started:7.2f}s  cpu {user:6.2f} + {system:5.2f}  rss {mb('VmRSS:'):>6} MB"
               f"  peak {mb('VmHWM:'):>6} MB  {what}",
               file=sys.stderr, flush=True)
-
-
-def _timed(what: str, fn, *args):
-    """fn(*args), its seconds printed with COCKPIT_IMPORT_TIMINGS=1."""
-    started = time.perf_counter()
-    try:
-        return fn(*args)
-    finally:
-        _timing(what, started)
 
 
 class _Fetching:
@@ -1253,42 +1244,47 @@ def _write_orders(con, reporting: str) -> None:
         con.execute("set memory_limit = $limit", {"limit": _import_memory()})
 
 
-
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
 # derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
 DERIVED_VERSION = "15"
 
 
-class _DuplicateSearch:
-    """The duplicate clusters of the customers table as it is now, searched on a thread with its own cursor (made
-    here, on the calling thread: a connection busy with a statement refuses to make one)."""
+class _Beside:
+    """fn(cursor) run on a thread beside the import's own statements, on a cursor of its own (made here, on the
+    calling thread: a connection busy with a statement refuses to make one), closed when fn ends. `what` names it
+    in COCKPIT_IMPORT_TIMINGS."""
 
-    def __init__(self, con):
-        from . import records as rx
-        self._cursor = _Fetching(con.cursor())
+    def __init__(self, con, what: str, fn: Callable):
+        cursor = con.cursor()
 
-        def search() -> pd.DataFrame:
+        def run():
             started = time.perf_counter()
             try:
-                keys = self._cursor.frame("select customer_id, customer_name, email, phone, sales_rep from customers "
-                                          "order by customer_id")
-                return rx._duplicate_clusters(keys)
+                return fn(cursor)
             finally:
-                self._cursor.close()
-                _timing("duplicate search", started)
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._future = self._pool.submit(search)
-        self._pool.shutdown(wait=False)
+                cursor.close()
+                _timing(what, started)
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._future = pool.submit(run)
+        pool.shutdown(wait=False)
 
-    def result(self) -> pd.DataFrame:
+    def result(self):
         return self._future.result()
 
     def wait(self) -> None:
-        """Until the search has ended, however it ended."""
+        """Until fn has ended, however it ended (the connection must not close under its cursor: DuckDB would
+        refuse, and that refusal would hide the error that stopped the import)."""
         futures_wait([self._future])
 
 
-def _build_derived(con, duplicates: _DuplicateSearch | None = None) -> None:
+def _duplicate_search(con) -> _Beside:
+    """The duplicate clusters of the customers table as it is now (records._duplicate_clusters), searched beside."""
+    from . import records as rx
+    return _Beside(con, "duplicate search", lambda cursor: rx._duplicate_clusters(cursor.sql(
+        "select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id").df()))
+
+
+def _build_derived(con, duplicates: _Beside | None = None) -> None:
     """The summary tables (build_derived.sql), the duplicate clusters (from `duplicates` when the import started
     the search already) and every stored view."""
     from . import rhythm, stored
@@ -1297,22 +1293,15 @@ def _build_derived(con, duplicates: _DuplicateSearch | None = None) -> None:
     con.unregister("regions_df")
     customer_day, *others = _split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8"))
     con.execute(customer_day)
-    # The reorder rhythm (numpy, on its own cursor) is worked out beside the other summary tables, which read no
-    # rhythm; this thread writes it, then the snapshot that reads it.
-    cursor = con.cursor()
-    pool = ThreadPoolExecutor(max_workers=1)
+    # The reorder rhythm (numpy) is worked out beside the other summary tables, which read no rhythm; this thread
+    # writes it, then the snapshot that reads it.
+    rhythm_rows = _Beside(con, "customer rhythm (numpy)", rhythm.compute)
     try:
-        rhythm_rows = pool.submit(_timed, "customer rhythm (numpy)", rhythm.compute, cursor)
-        try:
-            for stmt in others:
-                con.execute(stmt)
-        finally:
-            # Whatever happened here, the cursor is not closed under a running query (that would hide the error).
-            futures_wait([rhythm_rows])
-        rows = rhythm_rows.result()
+        for stmt in others:
+            con.execute(stmt)
     finally:
-        pool.shutdown()
-        cursor.close()
+        rhythm_rows.wait()
+    rows = rhythm_rows.result()
     # Written in the order given (by date: what lets an as-of query skip row groups), without sorting again.
     con.register("rhythm_df", rows)
     con.execute("set preserve_insertion_order = true")
@@ -1326,7 +1315,7 @@ def _build_derived(con, duplicates: _DuplicateSearch | None = None) -> None:
         con.execute(stmt)
 
     def find_duplicates() -> None:
-        search = duplicates or _DuplicateSearch(con)
+        search = duplicates or _duplicate_search(con)
         cur = _Fetching(con.cursor())  # its own connection: the stored views run queries beside it
         try:
             _store_duplicates(cur, search.result())
