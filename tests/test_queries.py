@@ -75,3 +75,33 @@ def test_every_customer_query_takes_the_viewer(name):
         assert "all_customers" in used and "and $all_customers" in db.sql_text(name)
         return
     assert {"all_customers", "visible_reps"} <= used, f"{name} must apply row-level visibility"
+
+
+def test_memoised_runs_each_question_once_and_hands_out_copies(sample_con, monkeypatch):
+    """db.memoised (the import's stored views): a query asked again with the same parameters is not run again, a
+    different value of a parameter it uses is a different question, a parameter it does not use is not, the frames
+    handed out are independent copies, and outside the block nothing is remembered."""
+    executed = []
+    real = db._run
+    monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
+    p = FILTERS.params()
+    with db.memoised() as memo:
+        first = db.run(sample_con, "kpis/headline", p)
+        first.loc[0, "revenue"] = -1.0  # a caller changing its frame changes nobody else's
+        second = db.run(sample_con, "kpis/headline", p | {"as_of": dt.date(2020, 1, 1)})  # a parameter it does not use
+        assert executed == ["kpis/headline"] and second.iloc[0]["revenue"] > 0
+        db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 7, 1)})
+        assert executed == ["kpis/headline"] * 2
+        memo.clear()
+        db.run(sample_con, "kpis/headline", p)
+        assert executed == ["kpis/headline"] * 3
+    db.run(sample_con, "kpis/headline", p)
+    db.run(sample_con, "kpis/headline", p)
+    assert executed == ["kpis/headline"] * 5
+
+
+def test_memoised_failure_reaches_every_asker(sample_con):
+    with db.memoised():
+        for _ in range(2):
+            with pytest.raises(KeyError):
+                db.run(sample_con, "kpis/headline", {})
