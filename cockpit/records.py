@@ -182,6 +182,37 @@ def _email_domain_ascii(text: pa.Array) -> pa.Array:
     return pc.if_else(pc.and_(_filled_ascii(text), pc.invert(pc.is_in(d, value_set=_PUBLIC_MAIL))), d, "")
 
 
+_NAME_STOP_WORDS = pa.array(sorted(LEGAL_SUFFIXES | {"the"}))
+
+
+def _name_key_ascii(text: pa.Array) -> pa.Array:
+    """name_key of ASCII names by Arrow kernels: lower case, every run of non-word characters one space, the words
+    without legal forms and 'the', then without trailing one-letter words (the last word longer than one letter
+    marks where each name's key ends), joined again."""
+    n = len(text)
+    lists = pc.split_pattern(pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9_]+", " "), " ")
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    words = pc.list_flatten(lists)
+    owner = pc.list_parent_indices(lists).to_numpy()
+    length = pc.binary_length(words).to_numpy()
+    kept = np.flatnonzero((length > 0) & ~pc.is_in(words, value_set=_NAME_STOP_WORDS).to_numpy(zero_copy_only=False))
+    own, rank = owner[kept], np.arange(len(kept))
+    longer = length[kept] > 1
+    last_long = np.full(n, -1)
+    np.maximum.at(last_long, own[longer], rank[longer])
+    keep = rank <= last_long[own]
+    offsets = pa.array(np.concatenate([[0], np.cumsum(np.bincount(own[keep], minlength=n))]), type=pa.int64())
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, words.take(pa.array(kept[keep]))),
+                            pa.scalar(" ", words.type))
+    return pc.if_else(_filled_ascii(text), joined, "")
+
+
+def name_keys_of(values: pd.Series) -> pd.Series:
+    """name_key of a whole column (200,000 names: 0.16 s instead of 0.38)."""
+    return _per_value(values, name_key, _name_key_ascii)
+
+
 def phone_digits_of(values: pd.Series) -> pd.Series:
     """phone_digits of a whole column."""
     return _per_value(values, phone_digits, _phone_digits_ascii)
@@ -289,7 +320,7 @@ def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Da
     from rapidfuzz import fuzz, process
 
     r = records.reset_index(drop=True)
-    keys = r["customer_name"].map(name_key)
+    keys = name_keys_of(r["customer_name"])
     domains = email_domains_of(r["email"]) if "email" in r else pd.Series("", index=r.index)
     phones = phone_digits_of(r["phone"]) if "phone" in r else pd.Series("", index=r.index)
     pairs: dict[tuple[int, int], dict] = {}

@@ -205,3 +205,23 @@ def test_running_medians_of_long_groups():
         block = values[at: at + size]
         assert np.array_equal(got[at: at + size], [np.median(block[: k + 1]) for k in range(size)])
         at += size
+
+
+# Company names: legal forms (with dots and spaces), 'the', one-letter words, punctuation runs, underscores, the
+# ASCII separators, and some non-ASCII names (which take name_key itself).
+_name_text = st.one_of(
+    st.none(),
+    st.sampled_from(["nan", "None", "NaN", "", "  ", "S. A.", "Sp. z o.o.", "The", "Acme Trading Co., Ltd.", "3M",
+                     "Müller GmbH", "上海恒达贸易有限公司", "a_b", "O'Brien & Sons"]),
+    st.lists(st.sampled_from(["Ltd", "GMBH", "co.", "the", "x", "Q", "ab", "Acme", "s.a.", "-", "&", "__", "9", "\t",
+                              "\x1c", "é", "中"]), max_size=6).map(" ".join),
+    st.text(alphabet=st.sampled_from(list("aB .,_-&'/\t\x1f0") + ["ü"]), max_size=16),
+)
+
+
+@SETTINGS
+@given(values=st.lists(_name_text, max_size=30), dtype=st.sampled_from([object, "string", "str"]))
+def test_column_name_keys_equal_name_key(values, dtype):
+    from cockpit import records
+    column = pd.Series(values, dtype=dtype)
+    assert records.name_keys_of(column).tolist() == column.map(records.name_key).tolist()
