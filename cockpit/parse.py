@@ -83,6 +83,9 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
         bad = (s.notna() & ~ok).to_numpy(dtype=bool)
         return Parsed(values.astype("datetime64[us]"), bad, "Excel serial day numbers")
 
+    times = _iso_times(s)
+    if times is not None:
+        return times
     # Each distinct cell is read once: a 10 M-row column of a few thousand dates costs a few thousand parses.
     raw_codes, raw_uniques = distinct(s)
     inner = _parse_distinct_dates(raw_uniques, order)
@@ -91,6 +94,31 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
     values = lookup[raw_codes]
     bad = np.append(inner.bad, False)[raw_codes]
     return Parsed(pd.Series(values, index=s.index), bad, inner.decision)
+
+
+_ISO_WHOLE = f"^{_ISO_SIMPLE}$"
+DISTINCT_SAMPLE = 4096
+
+
+def _iso_times(s: pd.Series) -> Parsed | None:
+    """A text column of ISO dates and times in which most values differ (the times complaints were received,
+    answered, resolved): parsed by one vectorised call over the column, where reading each distinct value once would
+    first have to find ~all of them (500,000 complaint times: 0.1 s instead of 0.33). Only when every cell is an ISO
+    value or empty and every ISO value is a real date; None otherwise, and the general path decides (with the same
+    result for such a column: this is a shortcut, not a rule)."""
+    data = _arrow_strings(s)
+    if data is None or len(data) < DISTINCT_SAMPLE:
+        return None
+    if pc.count_distinct(data.slice(0, DISTINCT_SAMPLE)).as_py() < DISTINCT_SAMPLE // 2:
+        return None  # repeated values: the general path parses each once
+    iso = pc.fill_null(pc.match_substring_regex(data, _ISO_WHOLE), False)
+    if not pc.all(pc.or_(iso, pc.fill_null(pc.equal(data, ""), True))).as_py():
+        return None
+    values = pd.to_datetime(pd.Series(pd.arrays.ArrowStringArray(pc.cast(data, pa.large_string()))),
+                            format="ISO8601", errors="coerce").to_numpy(dtype="datetime64[us]")
+    if np.isnat(values[iso.to_numpy(zero_copy_only=False)]).any():
+        return None  # an impossible date (2024-02-30): the general path names it
+    return Parsed(pd.Series(values, index=s.index), np.zeros(len(s), dtype=bool), "")
 
 
 def _parse_distinct_dates(s: pd.Series, order: str | None) -> Parsed:
