@@ -1219,20 +1219,12 @@ _DROP_STAGING = ("drop table if exists prev_customers", "drop table if exists st
 
 
 def _write_orders(con, reporting: str) -> None:
-    lacking = con.execute("""
-        select currency, count(*) as n from (
-            select currency from new_orders union all select currency from orders
-        ) o
-        where o.currency <> (select value from settings where key = 'reporting_currency')
-          and not exists (select 1 from fx_rates f where f.currency = o.currency)
-        group by o.currency order by n desc
-    """).fetchall()
-    if lacking:
-        listed = ", ".join(f"{c} ({n:,} order lines)" for c, n in lacking)
-        raise ImportFailed(f"import refused; the database was not changed: orders in {listed} have no exchange rate "
-                           f"to {reporting}. Add an fx file (columns: currency, valid_from, rate_to_reporting) to the import")
     day_rate, append, rewrite = _split_sql((SQL_DIR / "write_orders.sql").read_text(encoding="utf-8"))
     con.execute(day_rate)
+    # A currency without a rate to the reporting currency has no rate on any of its days: day_rate (a few thousand
+    # rows) shows it; the order lines are counted only then, for the message (10 M lines: 0.25 s saved).
+    if con.execute("select count(*) > 0 from day_rate where currency is not null and rate is null").fetchone()[0]:
+        _refuse_currencies_without_rates(con, reporting)
     empty = con.execute("select count(*) = 0 from orders").fetchone()[0]
     # While the lines are written, this import's order lines are also held in Arrow memory (about 1 GB at 10 M):
     # DuckDB gets less of the cap then, which kept that step's peak at 1.76 GB where it had reached 1.99 GB
@@ -1242,6 +1234,20 @@ def _write_orders(con, reporting: str) -> None:
         con.execute(append if empty else rewrite)
     finally:
         con.execute("set memory_limit = $limit", {"limit": _import_memory()})
+
+
+def _refuse_currencies_without_rates(con, reporting: str) -> None:
+    lacking = con.execute("""
+        select currency, count(*) as n from (
+            select currency from new_orders union all select currency from orders
+        ) o
+        where o.currency <> (select value from settings where key = 'reporting_currency')
+          and not exists (select 1 from fx_rates f where f.currency = o.currency)
+        group by o.currency order by n desc
+    """).fetchall()
+    listed = ", ".join(f"{c} ({n:,} order lines)" for c, n in lacking)
+    raise ImportFailed(f"import refused; the database was not changed: orders in {listed} have no exchange rate "
+                       f"to {reporting}. Add an fx file (columns: currency, valid_from, rate_to_reporting) to the import")
 
 
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
