@@ -105,3 +105,25 @@ def test_memoised_failure_reaches_every_asker(sample_con):
         for _ in range(2):
             with pytest.raises(KeyError):
                 db.run(sample_con, "kpis/headline", {})
+
+
+def test_memoised_keeps_within_its_budget(sample_con, monkeypatch):
+    """A result over half the budget is not kept; past the budget the least recently asked is forgotten."""
+    executed = []
+    real = db._run
+    monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
+    p = FILTERS.params()
+    one = db._approximate_bytes(db._run(sample_con, "kpis/headline", p))
+    executed.clear()
+    with db.memoised(budget=2 * one):  # room for two headline rows, not three
+        for start in (dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 1)):
+            db.run(sample_con, "kpis/headline", p | {"date_from": start})  # the third makes room: the first goes
+        db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 4, 1)})
+        assert executed == ["kpis/headline"] * 3
+        db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 1, 1)})
+        assert executed == ["kpis/headline"] * 4
+    executed.clear()
+    with db.memoised(budget=2 * one - 2):  # half of it is less than one row: nothing is kept
+        db.run(sample_con, "kpis/headline", p)
+        db.run(sample_con, "kpis/headline", p)
+        assert executed == ["kpis/headline"] * 2
