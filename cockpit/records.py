@@ -329,13 +329,15 @@ def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Da
         a, b = (i, j) if i < j else (j, i)
         pairs.setdefault((a, b), {})[kind] = max(weight, pairs.get((a, b), {}).get(kind, 0))
 
-    key_values = keys.to_numpy(dtype=object)  # r has a RangeIndex: labels are positions
+    # token_sort_ratio is ratio() of the names with their words sorted: sorted once here, not once per pair
+    # (rapidfuzz's ratio over 22 M pairs of 200,000 names: 0.35-0.55 s against 0.9 s for token_sort_ratio).
+    key_values = np.array([" ".join(sorted(k.split())) for k in keys.tolist()], dtype=object)  # labels are positions
     for idx in _blocks(keys[keys != ""]):
         if len(idx) < 2:
             continue
         block = key_values[idx].tolist()
         # Threads only pay off on a big block (1,800 blocks of 200,000 customers: 1.2 s with them on each).
-        scores = process.cdist(block, block, scorer=fuzz.token_sort_ratio, score_cutoff=threshold,
+        scores = process.cdist(block, block, scorer=fuzz.ratio, score_cutoff=threshold,
                                workers=-1 if len(block) > 200 else 1, dtype=np.uint8)
         ii, jj = np.nonzero(scores)
         for a, b in zip(ii, jj):

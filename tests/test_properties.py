@@ -270,3 +270,16 @@ def test_iso_time_shortcut_equals_the_general_path(cells, odd, where):
         assert shortcut is not None
     assert fast.values.to_numpy(dtype="datetime64[us]").tolist() == general.values.to_numpy(dtype="datetime64[us]").tolist()
     assert np.array_equal(fast.bad, general.bad) and fast.decision == general.decision
+
+
+@SETTINGS
+@given(names=st.lists(st.lists(st.sampled_from(["acme", "trading", "zeta", "ab", "b", "x1", "müller", "中国", "shanghai"]),
+                               max_size=5).map(" ".join), min_size=1, max_size=12))
+def test_ratio_of_sorted_words_is_token_sort_ratio(names):
+    """The duplicate search scores names by fuzz.ratio of their words sorted once (records._duplicate_clusters):
+    for name keys (words joined by one space) that is token_sort_ratio, pair for pair."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+    presorted = [" ".join(sorted(n.split())) for n in names]
+    assert np.array_equal(process.cdist(names, names, scorer=fuzz.token_sort_ratio),
+                          process.cdist(presorted, presorted, scorer=fuzz.ratio))
