@@ -66,15 +66,16 @@ class _Memo:
     stored views' results together are ~250 MB, which held to the end had lifted the import's peak memory by ~100 MB;
     the questions asked again are smaller (a 200,000-customer status list: 22 MB)."""
 
-    def __init__(self, budget: int = 64 << 20):
+    def __init__(self, budget: int):
         self.lock = threading.Lock()
         self.budget = budget
         self.results: OrderedDict[tuple, Future] = OrderedDict()
         self.sizes: dict[tuple, int] = {}
+        self.total = 0
 
     def clear(self) -> None:
         with self.lock:
-            self.results, self.sizes = OrderedDict(), {}
+            self.results, self.sizes, self.total = OrderedDict(), {}, 0
 
     def held(self, key: tuple) -> tuple[Future, bool]:
         """The future for key, and whether the caller must run the query (it was not asked before)."""
@@ -95,12 +96,16 @@ class _Memo:
                 del self.results[key]
                 return
             self.sizes[key] = size
-            while sum(self.sizes.values()) > self.budget:
+            self.total += size
+            while self.total > self.budget:
                 oldest = next(k for k in self.results if k in self.sizes)
-                del self.results[oldest], self.sizes[oldest]
+                self.total -= self.sizes.pop(oldest)
+                del self.results[oldest]
 
 
-_MEMO: _Memo | None = None
+# The memo of each connection inside a memoised() block, by the connection's identity: the app process runs an
+# import (the Data page) while other sessions query their own connections, which must never share its answers.
+_MEMOS: dict[int, _Memo] = {}
 
 
 def _approximate_bytes(frame: pd.DataFrame) -> int:
@@ -113,22 +118,22 @@ def _approximate_bytes(frame: pd.DataFrame) -> int:
 
 
 @contextlib.contextmanager
-def memoised(budget: int = 64 << 20):
-    """Within this block, run() answers a query it has run before with the same parameters from memory (a copy of
-    the frame, so a caller that changes it changes nobody else's). For the import's stored views only: nine quarters
-    of KPIs and four pages ask the same ~40 questions more than once (at 10 M order lines ~1.5 s of queries), and
-    nothing changes the database meanwhile except what the caller clears the memo after."""
-    global _MEMO
-    _MEMO = memo = _Memo(budget)
+def memoised(con, budget: int = 64 << 20):
+    """Within this block, run() on con answers a query it has run before with the same parameters from memory (a
+    copy of the frame, so a caller that changes it changes nobody else's); other connections are not affected. For
+    the import's stored views only: nine quarters of KPIs and four pages ask the same ~40 questions more than once
+    (at 10 M order lines ~1.5 s of queries), and nothing changes the database meanwhile except what the caller
+    clears the memo after."""
+    _MEMOS[id(con)] = memo = _Memo(budget)
     try:
         yield memo
     finally:
-        _MEMO = None
+        del _MEMOS[id(con)]
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
     """Run queries/<name>.sql with the named parameters it uses (DuckDB refuses unused ones)."""
-    memo = _MEMO
+    memo = _MEMOS.get(id(con))
     if memo is None:
         return _run(con, name, params)
     used = params_used(name) | (params_used(name + SNAPSHOT_SUFFIX) if snapshot_key(name) else frozenset())

@@ -119,7 +119,7 @@ def store_all(con, find_duplicates: Callable[[], None]) -> None:
     from . import churn, complaints, kpis, records, regions
     quarters = kpis.quarters_to_store(con)
     pages = {"regions_views": regions, "complaints_views": complaints, "churn_views": churn}
-    with ThreadPoolExecutor(max_workers=2) as pool, db.memoised() as memo:
+    with ThreadPoolExecutor(max_workers=2) as pool, db.memoised(con) as memo:
         duplicates = pool.submit(find_duplicates)
         jobs = {table: [(f.date_from, pool.submit(page.stored_view, con, f)) for f in quarters[-page.STORED_QUARTERS:]]
                 for table, page in pages.items()}

@@ -85,7 +85,7 @@ def test_memoised_runs_each_question_once_and_hands_out_copies(sample_con, monke
     real = db._run
     monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
     p = FILTERS.params()
-    with db.memoised() as memo:
+    with db.memoised(sample_con) as memo:
         first = db.run(sample_con, "kpis/headline", p)
         first.loc[0, "revenue"] = -1.0  # a caller changing its frame changes nobody else's
         second = db.run(sample_con, "kpis/headline", p | {"as_of": dt.date(2020, 1, 1)})  # a parameter it does not use
@@ -101,7 +101,7 @@ def test_memoised_runs_each_question_once_and_hands_out_copies(sample_con, monke
 
 
 def test_memoised_failure_reaches_every_asker(sample_con):
-    with db.memoised():
+    with db.memoised(sample_con):
         for _ in range(2):
             with pytest.raises(KeyError):
                 db.run(sample_con, "kpis/headline", {})
@@ -115,7 +115,7 @@ def test_memoised_keeps_within_its_budget(sample_con, monkeypatch):
     p = FILTERS.params()
     one = db._approximate_bytes(db._run(sample_con, "kpis/headline", p))
     executed.clear()
-    with db.memoised(budget=2 * one):  # room for two headline rows, not three
+    with db.memoised(sample_con, budget=2 * one):  # room for two headline rows, not three
         for start in (dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 1)):
             db.run(sample_con, "kpis/headline", p | {"date_from": start})  # the third makes room: the first goes
         db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 4, 1)})
@@ -123,7 +123,24 @@ def test_memoised_keeps_within_its_budget(sample_con, monkeypatch):
         db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 1, 1)})
         assert executed == ["kpis/headline"] * 4
     executed.clear()
-    with db.memoised(budget=2 * one - 2):  # half of it is less than one row: nothing is kept
+    with db.memoised(sample_con, budget=2 * one - 2):  # half of it is less than one row: nothing is kept
         db.run(sample_con, "kpis/headline", p)
         db.run(sample_con, "kpis/headline", p)
         assert executed == ["kpis/headline"] * 2
+
+
+def test_memoised_serves_only_its_own_connection(sample_db, sample_con, monkeypatch):
+    """The app runs an import (the Data page) while other sessions query: a memo belongs to one connection."""
+    executed = []
+    real = db._run
+    monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
+    other = db.connect(sample_db)
+    try:
+        with db.memoised(sample_con):
+            db.run(sample_con, "kpis/headline", FILTERS.params())
+            db.run(other, "kpis/headline", FILTERS.params())
+            db.run(other, "kpis/headline", FILTERS.params())
+            db.run(sample_con, "kpis/headline", FILTERS.params())
+        assert executed == ["kpis/headline"] * 3
+    finally:
+        other.close()
