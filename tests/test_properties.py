@@ -283,3 +283,22 @@ def test_ratio_of_sorted_words_is_token_sort_ratio(names):
     presorted = [" ".join(sorted(n.split())) for n in names]
     assert np.array_equal(process.cdist(names, names, scorer=fuzz.token_sort_ratio),
                           process.cdist(presorted, presorted, scorer=fuzz.ratio))
+
+
+_marker_cell = st.one_of(
+    st.sampled_from(["", "null", "NULL", "Null", "nUlL", "nan", "NaN", "NAT", "n/a", "N/A", "None", "NONE", "-", "--",
+                     "nulls", "na", "n/a/", " none", "-1", "SO123", "EUR", "é", "NaNa", None]),
+    st.text(alphabet="nulNULa/-tTeoO ", max_size=5))
+
+
+@SETTINGS
+@given(cells=st.lists(_marker_cell, min_size=1, max_size=30), large=st.booleans())
+def test_blank_marker_lookup_equals_lowering_each_value(cells, large):
+    """parse._holds_blank_marker looks every spelling of the blank markers up in one pass; it finds a marker
+    exactly when some value, ASCII-lowered, is one (the rule _blank_mask applies value by value)."""
+    import pyarrow as pa
+    from cockpit import parse
+    data = pa.chunked_array([pa.array(cells[:len(cells) // 2], pa.large_string() if large else pa.string()),
+                             pa.array(cells[len(cells) // 2:], pa.large_string() if large else pa.string())])
+    ascii_lower = lambda v: "".join(c.lower() if "A" <= c <= "Z" else c for c in v)  # noqa: E731
+    assert parse._holds_blank_marker(data) == any(c is not None and ascii_lower(c) in parse._BLANK_MARKERS for c in cells)
