@@ -1320,28 +1320,34 @@ def _build_derived(con, duplicates: _Beside | None = None) -> None:
     finally:
         rhythm_rows.wait()
     rows = rhythm_rows.result()
-    # Written in the order given (by date: what lets an as-of query skip row groups), without sorting again.
-    con.register("rhythm_df", rows)
-    con.execute("set preserve_insertion_order = true")
+    # The views that read neither the rhythm nor the snapshot start now, beside the statements that write them.
+    views = stored.StoredViews(con)
     try:
-        con.execute("create or replace table customer_rhythm as select * from rhythm_df")
-    finally:
-        con.execute("set preserve_insertion_order = false")
-    con.unregister("rhythm_df")
-    rows = None
-    for stmt in _split_sql((SQL_DIR / "build_snapshot.sql").read_text(encoding="utf-8")):
-        con.execute(stmt)
-
-    def find_duplicates() -> None:
-        search = duplicates or _duplicate_search(con)
-        cur = _Fetching(con.cursor())  # its own connection: the stored views run queries beside it
+        views.start()
+        # Written in the order given (by date: what lets an as-of query skip row groups), without sorting again.
+        con.register("rhythm_df", rows)
+        con.execute("set preserve_insertion_order = true")
         try:
-            _store_duplicates(cur, search.result())
+            con.execute("create or replace table customer_rhythm as select * from rhythm_df")
         finally:
-            cur.close()
-    started = time.perf_counter()
-    stored.store_all(con, find_duplicates)
-    _timing("duplicate clusters and stored views", started)
+            con.execute("set preserve_insertion_order = false")
+        con.unregister("rhythm_df")
+        rows = None
+        for stmt in _split_sql((SQL_DIR / "build_snapshot.sql").read_text(encoding="utf-8")):
+            con.execute(stmt)
+
+        def find_duplicates() -> None:
+            search = duplicates or _duplicate_search(con)
+            cur = _Fetching(con.cursor())  # its own connection: the stored views run queries beside it
+            try:
+                _store_duplicates(cur, search.result())
+            finally:
+                cur.close()
+        started = time.perf_counter()
+        views.finish(find_duplicates)
+        _timing("duplicate clusters and stored views", started)
+    finally:
+        views.close()
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 

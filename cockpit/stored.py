@@ -106,30 +106,67 @@ def load(con, query: str, filters):
     return None if row is None else from_json(row["view_json"])
 
 
-def store_all(con, find_duplicates: Callable[[], None]) -> None:
-    """At import, after the summary tables: find_duplicates() (which stores the duplicate clusters, waiting for
-    the import's search if it is still at work), then every stored view: the Overview's quarter_kpis rows and the
-    four pages' <page>_views, each computed by the page's own code. They run two at a time on two threads: each
-    view mixes DuckDB queries (which leave a core idle while Python works) with pandas (which leaves one idle while
-    DuckDB works); at 10 M lines the lot took 12 s one after the other and 6-7.7 s this way. find_duplicates runs
-    first, beside the pages that do not read its result (Regions, Complaints, Churn); the KPI cards and the
-    Customers page, which do, start when it has finished. Every query runs on its own cursor (db.run, which
-    answers a query asked again with the same parameters from memory: db.memoised, ~0.5 s of 5 at 10 M lines); the
-    views are written by this thread, the clusters by find_duplicates on its own cursor."""
-    from . import churn, complaints, kpis, records, regions
-    quarters = kpis.quarters_to_store(con)
-    pages = {"regions_views": regions, "complaints_views": complaints, "churn_views": churn}
-    with ThreadPoolExecutor(max_workers=2) as pool, db.memoised(con) as memo:
+class StoredViews:
+    """The stored views of one import, worked out on two threads (each view mixes DuckDB queries, which leave a core
+    idle while Python works, with pandas, which leaves one idle while DuckDB works; at 10 M lines the lot took 12 s
+    one after the other and 5-7 s this way).
+
+    start() (after the summary tables) begins the views that read neither the reorder rhythm nor the snapshot nor
+    the duplicate clusters, Regions and Complaints, beside the import's last statements (the rhythm's table and the
+    snapshot, DuckDB on both cores). finish(find_duplicates) (after the snapshot) runs find_duplicates (which stores
+    the duplicate clusters, waiting for the import's search if it is still at work) beside the Churn views; the KPI
+    cards and the Customers page, which read the clusters, start when it has finished. Every query runs on its own
+    cursor (db.run, which answers a query asked again with the same parameters from memory: db.memoised); the views
+    are written by the calling thread, the clusters by find_duplicates on its own cursor. close() (always) waits
+    for whatever was started."""
+
+    def __init__(self, con):
+        self.con = con
+        self.pool = None
+        self.jobs: dict[str, list] = {}
+
+    def start(self) -> "StoredViews":
+        from . import complaints, kpis
+        self.quarters = kpis.quarters_to_store(self.con)
+        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.memo_context = db.memoised(self.con)
+        self.memo = self.memo_context.__enter__()
+        self.jobs["complaints_views"] = [(f.date_from, self.pool.submit(complaints.stored_view, self.con, f))
+                                         for f in self.quarters[-complaints.STORED_QUARTERS:]]
+        return self
+
+    def finish(self, find_duplicates: Callable[[], None]) -> None:
+        from . import churn, kpis, records, regions
+        con, pool, quarters = self.con, self.pool, self.quarters
+        # The rhythm and the snapshot were written since start(): nothing remembered may predate a change to the
+        # database (the two pages above read neither, but the memo does not know that).
+        self.memo.clear()
         duplicates = pool.submit(find_duplicates)
-        jobs = {table: [(f.date_from, pool.submit(page.stored_view, con, f)) for f in quarters[-page.STORED_QUARTERS:]]
-                for table, page in pages.items()}
+        for table, page in {"regions_views": regions, "churn_views": churn}.items():
+            self.jobs[table] = [(f.date_from, pool.submit(page.stored_view, con, f)) for f in quarters[-page.STORED_QUARTERS:]]
         duplicates.result()
-        # The duplicate clusters are stored now: forget any answer given before (none of the three pages above reads
-        # them, but nothing remembered may predate a change to the database).
-        memo.clear()
-        jobs["customers_views"] = [(f.date_from, pool.submit(records.stored_view, con, f))
-                                   for f in quarters[-records.STORED_QUARTERS:]]
+        # The duplicate clusters are stored now: forget any answer given before.
+        self.memo.clear()
+        self.jobs["customers_views"] = [(f.date_from, pool.submit(records.stored_view, con, f))
+                                        for f in quarters[-records.STORED_QUARTERS:]]
         kpi_rows = [pool.submit(kpis.stored_row, con, f) for f in quarters]
         kpis.save_quarters(con, [job.result() for job in kpi_rows])
-        for table, views in jobs.items():
+        for table, views in self.jobs.items():
             save(con, table, [(start, job.result()) for start, job in views])
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.memo_context.__exit__(None, None, None)
+            self.pool = None
+
+
+def store_all(con, find_duplicates: Callable[[], None]) -> None:
+    """Every stored view at once (StoredViews started and finished): the Overview's quarter_kpis rows and the four
+    pages' <page>_views, each computed by the page's own code."""
+    views = StoredViews(con)
+    try:
+        views.start()
+        views.finish(find_duplicates)
+    finally:
+        views.close()
