@@ -95,3 +95,32 @@ def test_the_stored_view_codec_round_trips_exactly():
     pd.testing.assert_frame_equal(back["matrix"], matrix)
     assert back[4] == {"level": 7} and back["targets"] == {"Critical": (2.0, 48.0)} and back["names"] == ["x", None]
     assert list(back["empty"].columns) == list(frame.columns) and back["empty"].empty
+
+
+def test_the_views_started_early_read_nothing_written_after_them(sample_db, tmp_path):
+    """StoredViews.start() runs its views beside the statements that write the reorder rhythm and the snapshot, and
+    before the duplicate clusters are stored (cockpit/importer.py _build_derived). On a copy without those tables
+    every view it starts must still be worked out, equal to what the import stored: one that read them would fail
+    here (and, on an import over an older database, silently read the old tables)."""
+    import shutil
+
+    from cockpit import importer, stored
+    copy = tmp_path / "early.duckdb"
+    shutil.copy(sample_db, copy)
+    con = importer._writer(copy)
+    views = stored.StoredViews(con)
+    try:
+        held = {"complaints_views": dict(con.con.execute("select quarter_start, view_json from complaints_views").fetchall()),
+                "regions_views": dict(con.con.execute("select quarter_start, view_json from regions_views").fetchall()),
+                "churn_views": dict(con.con.execute("select quarter_start, view_json from churn_views").fetchall()),
+                "customers_views": dict(con.con.execute("select quarter_start, view_json from customers_views").fetchall())}
+        con.execute("drop table customer_snapshot")
+        con.execute("drop table customer_rhythm")
+        con.execute("drop table customer_duplicates")
+        views.start()
+        assert views.jobs, "start() began no view"
+        for table, jobs in views.jobs.items():
+            assert {start: stored.to_json(job.result()) for start, job in jobs} == held[table], table
+    finally:
+        views.close()
+        con.close()
