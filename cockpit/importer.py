@@ -343,7 +343,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
     def parse_column(fname: str, src: str):
         kind = fields[fname].kind
         if kind in ("date", "timestamp"):
-            return parse_dates(frame[src], order=date_order)
+            return parse_dates(frame[src], order=date_order, days=kind == "date")
         if kind in ("money", "number"):
             return parse_money(frame[src])
         return clean_text(frame[src])
@@ -379,8 +379,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
                 q(parsed.bad, fname, src, col, f"not a date: expected {expect}", action)
                 if is_required:
                     drop |= parsed.bad
-            values = parsed.values
-            out[fname] = values.dt.normalize() if f.kind == "date" else values
+            out[fname] = parsed.values  # a date field's values are days already (parse_dates(days=True))
         elif f.kind in ("money", "number"):
             parsed = parsed_columns[fname].result()
             infinite = np.isinf(parsed.values.to_numpy(dtype="float64", na_value=np.nan))

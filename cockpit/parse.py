@@ -34,6 +34,7 @@ class Parsed:
     bad: np.ndarray
     decision: str = ""
     notes: list[str] = field(default_factory=list)
+    normalized: bool = False  # the values are days already (parse_dates(days=True) cut them while distinct)
 
 
 def _blank_mask(s: pd.Series) -> np.ndarray:
@@ -64,12 +65,20 @@ def _stamp(y, m, d, H=None, M=None, S=None, f=None, ampm=None, tz=None):
     return ts
 
 
-def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
+def parse_dates(series: pd.Series, order: str | None = None, days: bool = False) -> Parsed:
     """Parse a column of dates or date-times written in any common way.
 
     order: 'DMY' or 'MDY' to force the reading of dd/mm vs mm/dd; otherwise decided from the whole column.
+    days: the day of each value only (its time dropped, as dt.normalize() does).
     Blank cells become NaT and are not counted as bad; anything else that is not a date is bad.
     """
+    parsed = _parse_dates(series, order, days)
+    if days and not parsed.normalized:
+        parsed.values = parsed.values.dt.normalize()
+    return parsed
+
+
+def _parse_dates(series: pd.Series, order: str | None, days: bool) -> Parsed:
     s = series
     n = len(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -90,11 +99,14 @@ def parse_dates(series: pd.Series, order: str | None = None) -> Parsed:
     # Each distinct cell is read once: a 10 M-row column of a few thousand dates costs a few thousand parses.
     raw_codes, raw_uniques = distinct(s)
     inner = _parse_distinct_dates(raw_uniques, order)
+    # Days wanted: each distinct value is cut to its day here, not each of the column's values afterwards (10 M
+    # order lines: 0.1 s).
+    distinct_values = inner.values.dt.normalize() if days else inner.values
     # Code -1 (a missing cell) picks the appended NaT / not-bad entry.
-    lookup = np.append(inner.values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))
+    lookup = np.append(distinct_values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))
     values = lookup[raw_codes]
     bad = np.append(inner.bad, False)[raw_codes]
-    return Parsed(pd.Series(values, index=s.index), bad, inner.decision)
+    return Parsed(pd.Series(values, index=s.index), bad, inner.decision, normalized=days)
 
 
 _ISO_WHOLE = f"^{_ISO_SIMPLE}$"

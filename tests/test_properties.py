@@ -302,3 +302,17 @@ def test_blank_marker_lookup_equals_lowering_each_value(cells, large):
                              pa.array(cells[len(cells) // 2:], pa.large_string() if large else pa.string())])
     ascii_lower = lambda v: "".join(c.lower() if "A" <= c <= "Z" else c for c in v)  # noqa: E731
     assert parse._holds_blank_marker(data) == any(c is not None and ascii_lower(c) in parse._BLANK_MARKERS for c in cells)
+
+
+@SETTINGS
+@given(cells=st.lists(st.one_of(_iso_cell, _odd_cell, st.datetimes(min_value=dt.datetime(1990, 1, 1),
+                                                                    max_value=dt.datetime(2035, 12, 31)).map(
+    lambda d: d.strftime("%d/%m/%Y %H:%M"))), min_size=1, max_size=30), repeat=st.integers(min_value=1, max_value=3))
+def test_days_cut_while_distinct_equal_the_whole_column_normalised(cells, repeat):
+    """parse_dates(days=True) cuts each distinct value to its day (the importer's date fields); that equals
+    normalising the whole parsed column, value for value, with the same bad cells and decision."""
+    import numpy as np
+    column = pd.Series(pd.array(cells * repeat, dtype="str"))
+    days, whole = parse_dates(column, days=True), parse_dates(column)
+    assert days.values.tolist() == whole.values.dt.normalize().tolist()
+    assert np.array_equal(days.bad, whole.bad) and days.decision == whole.decision
