@@ -187,7 +187,7 @@ def quarters_to_store(con) -> list[Filters]:
 
 
 def stored_row(con, f: Filters) -> tuple:
-    """At import (cockpit/stored.py store_all): the whole company's KPIs (compute), movers (overview.movers) and
+    """At import (cockpit/stored.py StoredViews): the whole company's KPIs (compute), movers (overview.movers) and
     months for quarter f, by the live definitions, so that the Overview's first view reads nine rows of
     quarter_kpis instead of running ~30 queries a quarter. A filtered view (country, region, rep, segment,
     restricted viewer) or another period still computes live. Reads the duplicate clusters the import stored."""

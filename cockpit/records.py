@@ -537,7 +537,7 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     and by rep, the fix list of one rep, duplicates, the public pool (first 500 of each list, with counts), ABC and
     RFM, the ABC migration between two quarters, and the 360 of one customer (None: the largest). The whole
     company's view of the latest quarters with every setting at its default is read from what the import stored
-    (stored_view, via cockpit/stored.py store_all); every other view is worked out here, by the same code.
+    (stored_view, via cockpit/stored.py StoredViews); every other view is worked out here, by the same code.
     whole=True: the lists complete (for downloads), not their first 500."""
     from . import churn, db, kpis
     from .filters import parse_quarter
@@ -622,6 +622,6 @@ def _stored_view(con, filters) -> dict | None:
 
 
 def stored_view(con, f) -> dict:
-    """At import (cockpit/stored.py store_all): the Customers page's whole-company view of quarter f (every
+    """At import (cockpit/stored.py StoredViews): the Customers page's whole-company view of quarter f (every
     setting at its default), by view() itself. Reads the duplicate clusters the import stored before."""
     return view(con, f, stored=False)

@@ -111,26 +111,29 @@ class StoredViews:
     idle while Python works, with pandas, which leaves one idle while DuckDB works; at 10 M lines the lot took 12 s
     one after the other and 5-7 s this way).
 
-    start() (after the summary tables) begins the views that read neither the reorder rhythm nor the snapshot nor
-    the duplicate clusters, Regions and Complaints, beside the import's last statements (the rhythm's table and the
-    snapshot, DuckDB on both cores). finish(find_duplicates) (after the snapshot) runs find_duplicates (which stores
-    the duplicate clusters, waiting for the import's search if it is still at work) beside the Churn views; the KPI
-    cards and the Customers page, which read the clusters, start when it has finished. Every query runs on its own
-    cursor (db.run, which answers a query asked again with the same parameters from memory: db.memoised); the views
-    are written by the calling thread, the clusters by find_duplicates on its own cursor. close() (always) waits
-    for whatever was started."""
+    start() (after the summary tables) begins the views that read neither the reorder rhythm, the snapshot nor the
+    duplicate clusters, the Complaints page's, beside the import's last statements (the rhythm's table and the
+    snapshot: DuckDB on both cores, which these views' pandas work shares; tests/test_quarter_kpis.py runs them on a
+    copy without those tables). The Regions page's views read the snapshot (churn status by country) and wait.
+    finish(find_duplicates) (after the snapshot) runs find_duplicates (which stores the duplicate clusters, waiting
+    for the import's search if it is still at work) beside the Regions and Churn views; the KPI cards and the
+    Customers page, which read the clusters, start when it has finished. Every query runs on its own cursor (db.run,
+    which answers a query asked again with the same parameters from memory: db.memoised); the views are written by
+    the calling thread, the clusters by find_duplicates on its own cursor. close() (always) waits for whatever was
+    started."""
 
     def __init__(self, con):
         self.con = con
         self.pool = None
+        self.memo_context = None
         self.jobs: dict[str, list] = {}
 
     def start(self) -> "StoredViews":
         from . import complaints, kpis
         self.quarters = kpis.quarters_to_store(self.con)
-        self.pool = ThreadPoolExecutor(max_workers=2)
         self.memo_context = db.memoised(self.con)
         self.memo = self.memo_context.__enter__()
+        self.pool = ThreadPoolExecutor(max_workers=2)
         self.jobs["complaints_views"] = [(f.date_from, self.pool.submit(complaints.stored_view, self.con, f))
                                          for f in self.quarters[-complaints.STORED_QUARTERS:]]
         return self
@@ -155,18 +158,11 @@ class StoredViews:
             save(con, table, [(start, job.result()) for start, job in views])
 
     def close(self) -> None:
+        """Wait for every view started (however start() or finish() ended), then forget the memo."""
         if self.pool is not None:
             self.pool.shutdown(wait=True)
-            self.memo_context.__exit__(None, None, None)
             self.pool = None
+        if self.memo_context is not None:
+            self.memo_context.__exit__(None, None, None)
+            self.memo_context = None
 
-
-def store_all(con, find_duplicates: Callable[[], None]) -> None:
-    """Every stored view at once (StoredViews started and finished): the Overview's quarter_kpis rows and the four
-    pages' <page>_views, each computed by the page's own code."""
-    views = StoredViews(con)
-    try:
-        views.start()
-        views.finish(find_duplicates)
-    finally:
-        views.close()

@@ -264,7 +264,8 @@ def test_iso_time_shortcut_equals_the_general_path(cells, odd, where):
             parse._iso_times = real
     finally:
         parse.DISTINCT_SAMPLE = sample
-    if any(c is not None and c != "" for c in odd) or len(set(cells[:4])) < 2:
+    # The shortcut looks at the first DISTINCT_SAMPLE cells' distinct values (missing cells not counted).
+    if any(c is not None and c != "" for c in odd) or len({c for c in cells[:4] if c is not None}) < 2:
         pass  # the shortcut may or may not apply; the results must agree either way
     else:
         assert shortcut is not None
