@@ -34,13 +34,12 @@ class Parsed:
     bad: np.ndarray
     decision: str = ""
     notes: list[str] = field(default_factory=list)
-    normalized: bool = False  # the values are days already (parse_dates(days=True) cut them while distinct)
 
 
 def _blank_mask(s: pd.Series) -> np.ndarray:
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         stripped = s.astype("string").str.strip()
-        return (stripped.isna() | (stripped == "") | stripped.str.upper().isin(["NULL", "NAN", "NAT", "N/A", "NONE", "-"])).to_numpy(dtype=bool)
+        return (stripped.isna() | stripped.str.upper().isin([m.upper() for m in _BLANK_MARKERS])).to_numpy(dtype=bool)
     return s.isna().to_numpy(dtype=bool)
 
 
@@ -72,14 +71,27 @@ def parse_dates(series: pd.Series, order: str | None = None, days: bool = False)
     days: the day of each value only (its time dropped, as dt.normalize() does).
     Blank cells become NaT and are not counted as bad; anything else that is not a date is bad.
     """
-    parsed = _parse_dates(series, order, days)
-    if days and not parsed.normalized:
-        parsed.values = parsed.values.dt.normalize()
-    return parsed
+    whole = _whole_column_dates(series)
+    if whole is not None:
+        if days:
+            whole.values = whole.values.dt.normalize()
+        return whole
+    # Each distinct cell is read once: a 10 M-row column of a few thousand dates costs a few thousand parses.
+    raw_codes, raw_uniques = distinct(series)
+    inner = _parse_distinct_dates(raw_uniques, order)
+    # Days wanted: each distinct value is cut to its day here, not each of the column's values afterwards (10 M
+    # order lines: 0.1 s).
+    distinct_values = inner.values.dt.normalize() if days else inner.values
+    # Code -1 (a missing cell) picks the appended NaT / not-bad entry.
+    lookup = np.append(distinct_values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))
+    values = lookup[raw_codes]
+    bad = np.append(inner.bad, False)[raw_codes]
+    return Parsed(pd.Series(values, index=series.index), bad, inner.decision)
 
 
-def _parse_dates(series: pd.Series, order: str | None, days: bool) -> Parsed:
-    s = series
+def _whole_column_dates(s: pd.Series) -> Parsed | None:
+    """Columns parsed whole rather than by distinct value: typed dates, Excel serial numbers, mostly distinct ISO
+    date-times (_iso_times). None for any other column."""
     n = len(s)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         values = s
@@ -92,21 +104,7 @@ def _parse_dates(series: pd.Series, order: str | None, days: bool) -> Parsed:
         values = pd.Series(EXCEL_EPOCH + pd.to_timedelta(num.where(ok), unit="D"), index=s.index).dt.round("s")
         bad = (s.notna() & ~ok).to_numpy(dtype=bool)
         return Parsed(values.astype("datetime64[us]"), bad, "Excel serial day numbers")
-
-    times = _iso_times(s)
-    if times is not None:
-        return times
-    # Each distinct cell is read once: a 10 M-row column of a few thousand dates costs a few thousand parses.
-    raw_codes, raw_uniques = distinct(s)
-    inner = _parse_distinct_dates(raw_uniques, order)
-    # Days wanted: each distinct value is cut to its day here, not each of the column's values afterwards (10 M
-    # order lines: 0.1 s).
-    distinct_values = inner.values.dt.normalize() if days else inner.values
-    # Code -1 (a missing cell) picks the appended NaT / not-bad entry.
-    lookup = np.append(distinct_values.to_numpy(dtype="datetime64[us]"), np.datetime64("NaT", "us"))
-    values = lookup[raw_codes]
-    bad = np.append(inner.bad, False)[raw_codes]
-    return Parsed(pd.Series(values, index=s.index), bad, inner.decision, normalized=days)
+    return _iso_times(s)
 
 
 _ISO_WHOLE = f"^{_ISO_SIMPLE}$"

@@ -7,6 +7,7 @@ order kept), tuples, lists and scalars. Python's float repr round-trips exactly 
 digits), so a stored view equals a fresh one."""
 from __future__ import annotations
 
+import contextlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -124,16 +125,15 @@ class StoredViews:
 
     def __init__(self, con):
         self.con = con
-        self.pool = None
-        self.memo_context = None
         self.jobs: dict[str, list] = {}
+        # Closed in reverse: the pool first (waiting for every view started), then the memo.
+        self._open = contextlib.ExitStack()
 
     def start(self) -> "StoredViews":
         from . import complaints, kpis
         self.quarters = kpis.quarters_to_store(self.con)
-        self.memo_context = db.memoised(self.con)
-        self.memo = self.memo_context.__enter__()
-        self.pool = ThreadPoolExecutor(max_workers=2)
+        self.memo = self._open.enter_context(db.memoised(self.con))
+        self.pool = self._open.enter_context(ThreadPoolExecutor(max_workers=2))
         self.jobs["complaints_views"] = [(f.date_from, self.pool.submit(complaints.stored_view, self.con, f))
                                          for f in self.quarters[-complaints.STORED_QUARTERS:]]
         return self
@@ -142,7 +142,7 @@ class StoredViews:
         from . import churn, kpis, records, regions
         con, pool, quarters = self.con, self.pool, self.quarters
         # The rhythm and the snapshot were written since start(): nothing remembered may predate a change to the
-        # database (the two pages above read neither, but the memo does not know that).
+        # database (the Complaints views read neither, but the memo does not know that).
         self.memo.clear()
         duplicates = pool.submit(find_duplicates)
         for table, page in {"regions_views": regions, "churn_views": churn}.items():
@@ -159,10 +159,4 @@ class StoredViews:
 
     def close(self) -> None:
         """Wait for every view started (however start() or finish() ended), then forget the memo."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
-        if self.memo_context is not None:
-            self.memo_context.__exit__(None, None, None)
-            self.memo_context = None
-
+        self._open.close()
