@@ -13,7 +13,6 @@ from . import db
 from .countries import country_name
 from .filters import Filters, quarter_label, quarter_of
 from .i18n import fmt_money, fmt_pct, t
-from .regions import NO_SCENARIO
 
 # (key, lower is better, kind)
 CARDS = [
@@ -63,25 +62,11 @@ def movers(con, filters: Filters, previous: Filters, top: int = 5, stored: bool 
         held = stored_quarter(con, filters)
         if held is not None:
             return from_json(held["country_movers_json"]), from_json(held["customer_movers_json"])
-    now = db.run(con, "regions/revenue_by_customer_country", filters.params() | NO_SCENARIO)
-    before = db.run(con, "regions/revenue_by_customer_country", previous.params() | NO_SCENARIO)
-
-    def diff(key, label=None):
-        a = now.groupby(key)["revenue"].sum()
-        b = before.groupby(key)["revenue"].sum()
-        d = pd.DataFrame({"now": a, "before": b}).fillna(0.0)
-        d["change"] = d["now"] - d["before"]
-        d = d.reset_index().rename(columns={key: "key"})
-        ups = d[d["change"] > 0].nlargest(top, "change")
-        downs = d[d["change"] < 0].nsmallest(top, "change")
-        # Percentages and labels for the movers only (not for every customer of both periods).
-        out = pd.concat([ups, downs], ignore_index=True)
-        out["change_pct"] = [change(x, y) for x, y in zip(out["now"], out["before"])]
-        if label is not None:
-            out["label"] = [label(k) for k in out["key"]]
-        return out
-    names = pd.concat([now, before]).drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
-    return diff("country_code"), diff("customer_id", lambda c: names.get(c) or c)
+    rows = db.run(con, "overview/movers", filters.params() | {"prev_from": previous.date_from,
+                                                               "prev_to": previous.date_to, "top": top})
+    cols = ["key", "now", "before", "change", "change_pct"]
+    by_kind = lambda kind: rows[rows["kind"] == kind].reset_index(drop=True)  # noqa: E731
+    return by_kind("country")[cols], by_kind("customer")[cols + ["label"]]
 
 
 def revenue_by_month(con, filters: Filters, stored: bool = True) -> pd.DataFrame:

@@ -84,3 +84,22 @@ def test_filters_describe_themselves():
     f = Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 30), countries=("DE",), names={"DE": "Germany"})
     assert f.describe("en") == "Period 2025Q2; countries: Germany; all regions; all sales reps; all segments."
     assert f.describe("zh").startswith("期间 2025Q2；国家/地区：Germany；全部区域")
+
+
+def test_movers_by_hand(tiny):
+    """Q2 against Q1 (K1 100 → 800, the rest new) and Q3 against Q2 (only K4's 70 on 1 July)."""
+    from cockpit.overview import movers
+    countries, customers = movers(tiny, Q2, Q2.previous_period())
+    assert countries["key"].tolist() == ["IE", "DE", "FR", "unknown"]
+    assert countries["change"].tolist() == pytest.approx([700.0, 660.0, 50.0, 30.0])
+    assert countries["change_pct"].iloc[0] == pytest.approx(700.0) and countries["change_pct"].iloc[1:].isna().all()
+    # The placeholder customer K5 (in no customer file) is labelled by its id.
+    assert customers["label"].tolist() == ["O'Brien Trading Ltd", "Müller GmbH", "Late Starter SARL", "K5"]
+    q3 = Filters(dt.date(2025, 7, 1), dt.date(2025, 9, 30), all_customers=True)
+    countries, customers = movers(tiny, q3, Q2, top=2)
+    # One rise (FR +20), then the two largest falls, largest first.
+    assert countries["key"].tolist() == ["FR", "IE", "DE"]
+    assert customers["key"].tolist() == ["K4", "K1", "K2"]
+    assert customers["now"].tolist() == pytest.approx([70.0, 0.0, 0.0])
+    assert customers["before"].tolist() == pytest.approx([50.0, 800.0, 660.0])
+    assert customers["change_pct"].tolist() == pytest.approx([40.0, -100.0, -100.0])

@@ -4,6 +4,9 @@ import re
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
 import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
@@ -99,3 +102,53 @@ def test_meeting_quarter_picker_sets_the_period(app_env):
     assert not at.exception
     assert at.selectbox(key="period").value == "2025Q4"
     assert any("Period 2025Q4" in m.value for m in at.markdown)
+
+
+def _movers_from_order_lines(con, f, prev, top=5):
+    """The movers worked out in pandas from the raw order lines (not period_facts): net revenue per destination
+    country and per customer in each period, the change, the top rises and falls (ties by key)."""
+    lines = con.execute("""
+        select o.customer_id, o.ordered_on::date as day, o.amount_reporting as revenue,
+               coalesce(o.country_code, case when o.country_raw is null then c.country_code end, 'unknown') as country,
+               coalesce(c.sales_rep, '') as rep, c.customer_name
+        from orders o left join customers c using (customer_id) where o.ordered_on is not null""").df()
+    lines["day"] = pd.to_datetime(lines["day"]).dt.date
+    if f.countries:
+        lines = lines[lines["country"].isin(f.countries)]
+    if not f.all_customers:
+        lines = lines[lines["rep"].isin(f.visible_reps)]
+    names = lines.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
+
+    def diff(key):
+        part = lambda p: lines[(lines["day"] >= p.date_from) & (lines["day"] <= p.date_to)].groupby(key)["revenue"].sum()  # noqa: E731
+        d = pd.DataFrame({"now": part(f), "before": part(prev)}).fillna(0.0)
+        d["change"] = d["now"] - d["before"]
+        d = d.reset_index(names="key").sort_values("key")
+        out = pd.concat([d[d["change"] > 0].sort_values("change", ascending=False, kind="stable").head(top),
+                         d[d["change"] < 0].sort_values("change", kind="stable").head(top)], ignore_index=True)
+        out["change_pct"] = [(a - b) / abs(b) * 100 if b else np.nan for a, b in zip(out["now"], out["before"])]
+        return out
+
+    customers = diff("customer_id")
+    customers["label"] = [names.get(k) or k for k in customers["key"]]
+    return diff("country"), customers
+
+
+@pytest.mark.parametrize("case", ["quarter", "mid_month", "country", "rep_viewer"])
+def test_movers_equal_the_order_lines(sample_con, case):
+    """overview/movers.sql (summed from period_facts in one pass) against pandas over the raw order lines."""
+    import datetime as dt
+    from cockpit.filters import Filters
+    from cockpit.overview import movers
+    q = Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 30), all_customers=True)
+    f = {"quarter": q,
+         "mid_month": Filters(dt.date(2026, 2, 10), dt.date(2026, 5, 20), all_customers=True),
+         "country": Filters(q.date_from, q.date_to, countries=("US", "DE"), all_customers=True),
+         "rep_viewer": Filters(q.date_from, q.date_to, all_customers=False, visible_reps=("Li Wei",))}[case]
+    prev = f.previous_period()
+    got = movers(sample_con, f, prev, stored=False)
+    want = _movers_from_order_lines(sample_con, f, prev)
+    for a, b in zip(got, want):
+        assert 0 < len(a) <= 10 and (a["change"] > 0).sum() == min(5, (b["change"] > 0).sum())
+        pdt.assert_frame_equal(a.reset_index(drop=True), b[a.columns].reset_index(drop=True),
+                               check_dtype=False, rtol=1e-9)

@@ -18,6 +18,7 @@ PARAMS = FILTERS.params() | RhythmRules().params() | {
     "ly_from": dt.date(2024, 1, 1), "ly_to": dt.date(2024, 12, 31),
     "history_days": 365, "recurrence_days": 180, "stale_days": 365, "pool_days": 180, "a_pct": 80.0, "b_pct": 95.0, "max_rows": 50, "age_bounds_days": [0, 1, 3, 7, 30],
     "customer_id": "C10002", "quarter_start": dt.date(2026, 7, 1), "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
+    "prev_from": dt.date(2024, 1, 1), "prev_to": dt.date(2024, 12, 31), "top": 5,
 } | sla_params({"Critical": (2.0, 48.0), "minor": DEFAULT_TARGETS["minor"]})
 
 
