@@ -39,7 +39,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame):
 
 def test_there_are_snapshot_queries():
     assert {"churn/customer_status", "churn/revenue_retention", "churn/cohort_retention",
-            "customers/customer_records", "churn/funnel_customers"} <= set(PAIRS)
+            "customers/customer_records", "churn/funnel_customers", "customers/record_kpis"} <= set(PAIRS)
 
 
 @pytest.mark.parametrize("name", PAIRS)
@@ -50,7 +50,8 @@ def test_snapshot_query_equals_general_query(name, filters, sample_con):
     checked = 0
     for as_of in ends:
         f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
-        params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_of_only": False, "cohorts": [], "channels": []}
+        params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_of_only": False, "cohorts": [], "channels": [],
+                                                             "stale_days": 365, "pool_days": 180}
         cur = sample_con.cursor()
         cur.execute("use cockpit")
         assert db.resolve(cur, name, params) == name + db.SNAPSHOT_SUFFIX
