@@ -84,6 +84,34 @@ def test_newer_export_updates_and_adds(base, tmp_path):
         [("Gamma S.A.", "ES", "customer file")]
 
 
+def test_columns_no_line_fills_are_kept_out_of_storage_until_a_file_fills_them(base, tmp_path):
+    """The first import's file has no ship date, product or destination: those columns are declared always null
+    (virtual, nothing stored). A later file that has them is merged in: its values are kept, the old lines stay
+    empty there, and every page query still reads the table."""
+    src, db = base
+    kinds = dict(q(db, "select column_name, is_generated from information_schema.columns where table_name = 'orders'"))
+    assert kinds["shipped_on"] == kinds["product"] == kinds["country_raw"] == "ALWAYS"
+    assert kinds["order_id"] == kinds["amount"] == kinds["amount_reporting"] == kinds["currency"] == "NEVER"
+    assert q(db, "select count(*), count(shipped_on), count(product) from orders") == [(5, 0, 0)]
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    write(newer / "orders.csv", "Order No.,Customer ID,Order Date,Ship Date,Product,Amount,Country\n"
+                                "O7,A1,2024-06-01,2024-06-20,Teapot,80,France\n")
+    run_import([newer], db)
+    assert q(db, "select order_id, shipped_on::varchar, product, country_code from orders where shipped_on is not null") == \
+        [("O7", "2024-06-20", "Teapot", "FR")]
+    assert q(db, "select count(*), count(shipped_on) from orders") == [(6, 1)]
+    assert dict(q(db, "select column_name, is_generated from information_schema.columns "
+                      "where table_name = 'orders'"))["shipped_on"] == "NEVER"
+    from cockpit import db as cdb
+    con = cdb.connect(db)
+    try:
+        assert cdb.run(con, "customers/customer_orders", {"customer_id": "A1", "all_customers": True,
+                                                          "visible_reps": []})["shipped_on"].notna().sum() == 1
+    finally:
+        con.close()
+
+
 def test_replace_starts_from_empty(base, tmp_path):
     src, db = base
     other = tmp_path / "other"

@@ -22,11 +22,14 @@ from days d
 asof left join fx_rates r on d.currency = r.currency and d.ordered_on >= r.valid_from
 left join first_rate f on f.currency = d.currency
 ;
--- Into an empty orders table: append.
+-- Into an empty orders table: append. The importer has just made the table afresh with the optional columns no
+-- line fills ($empty_columns) declared always null (virtual), so they are left out here: nothing to store.
 insert into orders by name
-select n.* replace (n.amount * r.rate as amount_reporting)
-from new_orders n
-left join day_rate r on r.currency = n.currency and r.ordered_on is not distinct from n.ordered_on
+select columns(lambda k: not list_contains($empty_columns, k)) from (
+    select n.* replace (n.amount * r.rate as amount_reporting)
+    from new_orders n
+    left join day_rate r on r.currency = n.currency and r.ordered_on is not distinct from n.ordered_on
+)
 
 ;
 -- Otherwise every order is rewritten: new rates may apply to old orders, and a line imported again replaces
