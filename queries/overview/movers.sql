@@ -12,6 +12,7 @@ with facts as (
         d.period_start >= $prev_from and d.period_end <= $prev_to
             and (d.grain = 'month' or d.month_start < $prev_from or d.month_end > $prev_to) as in_before
     from period_facts d
+    -- The two periods' date ranges alone (the flags above add the month/day rule): row groups outside are skipped.
     where ((d.period_start >= $date_from and d.period_end <= $date_to)
            or (d.period_start >= $prev_from and d.period_end <= $prev_to))
       and (len($countries) = 0 or d.country_code = any($countries))
