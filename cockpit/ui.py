@@ -180,16 +180,29 @@ def _cached_churn_view(path: str, signature: tuple, filters: Filters, rules, coh
 
 
 def customers_view(filters: Filters, **settings) -> dict:
-    from .records import VIEW_DEFAULTS
-    path = db.db_path()
-    return _cached_customers_view(str(path), db.file_signature(path), _as_viewer(filters),
-                                  tuple(sorted((VIEW_DEFAULTS | settings).items())))
+    """The Customers page's view (records.view). Another customer in the 360 is that customer's record alone put
+    into the view without a customer (records.customer_360, with_customer): the lists are not worked out again."""
+    from .records import VIEW_DEFAULTS, with_customer
+    path, viewer = db.db_path(), _as_viewer(filters)
+    settings = VIEW_DEFAULTS | settings
+    view = _cached_customers_view(str(path), db.file_signature(path), viewer,
+                                  tuple(sorted((settings | {"customer": None}).items())))
+    if settings["customer"] in (None, view["customer"]):
+        return view
+    return with_customer(view, _cached_customer_360(str(path), db.file_signature(path), viewer, settings["customer"],
+                                                     settings["stale_days"]))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _cached_customers_view(path: str, signature: tuple, filters: Filters, settings: tuple) -> dict:
     from .records import view
     return view(_open(path, signature), filters, **dict(settings))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_customer_360(path: str, signature: tuple, filters: Filters, customer: str, stale_days: int) -> dict | None:
+    from .records import customer_360
+    return customer_360(_open(path, signature), filters, customer, stale_days)
 
 
 def revenue_by_month(filters: Filters) -> pd.DataFrame:

@@ -47,7 +47,7 @@ def test_crafted_duplicates():
 def test_sample_duplicates_are_found(sample_con):
     rec = db.run(sample_con, "customers/customer_records",
                  {"as_of": dt.date(2026, 9, 30), "countries": [], "regions": [], "reps": [], "segments": [],
-                  "all_customers": True, "visible_reps": []})
+                  "all_customers": True, "visible_reps": [], "customer_id": None})
     found = records.duplicate_clusters(rec)
     truth = pd.read_csv(ROOT / "data" / "sample-truth" / "duplicates.csv")
     cluster = found.set_index("customer_id")["cluster"]
@@ -103,7 +103,7 @@ def test_record_kpis_in_sql_equal_the_record_functions(as_of, filt, sample_con):
     from cockpit.filters import Filters
     day = dt.date.fromisoformat(as_of)
     f = Filters(dt.date(day.year, 1, 1), day, **filt)
-    rec = db.run(sample_con, "customers/customer_records", f.params() | {"as_of": day})
+    rec = db.run(sample_con, "customers/customer_records", f.params() | {"as_of": day, "customer_id": None})
     for stale_days, pool_days in ((365, 180), (90, 30)):
         got = db.run(sample_con, "customers/record_kpis", f.params() | {"as_of": day, "stale_days": stale_days,
                                                                           "pool_days": pool_days}).iloc[0]
@@ -177,6 +177,11 @@ def test_customer_360_search_in_the_app(app_env):
     # (AppTest lists a select box's options as shown: 'name (id)'.)
     assert picker.options and all(word.casefold() in label.casefold() for label in picker.options)
     assert any(label.endswith(f"({picker.value})") for label in picker.options)
+    # Picking one shows its 360 (records.customer_360 put into the page's view): its name in the profile.
+    pick = next(o for o in picker.options if str(target[name_col]) in o)
+    picker.select(pick.rsplit("(", 1)[1].rstrip(")")).run()
+    assert not at.exception and at.session_state["customer"] == str(target["customer_id"])
+    assert any(str(target[name_col]) in df.value[" "].tolist() for df in at.dataframe if " " in df.value.columns)
     at.text_input(key="c360_search").set_value("zzzz-no-such-customer").run()
     assert not at.exception
     assert any("zzzz-no-such-customer" in i.value for i in at.info)
@@ -229,3 +234,50 @@ def test_customers_view_settings_and_filters_are_live(sample_con):
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
     assert records._stored_view(sample_con, de) is None
     assert records.view(sample_con, de)["customers"] < base["customers"]
+
+
+def _same_with_customer(picked, joined):
+    """view(customer=c) against with_customer(view(), customer_360(c)): every key, frames by value."""
+    import pandas.testing as pdt
+    assert list(picked) == list(joined)
+    for k, a in picked.items():
+        b = joined[k]
+        if isinstance(a, pd.DataFrame):
+            pdt.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+        else:
+            assert a == b, k
+
+
+def test_customer_360_alone_equals_the_view_with_that_customer(sample_con):
+    """Picking a customer in the 360 reads that customer's record alone (records.customer_360) and puts it into the
+    view without a customer; the result must be what view(customer=...) works out from every record."""
+    from cockpit import kpis
+    from cockpit.filters import Filters
+    f = kpis.quarters_to_store(sample_con)[-2]
+    mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)  # not a quarter end
+    de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
+    viewer = Filters(f.date_from, f.date_to, all_customers=False, visible_reps=("Li Wei",))
+    checked = 0
+    for filters in (f, mid, de, viewer):
+        for stale_days in (365, 30):
+            base = records.view(sample_con, filters, stale_days=stale_days)
+            assert base["customer"] is not None
+            rec = db.run(sample_con, "customers/customer_records",
+                         filters.params() | {"as_of": filters.date_to, "customer_id": None})
+            dup_ids = set(base["duplicates"]["customer_id"])
+            outside = rec[~rec["customer_id"].isin(list(base["choices"]))]["customer_id"]
+            # One of the picker's customers, one beyond its 1,000 (found by a search), and a probable duplicate.
+            picks = [list(base["choices"])[-1]] + outside.head(1).tolist() + sorted(dup_ids - {base["customer"]})[:1]
+            for cid in picks:
+                picked = records.view(sample_con, filters, stale_days=stale_days, customer=cid)
+                one = records.customer_360(sample_con, filters, cid, stale_days)
+                assert one is not None and one["customer"] == cid
+                _same_with_customer(picked, records.with_customer(base, one))
+                checked += 1
+    assert checked >= 16
+    # A customer the filters leave out: no 360 of it; the view keeps its own customer, as view() does.
+    us_only = rec_us = db.run(sample_con, "customers/customer_records",
+                              f.params() | {"as_of": f.date_to, "customer_id": None, "countries": ["US"]})
+    assert len(us_only) and records.customer_360(sample_con, de, rec_us["customer_id"].iloc[0]) is None
+    assert records.view(sample_con, de, customer=rec_us["customer_id"].iloc[0])["customer"] == \
+        records.view(sample_con, de)["customer"]

@@ -51,7 +51,7 @@ def test_snapshot_query_equals_general_query(name, filters, sample_con):
     for as_of in ends:
         f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
         params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_of_only": False, "cohorts": [], "channels": [],
-                                                             "stale_days": 365, "pool_days": 180}
+                                                             "stale_days": 365, "pool_days": 180, "customer_id": None}
         cur = sample_con.cursor()
         cur.execute("use cockpit")
         assert db.resolve(cur, name, params) == name + db.SNAPSHOT_SUFFIX
@@ -68,3 +68,22 @@ def test_other_days_use_the_general_query(sample_con):
     cur.execute("use cockpit")
     assert db.resolve(cur, "churn/customer_status", {"as_of": dt.date(2025, 11, 17)}) == "churn/customer_status"
     assert db.resolve(cur, "kpis/headline", {"as_of": dt.date(2025, 12, 31)}) == "kpis/headline"
+
+
+def test_one_customer_records_at_quarter_end_equal_the_general_query(sample_con):
+    """customers/customer_records with $customer_id (the customer 360): the snapshot query and the general one give
+    that customer's row alone, and the same row as the whole list does."""
+    ends = [r[0] for r in sample_con.execute("select distinct as_of from customer_snapshot order by 1").fetchall()][-3:]
+    name = "customers/customer_records"
+    for as_of in ends:
+        f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS["everyone"])
+        whole = db.run(sample_con, name, f.params() | {"as_of": as_of, "customer_id": None})
+        for cid in whole["customer_id"].iloc[[0, len(whole) // 2, -1]]:
+            params = f.params() | {"as_of": as_of, "customer_id": cid}
+            fast = db.run(sample_con, name, params)
+            general = _run_general(sample_con, name, params)
+            assert len(fast) == len(general) == 1 and fast["customer_id"].iloc[0] == general["customer_id"].iloc[0] == cid
+            # (A column with no value in the one row comes back untyped: compared as values, empty as None.)
+            values = lambda frame: [None if pd.isna(v) else v for v in frame.iloc[0].tolist()]  # noqa: E731
+            assert list(fast.columns) == list(general.columns) == list(whole.columns)
+            assert values(fast) == values(general) == values(whole[whole["customer_id"] == cid])

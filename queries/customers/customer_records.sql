@@ -1,4 +1,5 @@
--- One row per customer passing the filters (home country): the CRM record and its order facts as of $as_of.
+-- One row per customer passing the filters (home country), or only $customer_id when given: the CRM record and its
+-- order facts as of $as_of.
 with rhythm_now as (
     -- Reorder-rhythm rows valid on $as_of and 365 days before (customer_rhythm): order dates so far, first, last.
     select customer_id, order_dates, first_order_on, valid_from as last_order_on
@@ -59,4 +60,6 @@ where (len($countries) = 0 or f.home_country = any($countries))
   and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
   and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
   and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  -- One customer (the page's customer 360) or, when null, every customer passing the filters.
+  and ($customer_id is null or c.customer_id = $customer_id)
 order by c.customer_id

@@ -1,5 +1,6 @@
--- One row per customer passing the filters (home country): customers/customer_records.sql with the order facts
--- read from customer_snapshot (built at import) for $as_of, a quarter end. Snapshot key: $as_of.
+-- One row per customer passing the filters (home country), or only $customer_id when given:
+-- customers/customer_records.sql with the order facts read from customer_snapshot (built at import) for $as_of, a
+-- quarter end. Snapshot key: $as_of.
 select
     c.customer_id,
     c.customer_name,
@@ -34,4 +35,6 @@ where (len($countries) = 0 or f.home_country = any($countries))
   and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
   and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
   and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  -- One customer (the page's customer 360) or, when null, every customer passing the filters.
+  and ($customer_id is null or c.customer_id = $customer_id)
 order by c.customer_id
