@@ -215,6 +215,45 @@ def test_whole_list_downloads_are_made_when_clicked(server, browser, sample_db):
     assert outside == []
 
 
+def test_customers_whole_list_downloads(server, browser, sample_db):
+    """The Customers page's lists (fix list, duplicates, public pool) show their heads; each CSV button writes the
+    whole list when clicked (records.view_lists): the public pool's file holds every candidate the card counts."""
+    import csv
+    import datetime as dt
+    import io
+
+    from cockpit import db as cdb
+    from cockpit import records as rx
+    from cockpit.filters import Filters
+    con = cdb.connect(sample_db)
+    try:
+        view = rx.view(con, Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True), stored=False)
+    finally:
+        con.close()
+    base, _ = server
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/customers?lang=en", outside)
+    try:
+        buttons = page.locator("[data-testid=stDownloadButton]", has_text="CSV")
+        buttons.first.wait_for(timeout=30000)
+        page.get_by_text("Public pool").first.wait_for(timeout=30000)
+        wait_idle(page)
+        files = {}
+        for i in range(buttons.count()):
+            with page.expect_download(timeout=60000) as got:
+                buttons.nth(i).click()
+            files[got.value.suggested_filename] = Path(got.value.path()).read_text(encoding="utf-8-sig")
+        rows = {name: list(csv.reader(io.StringIO(text)))[1:] for name, text in files.items()}
+        assert len(rows["public-pool.csv"]) == view["pool_count"] > rx.SHOWN
+        assert len(rows["duplicate-customers.csv"]) == view["duplicates_count"] > 0
+        fix = next(name for name in rows if name.startswith("fix-list-"))
+        assert len(rows[fix]) == view["fix_count"] > 0
+        assert page.locator("[data-testid=stException]").count() == 0
+    finally:
+        context.close()
+    assert outside == []
+
+
 def test_html_review_pack_opens_offline(server, browser, tmp_path):
     _, db = server
     out = tmp_path / "pack.html"

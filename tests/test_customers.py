@@ -281,3 +281,83 @@ def test_customer_360_alone_equals_the_view_with_that_customer(sample_con):
     assert len(us_only) and records.customer_360(sample_con, de, rec_us["customer_id"].iloc[0]) is None
     assert records.view(sample_con, de, customer=rec_us["customer_id"].iloc[0])["customer"] == \
         records.view(sample_con, de)["customer"]
+
+
+def test_rfm_scores_and_segments_by_hand():
+    """Five customers with an order and one without, values chosen so that each score is the customer's rank
+    (5 customers: quintile = rank); segments read off docs/metrics.md's grid by hand."""
+    as_of = dt.date(2026, 9, 30)
+    day = lambda n: pd.Timestamp(as_of - dt.timedelta(days=n))  # noqa: E731
+    rec = pd.DataFrame({
+        "customer_id": ["A", "B", "C", "D", "E", "F"],
+        "customer_name": ["a", "b", "c", "d", "e", "f"],
+        "last_order_on": [day(1), day(10), day(100), day(200), day(400), pd.NaT],
+        "order_dates_l12m": [10, 8, 1, 5, 3, 0],
+        "revenue_l12m": [1000.0, 800.0, 10.0, 500.0, 100.0, 0.0],
+    })
+    got = records.rfm(rec, as_of).set_index("customer_id")
+    assert list(got.index) == ["A", "B", "C", "D", "E"]  # F has never ordered
+    assert got["recency_days"].tolist() == [1, 10, 100, 200, 400]
+    assert got["r_score"].tolist() == [5, 4, 3, 2, 1]
+    assert got["f_score"].tolist() == [5, 4, 1, 3, 2]
+    assert got["m_score"].tolist() == [5, 4, 1, 3, 2]
+    # (R, mean of F and M): A (5, 5) champions; B (4, 4) loyal; C (3, 1) about to sleep; D (2, 3) at risk;
+    # E (1, 2) lost.
+    assert got["rfm_segment"].tolist() == ["champions", "loyal", "about_to_sleep", "at_risk", "lost"]
+    counts = records.rfm_counts(records.rfm(rec, as_of))
+    assert dict(zip(counts["rfm_segment"], counts["customers"])) == {
+        "champions": 1, "loyal": 1, "about_to_sleep": 1, "at_risk": 1, "lost": 1}
+
+
+def test_abc_migration_by_hand():
+    """Before: X 100, Y 50, Z 10 (W negative: no class) -> A, A, B (share before them 0 %, 62.5 %, 93.75 %).
+    After: Y 100, V 50, X 10 -> A, A, B. So X A->B, Y A->A, Z B->—, V —->A."""
+    before = pd.DataFrame({"customer_id": ["X", "Y", "Z", "W"], "revenue": [100.0, 50.0, 10.0, -5.0]})
+    after = pd.DataFrame({"customer_id": ["X", "Y", "V"], "revenue": [10.0, 100.0, 50.0]})
+    got = records.migration(before, after)
+    classes = ["A", "B", "C", "—"]
+    assert list(got.index) == classes and list(got.columns) == classes
+    want = {("A", "B"): 1, ("A", "A"): 1, ("B", "—"): 1, ("—", "A"): 1}
+    for i in classes:
+        for j in classes:
+            assert int(got.loc[i, j]) == want.get((i, j), 0), (i, j)
+    empty = records.migration(before.iloc[:0], after.iloc[:0])
+    assert list(empty.index) == classes and int(empty.to_numpy().sum()) == 0
+
+
+def test_completeness_by_rep_by_hand():
+    """Rep R1 has two customers (one with every field, one with only a name and the rep), no owner has one (name,
+    e-mail and the text 'nan' as phone, which does not count)."""
+    full = {f: "x" for f in records.QUALITY_FIELDS}
+    rec = pd.DataFrame([
+        full | {"customer_id": "1", "sales_rep": "R1"},
+        {f: None for f in records.QUALITY_FIELDS} | {"customer_id": "2", "customer_name": "b", "sales_rep": "R1"},
+        {f: None for f in records.QUALITY_FIELDS} | {"customer_id": "3", "customer_name": "c", "email": "c@x.com",
+                                                      "phone": "nan", "sales_rep": None},
+    ])
+    quality_rows = pd.DataFrame({"customer_id": ["1", "2", "3"], "sales_rep": ["R1", "R1", None],
+                                 "quality_score": [100.0, 40.0, 10.0]})
+    got = records.completeness_by_rep(rec, quality_rows).set_index("rep")
+    assert sorted(got.index) == ["", "R1"]
+    assert got.loc["R1", "customers"] == 2 and got.loc["", "customers"] == 1
+    assert got.loc["R1", "customer_name"] == 100.0 and got.loc["R1", "sales_rep"] == 100.0
+    assert got.loc["R1", "email"] == 50.0 and got.loc["R1", "website"] == 50.0
+    assert got.loc["", "customer_name"] == 100.0 and got.loc["", "email"] == 100.0
+    assert got.loc["", "phone"] == 0.0 and got.loc["", "sales_rep"] == 0.0
+    assert got.loc["R1", "quality_score"] == 70.0 and got.loc["", "quality_score"] == 10.0
+
+
+def test_view_lists_are_the_whole_lists_for_the_viewer(sample_con):
+    """What the Customers page's downloads write (records.view_lists): every row the cards count, for the viewer
+    signed in (a restricted viewer's lists hold only their reps' customers)."""
+    from cockpit import kpis
+    f = kpis.quarters_to_store(sample_con)[-2]
+    base = records.view(sample_con, f)
+    whole = records.view_lists(sample_con, f, {"all_customers": True, "visible_reps": []}, dict(records.VIEW_DEFAULTS))
+    assert len(whole["pool"]) == base["pool_count"] > records.SHOWN
+    assert len(whole["fix"]) == base["fix_count"] > 0 and len(whole["duplicates"]) == base["duplicates_count"] > 0
+    rep = next(r for r in base["reps"] if r)
+    mine = records.view_lists(sample_con, f, {"all_customers": False, "visible_reps": [rep]},
+                              dict(records.VIEW_DEFAULTS) | {"fix_rep": rep})
+    assert 0 < len(mine["pool"]) < base["pool_count"] and set(mine["pool"]["sales_rep"]) == {rep}
+    assert mine["fix_rep"] == rep and set(mine["fix"]["sales_rep"]) == {rep}
