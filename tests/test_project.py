@@ -71,3 +71,24 @@ def test_reliability_doc_lists_every_corpus_file():
     doc = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
     for case in cases():
         assert f"`{case.name}`" in doc, case.name
+
+
+def test_pages_name_only_what_the_cockpit_package_has():
+    """Every cockpit.<module>.<name> a page script uses exists. Some are called only on a click (a download's
+    callable), which no test that just opens the page would reach: records.view_lists was missing that way."""
+    import ast
+    import importlib
+    missing = []
+    for script in sorted((ROOT / "pages").glob("*.py")) + [ROOT / "dashboard.py"]:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+        modules = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "cockpit":
+                for alias in node.names:
+                    modules[alias.asname or alias.name] = importlib.import_module(f"cockpit.{alias.name}")
+        assert modules or script.name == "__init__.py", script
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                if not hasattr(modules[node.value.id], node.attr):
+                    missing.append(f"{script.name}: {node.value.id}.{node.attr}")
+    assert missing == []
