@@ -540,7 +540,6 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     (stored_view, via cockpit/stored.py StoredViews); every other view is worked out here, by the same code.
     whole=True: the lists complete (for downloads), not their first 500."""
     from . import db, kpis
-    from .filters import parse_quarter
     default = dict(stale_days=stale_days, pool_days=pool_days, a_pct=a_pct, b_pct=b_pct,
                    migration_quarters=migration_quarters, fix_rep=fix_rep, customer=customer) == VIEW_DEFAULTS
     if stored and default and not whole:
@@ -561,13 +560,9 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     abc_rows = abc(revenue, a_pct, b_pct)
     reps = sorted(qual["sales_rep"].fillna("").unique())
     rep = fix_rep if fix_rep in reps else (reps[0] if reps else "")
-    fix = qual[(qual["sales_rep"].fillna("") == rep) &
-               ((qual["missing_fields"].str.len() > 0) | qual["stale"] | qual["is_duplicate"])].sort_values("quality_score", kind="stable")
+    fix = _fix(qual, rep)
     quarters = _quarters(con)
     mig = migration_quarters or default_migration(quarters, as_of)
-    (f0, f1), (t0, t1) = parse_quarter(mig[0]), parse_quarter(mig[1])
-    before = db.run(con, "customers/customer_revenue", p | {"date_from": f0, "date_to": f1})
-    after = db.run(con, "customers/customer_revenue", p | {"date_from": t0, "date_to": t1})
     choices = customer_choices(rec, keep=customer)
     cid = customer if customer in choices else next(iter(choices), None)
     one = {"customer": None, "me": None, "mates": [], "orders": None, "complaints": None, "status": None}
@@ -584,9 +579,53 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
         "duplicates": head(dups), "duplicates_count": int(len(dups)),
         "pool": head(pool),
         "abc": abc_summary(abc_rows), "rfm": rfm_counts(rfm(rec, as_of)),
-        "quarters": quarters, "migration_quarters": list(mig), "migration": migration(before, after),
+        "quarters": quarters, **migration_part(con, filters, mig),
         "choices": choices, **one,
     }
+
+
+def _fix(qual: pd.DataFrame, rep: str) -> pd.DataFrame:
+    """The fix list of rep ('' = no owner): their customers with a missing field, a stale record or a probable
+    duplicate, lowest quality score first (ties in record order)."""
+    return qual[(qual["sales_rep"].fillna("") == rep) &
+                ((qual["missing_fields"].str.len() > 0) | qual["stale"] | qual["is_duplicate"])].sort_values(
+        "quality_score", kind="stable")
+
+
+def _clusters(con, p: dict, as_of, stale_days: int) -> pd.DataFrame:
+    """The duplicate clusters of the whole filtered list, found as view() finds them (stored at import, or
+    remembered by the list's identity, else searched once), without reading the list when they are known."""
+    from . import db, kpis
+    counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": stale_days, "pool_days": 180}).iloc[0]
+    whole = lambda: db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})  # noqa: E731
+    return duplicate_clusters_of(kpis.duplicates_identity(counts), whole, stored=kpis.stored_duplicates(con, p, counts))
+
+
+def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
+    """The fix list of one rep from that rep's records alone: view(fix_rep=rep)'s fix_rep, fix and fix_count
+    (first 500), without working out the page's other lists (at 200,000 customers that took ~1.1 s). None when
+    the filters leave the rep no customer (view() then shows its first rep's list)."""
+    from . import db
+    p = filters.params()
+    if filters.reps and rep not in filters.reps:
+        return None
+    rows = db.run(con, "customers/customer_records", p | {"as_of": filters.date_to, "customer_id": None, "reps": [rep]})
+    if rows.empty:
+        return None
+    qual = quality(rows, filters.date_to, stale_days, set(_clusters(con, p, filters.date_to, stale_days)["customer_id"]))
+    fix = _fix(qual, rep)
+    return {"fix_rep": rep, "fix": fix.head(SHOWN), "fix_count": int(len(fix))}
+
+
+def migration_part(con, filters, quarters) -> dict:
+    """view()'s ABC migration between two quarters (labels such as '2026Q2'), for the filters."""
+    from . import db
+    from .filters import parse_quarter
+    (f0, f1), (t0, t1) = parse_quarter(quarters[0]), parse_quarter(quarters[1])
+    p = filters.params()
+    before = db.run(con, "customers/customer_revenue", p | {"date_from": f0, "date_to": f1})
+    after = db.run(con, "customers/customer_revenue", p | {"date_from": t0, "date_to": t1})
+    return {"migration_quarters": list(quarters), "migration": migration(before, after)}
 
 
 def view_lists(con, filters, viewer: dict, settings: dict) -> dict:
@@ -628,30 +667,32 @@ def _customer_360(con, filters, row: pd.DataFrame, clusters: pd.DataFrame) -> di
 def customer_360(con, filters, customer: str, stale_days: int = 365) -> dict | None:
     """The customer 360 of one customer, from that customer's record alone: what view(customer=...) gives for
     it, without working out the page's lists again (at 200,000 customers picking another customer took ~1.2 s
-    that way). with_customer() puts it into the view it is shown with. None when the customer is not among the
+    that way). with_parts() puts it into the view it is shown with. None when the customer is not among the
     filtered records (the page then keeps the view's own customer)."""
-    from . import db, kpis
+    from . import db
     as_of = filters.date_to
     p = filters.params()
     one = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": customer})
     if one.empty:
         return None
-    # The clusters of the whole filtered list, as view() finds them: stored at import or remembered by identity,
-    # else searched once.
-    counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": stale_days, "pool_days": 180}).iloc[0]
-    whole = lambda: db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})  # noqa: E731
-    clusters = duplicate_clusters_of(kpis.duplicates_identity(counts), whole, stored=kpis.stored_duplicates(con, p, counts))
+    clusters = _clusters(con, p, as_of, stale_days)
     qual = quality(one, as_of, stale_days, set(clusters["customer_id"]))
     return _customer_360(con, filters, qual, clusters) | {"choice": customer_choices(one, limit=1)}
 
 
-def with_customer(view: dict, one: dict | None) -> dict:
-    """A view (view() without a customer) showing the 360 of customer_360()'s customer instead: the same as
-    view(customer=...). The customer leads the picker's choices when it is not among them."""
-    if one is None or one["customer"] == view["customer"]:
-        return view
-    choices = view["choices"] if one["customer"] in view["choices"] else one["choice"] | view["choices"]
-    return view | {k: v for k, v in one.items() if k != "choice"} | {"choices": choices}
+def with_parts(view: dict, fix: dict | None = None, migration: dict | None = None, one: dict | None = None) -> dict:
+    """The page's view (fix rep, migration quarters and customer at their defaults) with another rep's fix list
+    (fix_part), another pair of quarters' migration (migration_part) and another customer's 360 (customer_360): the
+    same as view() with those settings. The customer leads the picker's choices when it is not among them."""
+    out = dict(view)
+    if fix is not None and fix["fix_rep"] in view["reps"]:
+        out |= fix
+    if migration is not None:
+        out |= migration
+    if one is not None and one["customer"] != view["customer"]:
+        choices = view["choices"] if one["customer"] in view["choices"] else one["choice"] | view["choices"]
+        out |= {k: v for k, v in one.items() if k != "choice"} | {"choices": choices}
+    return out
 
 
 def _quarters(con) -> list[str]:

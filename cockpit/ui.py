@@ -180,23 +180,39 @@ def _cached_churn_view(path: str, signature: tuple, filters: Filters, rules, coh
 
 
 def customers_view(filters: Filters, **settings) -> dict:
-    """The Customers page's view (records.view). Another customer in the 360 is that customer's record alone put
-    into the view without a customer (records.customer_360, with_customer): the lists are not worked out again."""
-    from .records import VIEW_DEFAULTS, with_customer
+    """The Customers page's view (records.view). Another rep's fix list, other migration quarters or another
+    customer in the 360 are worked out alone and put into the view without them (records.fix_part,
+    migration_part, customer_360, with_parts): a click there does not work out the page's lists again."""
+    from .records import VIEW_DEFAULTS, with_parts
     path, viewer = db.db_path(), _as_viewer(filters)
+    key = (str(path), db.file_signature(path), viewer)
     settings = VIEW_DEFAULTS | settings
-    view = _cached_customers_view(str(path), db.file_signature(path), viewer,
-                                  tuple(sorted((settings | {"customer": None}).items())))
-    if settings["customer"] in (None, view["customer"]):
-        return view
-    return with_customer(view, _cached_customer_360(str(path), db.file_signature(path), viewer, settings["customer"],
-                                                     settings["stale_days"]))
+    view = _cached_customers_view(*key, tuple(sorted((settings | {"fix_rep": None, "migration_quarters": None,
+                                                                   "customer": None}).items())))
+    rep, quarters, customer = settings["fix_rep"], settings["migration_quarters"], settings["customer"]
+    return with_parts(
+        view,
+        fix=_cached_fix_part(*key, rep, settings["stale_days"]) if rep not in (None, view["fix_rep"]) else None,
+        migration=_cached_migration_part(*key, tuple(quarters)) if quarters not in (None, tuple(view["migration_quarters"])) else None,
+        one=_cached_customer_360(*key, customer, settings["stale_days"]) if customer not in (None, view["customer"]) else None)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _cached_customers_view(path: str, signature: tuple, filters: Filters, settings: tuple) -> dict:
     from .records import view
     return view(_open(path, signature), filters, **dict(settings))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_fix_part(path: str, signature: tuple, filters: Filters, rep: str, stale_days: int) -> dict | None:
+    from .records import fix_part
+    return fix_part(_open(path, signature), filters, rep, stale_days)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_migration_part(path: str, signature: tuple, filters: Filters, quarters: tuple) -> dict:
+    from .records import migration_part
+    return migration_part(_open(path, signature), filters, quarters)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

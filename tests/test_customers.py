@@ -237,13 +237,15 @@ def test_customers_view_settings_and_filters_are_live(sample_con):
 
 
 def _same_with_customer(picked, joined):
-    """view(customer=c) against with_customer(view(), customer_360(c)): every key, frames by value."""
+    """view(customer=c, ...) against with_parts(view(), ...): every key, frames by value."""
     import pandas.testing as pdt
     assert list(picked) == list(joined)
     for k, a in picked.items():
         b = joined[k]
         if isinstance(a, pd.DataFrame):
-            pdt.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+            # (A column with no value among a part's rows comes back untyped: empty compares as None either way.)
+            plain = lambda x: x.reset_index(drop=True).astype(object).where(x.reset_index(drop=True).notna(), None)  # noqa: E731
+            pdt.assert_frame_equal(plain(a), plain(b), check_dtype=False)
         else:
             assert a == b, k
 
@@ -272,7 +274,7 @@ def test_customer_360_alone_equals_the_view_with_that_customer(sample_con):
                 picked = records.view(sample_con, filters, stale_days=stale_days, customer=cid)
                 one = records.customer_360(sample_con, filters, cid, stale_days)
                 assert one is not None and one["customer"] == cid
-                _same_with_customer(picked, records.with_customer(base, one))
+                _same_with_customer(picked, records.with_parts(base, one=one))
                 checked += 1
     assert checked >= 16
     # A customer the filters leave out: no 360 of it; the view keeps its own customer, as view() does.
@@ -361,3 +363,75 @@ def test_view_lists_are_the_whole_lists_for_the_viewer(sample_con):
                               dict(records.VIEW_DEFAULTS) | {"fix_rep": rep})
     assert 0 < len(mine["pool"]) < base["pool_count"] and set(mine["pool"]["sales_rep"]) == {rep}
     assert mine["fix_rep"] == rep and set(mine["fix"]["sales_rep"]) == {rep}
+
+
+def test_fix_list_and_migration_alone_equal_the_view_with_those_settings(sample_con):
+    """Another rep's fix list (records.fix_part: that rep's records alone) and other migration quarters
+    (migration_part), with and without another customer's 360, put into the view with every one of those at its
+    default: the same as view() with those settings, for the whole company, a country, a restricted viewer and a
+    day that is not a quarter end."""
+    from cockpit import kpis
+    from cockpit.filters import Filters
+    f = kpis.quarters_to_store(sample_con)[-2]
+    mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)
+    de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
+    viewer = Filters(f.date_from, f.date_to, all_customers=False, visible_reps=("Li Wei", "Zhao Lei"))
+    checked = 0
+    for filters in (f, mid, de, viewer):
+        for stale_days in (365, 30):
+            base = records.view(sample_con, filters, stale_days=stale_days)
+            assert len(base["reps"]) > 1
+            quarters = (base["quarters"][3], base["quarters"][1])
+            assert list(quarters) != base["migration_quarters"]
+            for rep in [r for r in base["reps"] if r != base["fix_rep"]][:2] + [""]:
+                fix = records.fix_part(sample_con, filters, rep, stale_days)
+                if rep not in base["reps"]:
+                    assert fix is None or fix["fix_count"] == 0
+                    continue
+                mig = records.migration_part(sample_con, filters, quarters)
+                want = records.view(sample_con, filters, stale_days=stale_days, fix_rep=rep, migration_quarters=quarters)
+                assert want["fix_rep"] == rep and want["fix_count"] > 0
+                _same_with_customer(want, records.with_parts(base, fix=fix, migration=mig))
+                cid = list(base["choices"])[-1]
+                want = records.view(sample_con, filters, stale_days=stale_days, fix_rep=rep, customer=cid)
+                _same_with_customer(want, records.with_parts(base, fix=fix, one=records.customer_360(
+                    sample_con, filters, cid, stale_days)))
+                checked += 1
+    assert checked >= 12
+    # Rows are the first quarter's classes, columns the second's: each row's total is the count of that class in
+    # the first quarter, as customers/abc_counts.sql counts it (and each column's in the second).
+    from cockpit.filters import parse_quarter
+    mig = records.migration_part(sample_con, f, quarters)["migration"]
+    for quarter, totals in ((quarters[0], mig.sum(axis=1)), (quarters[1], mig.sum(axis=0))):
+        start, end = parse_quarter(quarter)
+        counts = db.run(sample_con, "customers/abc_counts", f.params() | {"date_from": start, "date_to": end,
+                                                                          "a_pct": 80.0, "b_pct": 95.0})
+        assert {r.abc: int(r.customers) for r in counts.itertuples()} == {k: int(totals[k]) for k in "ABC" if totals[k]}
+    assert list(mig.sum(axis=1)[list("ABC")]) != list(mig.sum(axis=0)[list("ABC")])  # (so the orientations differ)
+    # A rep the sidebar's rep filter leaves out has no list of its own.
+    only = Filters(f.date_from, f.date_to, reps=("Li Wei",), all_customers=True)
+    assert records.fix_part(sample_con, only, "Zhao Lei") is None
+    assert records.fix_part(sample_con, only, "Li Wei")["fix_rep"] == "Li Wei"
+
+
+def test_fix_rep_and_migration_quarters_in_the_app(app_env):
+    """Choosing another rep's fix list and other migration quarters on the page (each worked out alone): the list
+    holds only that rep's customers, and the chart names the quarters chosen."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/customers.py").run()
+    assert not at.exception
+    crm = ind.sample_customers()
+    rep = "Zhao Lei"
+    assert at.selectbox(key="fix_rep").value != rep
+    at.selectbox(key="fix_rep").select(rep).run()
+    assert not at.exception and at.selectbox(key="fix_rep").value == rep
+    fix = next(df.value for df in at.dataframe if "Missing" in df.value.columns)
+    assert len(fix) > 0 and set(crm.set_index("customer_id").loc[fix["Customer ID"], "sales_rep"]) == {rep}
+    quarters = at.selectbox(key="mig_from").options
+    at.selectbox(key="mig_from").select(quarters[4]).run()
+    assert not at.exception and at.selectbox(key="mig_from").value == quarters[4]
+    assert at.selectbox(key="fix_rep").value == rep
+    import json
+    heat = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"heatmap"' in c.proto.spec]
+    assert heat and quarters[4] in json.dumps(heat[-1]["layout"], ensure_ascii=False)
