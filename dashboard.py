@@ -3,6 +3,7 @@ import streamlit as st
 
 from cockpit import ui
 from cockpit.i18n import t
+from cockpit.importer import ImportFailed
 
 # Meeting mode (?meeting=1) opens with the sidebar collapsed; the filters stay in the URL.
 MEETING = st.query_params.get("meeting") == "1" or st.session_state.get("meeting", False)
@@ -19,7 +20,12 @@ ui.require_login()
 ui.url_state("meeting", "bool", False)
 st.sidebar.toggle(t("meeting_mode", L), key="meeting")
 
-if ui.ensure_database() is None:
+try:
+    ready = ui.ensure_database()
+except ImportFailed as exc:  # a database an early version made, which cannot be brought to this one's columns
+    st.error(t("db_upgrade_failed", L, reason=str(exc)))
+    st.stop()
+if ready is None:
     from cockpit import db
     st.error(t("db_missing", L, path=str(db.db_path())))
     st.stop()

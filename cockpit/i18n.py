@@ -71,6 +71,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "download_csv": {"en": "Download CSV", "zh": "下载 CSV"},
     "download_xlsx": {"en": "Download Excel", "zh": "下载 Excel"},
     "building_sample": {"en": "First start: building the sample company's database…", "zh": "首次启动：正在生成示例公司数据库…"},
+    "db_upgrade_failed": {"en": "This database could not be brought up to this version of Customer Cockpit, and it was "
+                                "left unchanged. {reason}",
+                          "zh": "此数据库无法升级到当前版本的客户管理看板，数据库未作任何改动。{reason}"},
     "upgrading_database": {"en": "Updating the database's summary tables for this version…", "zh": "正在为此版本更新数据库汇总表…"},
     "db_missing": {"en": "No database at {path}. Import your exports with: python -m cockpit import FILES --db {path}",
                    "zh": "未找到数据库 {path}。请先导入：python -m cockpit import 文件 --db {path}"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import getpass
 import json
 import os
@@ -922,6 +923,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
         duplicates = None
         try:
             con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+            _conform_canonical(con, db)
             stored = con.execute("select value from settings where key = 'reporting_currency'").fetchone()
             if stored and reporting and stored[0] != reporting:
                 raise ImportFailed(f"the database reports in {stored[0]}; this import asks for {reporting}. "
@@ -1414,6 +1416,46 @@ def derived_is_current(db: str | Path) -> bool:
         con.close()
 
 
+@functools.lru_cache(maxsize=1)
+def _schema_columns() -> tuple[tuple[str, str, str], ...]:
+    """(table, column, type) of every canonical table as schema.sql makes it (read from a scratch database)."""
+    scratch = duckdb.connect()
+    try:
+        scratch.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+        return tuple(scratch.execute("select table_name, column_name, data_type from duckdb_columns() "
+                                     "where schema_name = 'main' order by table_name, column_index").fetchall())
+    finally:
+        scratch.close()
+
+
+def _conform_canonical(con, db: Path) -> None:
+    """Bring the canonical tables of a database made by an older version to schema.sql's columns and types, before
+    anything is built from them: early versions stored dates as timestamps and ids as BIGINT, and a column added
+    since is missing (added, empty). Statements are put together from schema.sql's own names and types (checked to
+    be plain names), never from a file. A value that cannot take the current type stops the import or upgrade
+    (which then leaves the database as it was) with the table, column and types named."""
+    have = {(t, c): kind for t, c, kind in con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main'").fetchall()}
+    tables = {t for t, _ in have}
+    for table, column, kind in _schema_columns():
+        if table not in tables or have.get((table, column)) == kind:
+            continue
+        if not all(_IDENTIFIER.fullmatch(x) for x in (table, column, kind)):
+            raise ValueError(f"unexpected column in schema.sql: {table}.{column} {kind}")
+        if (table, column) not in have:
+            con.execute(f"alter table {table} add column {column} {kind}")
+            continue
+        try:
+            con.execute(f"alter table {table} alter column {column} type {kind}")
+        except duckdb.Error as e:
+            raise ImportFailed(
+                f"{db.name} was made by an older version of Customer Cockpit: its column {table}.{column} holds "
+                f"{have[(table, column)]} values that cannot all be read as {kind} ({str(e).splitlines()[0]}). "
+                f"The database is unchanged. Import the original files again into a new database "
+                f"(python -m cockpit import FILES --db {db.name} --replace).") from e
+
+
 def upgrade_derived(db: str | Path) -> None:
     """Rebuild the derived tables of a database made by an older version, on a copy swapped in atomically."""
     db = Path(db)
@@ -1425,6 +1467,7 @@ def upgrade_derived(db: str | Path) -> None:
         shutil.copy2(db, tmp)
         con = _writer(tmp)
         try:
+            _conform_canonical(con, db)
             _build_derived(con)
             con.execute("checkpoint")
         finally:

@@ -1,4 +1,6 @@
 """The dashboard in a real Streamlit session (AppTest): filters change the numbers to independently known values."""
+import shutil
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -85,3 +87,35 @@ def test_fresh_clone_builds_the_sample_database(app_env, tmp_path, monkeypatch):
     assert not at.exception
     assert target.exists()
     assert metric(at, "Active customers") not in ("0", "—")
+
+
+def test_a_database_from_an_early_version_opens_or_says_why_not(app_env, tmp_path, monkeypatch):
+    """An early version's database (dates as timestamps, older summary tables) is brought up to date when the app
+    opens it; one whose values cannot be, gets a message in the page's language, and the file is left as it was."""
+    import duckdb
+    from tests.test_import import _aged
+    old = tmp_path / "old.duckdb"
+    shutil.copy(app_env, old)
+    _aged(old)
+    monkeypatch.setenv("COCKPIT_DB", str(old))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception and not at.error
+    assert metric(at, "Active customers") not in ("0", "—")
+
+    bad = tmp_path / "bad.duckdb"
+    shutil.copy(app_env, bad)
+    _aged(bad)
+    con = duckdb.connect(str(bad))
+    con.execute("alter table customers alter column updated_on type varchar")
+    con.execute("update customers set updated_on = 'last spring' where customer_id = (select min(customer_id) from customers)")
+    con.close()
+    before = bad.read_bytes()
+    monkeypatch.setenv("COCKPIT_DB", str(bad))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert "此数据库无法升级" in at.error[0].value and "customers.updated_on" in at.error[0].value
+    assert bad.read_bytes() == before

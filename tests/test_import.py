@@ -1,6 +1,7 @@
 """The import engine: refusals name file, row and column and change nothing; merges are idempotent."""
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 
@@ -335,3 +336,77 @@ def test_currency_codes_are_cleaned_and_normalised_per_distinct_value(tmp_path):
     run_import([tmp_path / "p.csv"], db)
     assert q(db, "select order_id, currency from orders where order_id like 'P%' order by order_id") == [
         ("P1", "EUR"), ("P2", "USD")]
+
+
+def _aged(db_file):
+    """The database as an early version left it: dates stored as timestamps, ids as BIGINT, a column added since
+    missing, and summary tables of an older version."""
+    import duckdb
+    con = duckdb.connect(str(db_file))
+    for table, column, kind in (("orders", "ordered_on", "timestamp"), ("orders", "line_no", "bigint"),
+                                ("customers", "created_on", "timestamp"), ("customers", "import_id", "bigint"),
+                                ("complaints", "action_due_on", "timestamp"), ("fx_rates", "valid_from", "timestamp")):
+        con.execute(f"alter table {table} alter column {column} type {kind}")
+    con.execute("alter table customers drop column source_file")
+    con.execute("drop table period_facts")
+    con.execute("update settings set value = '3' where key = 'derived_version'")
+    con.close()
+
+
+def _columns(db_file, tables=("orders", "customers", "complaints", "fx_rates")):
+    import duckdb
+    con = duckdb.connect(str(db_file), read_only=True)
+    try:
+        return {(t, c): k for t, c, k in con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() where table_name in ?", [list(tables)]).fetchall()}
+    finally:
+        con.close()
+
+
+def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_path):
+    """Opening (upgrade_derived) or importing into a database an early version made: its canonical columns are
+    brought to schema.sql's types and the missing column added, and every KPI equals a fresh import's."""
+    import datetime as dt
+
+    from cockpit import db as cdb
+    from cockpit import importer, kpis
+    from cockpit.filters import Filters
+    fresh, old = tmp_path / "fresh.duckdb", tmp_path / "old.duckdb"
+    importer.run_import([ROOT / "data" / "sample"], fresh, currency="USD")
+    shutil.copy(fresh, old)
+    want_columns = _columns(fresh)
+    _aged(old)
+    assert _columns(old)[("orders", "ordered_on")] == "TIMESTAMP" and ("customers", "source_file") not in _columns(old)
+    importer.upgrade_derived(old)
+    assert importer.derived_is_current(old) and _columns(old) == want_columns
+    f = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
+    got, want = cdb.connect(old), cdb.connect(fresh)
+    try:
+        assert kpis.compute(got, f, stored=False) == kpis.compute(want, f, stored=False)
+    finally:
+        got.close()
+        want.close()
+    # An import into such a database (appending) conforms it the same way.
+    again = tmp_path / "again.duckdb"
+    shutil.copy(fresh, again)
+    _aged(again)
+    importer.run_import([ROOT / "data" / "sample" / "fx_rates.csv"], again, currency="USD")
+    assert _columns(again) == want_columns and importer.derived_is_current(again)
+
+
+def test_early_database_whose_values_cannot_take_the_current_type_is_left_as_it_was(tmp_path):
+    """A value that cannot be read as the current type: the upgrade stops, naming the table and column, and the
+    file is byte for byte what it was."""
+    import duckdb
+    from cockpit import importer
+    db_file = tmp_path / "old.duckdb"
+    importer.run_import([ROOT / "data" / "sample"], db_file, currency="USD")
+    _aged(db_file)
+    con = duckdb.connect(str(db_file))
+    con.execute("alter table customers alter column updated_on type varchar")
+    con.execute("update customers set updated_on = 'last spring' where customer_id = (select min(customer_id) from customers)")
+    con.close()
+    before = db_file.read_bytes()
+    with pytest.raises(importer.ImportFailed, match=r"customers\.updated_on .*VARCHAR.*DATE.*unchanged"):
+        importer.upgrade_derived(db_file)
+    assert db_file.read_bytes() == before and not importer.derived_is_current(db_file)
