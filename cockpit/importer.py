@@ -1416,6 +1416,10 @@ def derived_is_current(db: str | Path) -> bool:
         con.close()
 
 
+# A type as DuckDB names it in our schema: 'DATE', 'VARCHAR[]', 'MAP(VARCHAR, VARCHAR)', 'TIMESTAMP WITH TIME ZONE'.
+_SCHEMA_TYPE = re.compile(r"[A-Z][A-Z0-9_ (),\[\]]*")
+
+
 @functools.lru_cache(maxsize=1)
 def _schema_columns() -> tuple[tuple[str, str, str], ...]:
     """(table, column, type) of every canonical table as schema.sql makes it (read from a scratch database)."""
@@ -1423,7 +1427,8 @@ def _schema_columns() -> tuple[tuple[str, str, str], ...]:
     try:
         scratch.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
         return tuple(scratch.execute("select table_name, column_name, data_type from duckdb_columns() "
-                                     "where schema_name = 'main' order by table_name, column_index").fetchall())
+                                     "where database_name = current_database() and schema_name = 'main' "
+                                     "and not internal order by table_name, column_index").fetchall())
     finally:
         scratch.close()
 
@@ -1441,7 +1446,7 @@ def _conform_canonical(con, db: Path) -> None:
     for table, column, kind in _schema_columns():
         if table not in tables or have.get((table, column)) == kind:
             continue
-        if not all(_IDENTIFIER.fullmatch(x) for x in (table, column, kind)):
+        if not (_IDENTIFIER.fullmatch(table) and _IDENTIFIER.fullmatch(column) and _SCHEMA_TYPE.fullmatch(kind)):
             raise ValueError(f"unexpected column in schema.sql: {table}.{column} {kind}")
         if (table, column) not in have:
             con.execute(f"alter table {table} add column {column} {kind}")

@@ -592,11 +592,12 @@ def _fix(qual: pd.DataFrame, rep: str) -> pd.DataFrame:
         "quality_score", kind="stable")
 
 
-def _clusters(con, p: dict, as_of, stale_days: int) -> pd.DataFrame:
+def _clusters(con, p: dict, as_of) -> pd.DataFrame:
     """The duplicate clusters of the whole filtered list, found as view() finds them (stored at import, or
-    remembered by the list's identity, else searched once), without reading the list when they are known."""
+    remembered by the list's identity, else searched once), without reading the list when they are known. (The
+    identity, counted by record_kpis.sql, does not depend on its stale and pool thresholds: the defaults.)"""
     from . import db, kpis
-    counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": stale_days, "pool_days": 180}).iloc[0]
+    counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": 365, "pool_days": 180}).iloc[0]
     whole = lambda: db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})  # noqa: E731
     return duplicate_clusters_of(kpis.duplicates_identity(counts), whole, stored=kpis.stored_duplicates(con, p, counts))
 
@@ -612,7 +613,7 @@ def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
     rows = db.run(con, "customers/customer_records", p | {"as_of": filters.date_to, "customer_id": None, "reps": [rep]})
     if rows.empty:
         return None
-    qual = quality(rows, filters.date_to, stale_days, set(_clusters(con, p, filters.date_to, stale_days)["customer_id"]))
+    qual = quality(rows, filters.date_to, stale_days, set(_clusters(con, p, filters.date_to)["customer_id"]))
     fix = _fix(qual, rep)
     return {"fix_rep": rep, "fix": fix.head(SHOWN), "fix_count": int(len(fix))}
 
@@ -675,7 +676,7 @@ def customer_360(con, filters, customer: str, stale_days: int = 365) -> dict | N
     one = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": customer})
     if one.empty:
         return None
-    clusters = _clusters(con, p, as_of, stale_days)
+    clusters = _clusters(con, p, as_of)
     qual = quality(one, as_of, stale_days, set(clusters["customer_id"]))
     return _customer_360(con, filters, qual, clusters) | {"choice": customer_choices(one, limit=1)}
 

@@ -371,6 +371,8 @@ def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_
     from cockpit import db as cdb
     from cockpit import importer, kpis
     from cockpit.filters import Filters
+    assert {t for t, _, _ in importer._schema_columns()} == {
+        "complaints", "customers", "fx_rates", "import_log", "orders", "pipeline_events", "quarantine", "settings"}
     fresh, old = tmp_path / "fresh.duckdb", tmp_path / "old.duckdb"
     importer.run_import([ROOT / "data" / "sample"], fresh, currency="USD")
     shutil.copy(fresh, old)
