@@ -611,12 +611,27 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
         elif kind == "ratio":
             config[h] = st.column_config.NumberColumn(h, format="%.1f ×")
         elif kind == "date":
-            config[h] = st.column_config.DateColumn(h, format="YYYY-MM-DD")
+            config[h] = st.column_config.TextColumn(h)  # YYYY-MM-DD text (_blank_missing)
     if height and len(shown) * 35 + 40 < height:
         height = None  # a short table should not carry empty rows
-    st.dataframe(shown, hide_index=True, column_config=config, width="stretch", height=height or "auto", key=f"{key}_table")
+    st.dataframe(_blank_missing(shown, columns), hide_index=True, column_config=config, width="stretch",
+                 height=height or "auto", key=f"{key}_table")
     if download:
         downloads((lambda: _shown(complete(), columns)) if complete is not None else shown, stem, key)
+
+
+def _blank_missing(shown: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """What the table shows: a missing text or date as an empty cell. (Streamlit's grid writes "None" in any cell
+    without a value, in English whatever the page's language, and takes no other text for it; a date shown as
+    YYYY-MM-DD text still sorts by date. Missing numbers keep the grid's mark: as text they would sort as text.
+    The downloads keep the values as they are.)"""
+    out = shown.copy()
+    for c, (h, kind) in columns.items():
+        if kind == "text":
+            out[h] = out[h].astype(object).where(out[h].notna(), "")
+        elif kind == "date":
+            out[h] = pd.to_datetime(out[h], errors="coerce").dt.strftime("%Y-%m-%d").astype(object).fillna("")
+    return out
 
 
 def _shown(df: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:

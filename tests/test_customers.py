@@ -435,3 +435,23 @@ def test_fix_rep_and_migration_quarters_in_the_app(app_env):
     import json
     heat = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"heatmap"' in c.proto.spec]
     assert heat and quarters[4] in json.dumps(heat[-1]["layout"], ensure_ascii=False)
+
+
+def test_missing_text_and_dates_show_as_empty_cells(app_env):
+    """Streamlit's grid writes "None" in a cell without a value (in English, whatever the language): the Customers
+    page's tables show a missing date or text as an empty cell, and dates as YYYY-MM-DD."""
+    import re
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["lang"] = "zh"
+    at.switch_page("pages/customers.py").run()
+    assert not at.exception
+    checked, blanks = 0, 0
+    for df in at.dataframe:
+        frame = df.value
+        for column in [c for c in frame.columns if c in ("最近联系", "更新日期", "最近下单")]:
+            values = frame[column].tolist()
+            assert all(isinstance(v, str) for v in values), column
+            assert all(v == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in values), column
+            checked += len(values)
+            blanks += values.count("")
+    assert checked > 100 and blanks > 0
