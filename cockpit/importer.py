@@ -1436,8 +1436,8 @@ def _schema_columns() -> tuple[tuple[str, str, str], ...]:
 def _conform_canonical(con, db: Path) -> None:
     """Bring the canonical tables of a database made by an older version to schema.sql's columns and types, before
     anything is built from them: early versions stored dates as timestamps and ids as BIGINT, and a column added
-    since is missing (added, empty). Statements are put together from schema.sql's own names and types (checked to
-    be plain names), never from a file. A value that cannot take the current type stops the import or upgrade
+    since is missing (added, empty). Statements are put together from schema.sql's own names and types (checked
+    against plain-name and type patterns), never from a file. A value that cannot take the current type stops the import or upgrade
     (which then leaves the database as it was) with the table, column and types named."""
     have = {(t, c): kind for t, c, kind in con.execute(
         "select table_name, column_name, data_type from duckdb_columns() "

@@ -189,12 +189,13 @@ def customers_view(filters: Filters, **settings) -> dict:
     settings = VIEW_DEFAULTS | settings
     view = _cached_customers_view(*key, tuple(sorted((settings | {"fix_rep": None, "migration_quarters": None,
                                                                    "customer": None}).items())))
-    rep, quarters, customer = settings["fix_rep"], settings["migration_quarters"], settings["customer"]
-    return with_parts(
-        view,
-        fix=_cached_fix_part(*key, rep, settings["stale_days"]) if rep not in (None, view["fix_rep"]) else None,
-        migration=_cached_migration_part(*key, tuple(quarters)) if quarters not in (None, tuple(view["migration_quarters"])) else None,
-        one=_cached_customer_360(*key, customer, settings["stale_days"]) if customer not in (None, view["customer"]) else None)
+    rep, customer = settings["fix_rep"], settings["customer"]
+    quarters = None if settings["migration_quarters"] is None else tuple(settings["migration_quarters"])
+    fix = _cached_fix_part(*key, rep, settings["stale_days"]) if rep not in (None, view["fix_rep"]) else None
+    moved = (_cached_migration_part(*key, quarters) if quarters not in (None, tuple(view["migration_quarters"]))
+             else None)
+    one = _cached_customer_360(*key, customer, settings["stale_days"]) if customer not in (None, view["customer"]) else None
+    return with_parts(view, fix=fix, migration=moved, one=one)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
