@@ -1416,10 +1416,6 @@ def derived_is_current(db: str | Path) -> bool:
         con.close()
 
 
-# A type as DuckDB names it in our schema: 'DATE', 'VARCHAR[]', 'MAP(VARCHAR, VARCHAR)', 'TIMESTAMP WITH TIME ZONE'.
-_SCHEMA_TYPE = re.compile(r"[A-Z][A-Z0-9_ (),\[\]]*")
-
-
 @functools.lru_cache(maxsize=1)
 def _schema_columns() -> tuple[tuple[str, str, str], ...]:
     """(table, column, type) of every canonical table as schema.sql makes it (read from a scratch database)."""
@@ -1434,31 +1430,29 @@ def _schema_columns() -> tuple[tuple[str, str, str], ...]:
 
 
 def _conform_canonical(con, db: Path) -> None:
-    """Bring the canonical tables of a database made by an older version to schema.sql's columns and types, before
+    """Bring the canonical tables of a database made by an early version to schema.sql's columns and types before
     anything is built from them: early versions stored dates as timestamps and ids as BIGINT, and a column added
-    since is missing (added, empty). Statements are put together from schema.sql's own names and types (checked
-    against plain-name and type patterns), never from a file. A value that cannot take the current type stops the import or upgrade
-    (which then leaves the database as it was) with the table, column and types named."""
+    since is missing. Only then are the tables set aside, made afresh by schema.sql and their rows copied back by
+    name, cast (conform_set_aside.sql, conform_restore.sql: fixed statements, no SQL put together here). A value
+    that cannot take the current type stops the import or upgrade, which then leaves the database as it was, with
+    the columns that changed type named. Runs after schema.sql has made any canonical table missing."""
     have = {(t, c): kind for t, c, kind in con.execute(
         "select table_name, column_name, data_type from duckdb_columns() "
         "where database_name = current_database() and schema_name = 'main'").fetchall()}
-    tables = {t for t, _ in have}
-    for table, column, kind in _schema_columns():
-        if table not in tables or have.get((table, column)) == kind:
-            continue
-        if not (_IDENTIFIER.fullmatch(table) and _IDENTIFIER.fullmatch(column) and _SCHEMA_TYPE.fullmatch(kind)):
-            raise ValueError(f"unexpected column in schema.sql: {table}.{column} {kind}")
-        if (table, column) not in have:
-            con.execute(f"alter table {table} add column {column} {kind}")
-            continue
-        try:
-            con.execute(f"alter table {table} alter column {column} type {kind}")
-        except duckdb.Error as e:
-            raise ImportFailed(
-                f"{db.name} was made by an older version of Customer Cockpit: its column {table}.{column} holds "
-                f"{have[(table, column)]} values that cannot all be read as {kind} ({str(e).splitlines()[0]}). "
-                f"The database is unchanged. Import the original files again into a new database "
-                f"(python -m cockpit import FILES --db {db.name} --replace).") from e
+    changed = [(t, c, have.get((t, c)), kind) for t, c, kind in _schema_columns() if have.get((t, c)) != kind]
+    if not changed:
+        return
+    try:
+        for name in ("conform_set_aside.sql", "schema.sql", "conform_restore.sql"):
+            for statement in _split_sql((SQL_DIR / name).read_text(encoding="utf-8")):
+                con.execute(statement)
+    except duckdb.Error as e:
+        columns = ", ".join(f"{t}.{c} {old} → {kind}" for t, c, old, kind in changed if old is not None)
+        raise ImportFailed(
+            f"{db.name} was made by an older version of Customer Cockpit, whose columns had other types "
+            f"({columns}), and a value cannot be read as the current type ({str(e).splitlines()[0]}). "
+            f"The database is unchanged. Import the original files again into a new database "
+            f"(python -m cockpit import FILES --db {db.name} --replace).") from e
 
 
 def upgrade_derived(db: str | Path) -> None:
@@ -1472,6 +1466,7 @@ def upgrade_derived(db: str | Path) -> None:
         shutil.copy2(db, tmp)
         con = _writer(tmp)
         try:
+            con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))  # a canonical table missing: empty
             _conform_canonical(con, db)
             _build_derived(con)
             con.execute("checkpoint")
