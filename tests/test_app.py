@@ -92,8 +92,7 @@ def test_fresh_clone_builds_the_sample_database(app_env, tmp_path, monkeypatch):
 def test_a_database_from_an_early_version_opens_or_says_why_not(app_env, tmp_path, monkeypatch):
     """An early version's database (dates as timestamps, older summary tables) is brought up to date when the app
     opens it; one whose values cannot be, gets a message in the page's language, and the file is left as it was."""
-    import duckdb
-    from tests.test_import import _aged
+    from tests.test_import import _aged, _aged_with_an_unreadable_date
     old = tmp_path / "old.duckdb"
     shutil.copy(app_env, old)
     _aged(old)
@@ -106,11 +105,7 @@ def test_a_database_from_an_early_version_opens_or_says_why_not(app_env, tmp_pat
 
     bad = tmp_path / "bad.duckdb"
     shutil.copy(app_env, bad)
-    _aged(bad)
-    con = duckdb.connect(str(bad))
-    con.execute("alter table customers alter column updated_on type varchar")
-    con.execute("update customers set updated_on = 'last spring' where customer_id = (select min(customer_id) from customers)")
-    con.close()
+    _aged_with_an_unreadable_date(bad)
     before = bad.read_bytes()
     monkeypatch.setenv("COCKPIT_DB", str(bad))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)

@@ -175,6 +175,28 @@ def test_customer_360_draws_the_order_timeline(server, browser):
     assert outside == []
 
 
+def _live_q3_view(sample_db, view):
+    """A page's view (view(con, filters, stored=False)) of the app's default period, 2026Q3, whole company."""
+    import datetime as dt
+
+    from cockpit import db as cdb
+    from cockpit.filters import Filters
+    con = cdb.connect(sample_db)
+    try:
+        return view(con, Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True), stored=False)
+    finally:
+        con.close()
+
+
+def _csv_buttons(page, shown: str):
+    """The page's CSV download buttons, once they are drawn, `shown` is on the page and the page is idle."""
+    buttons = page.locator("[data-testid=stDownloadButton]", has_text="CSV")
+    buttons.first.wait_for(timeout=30000)
+    page.get_by_text(shown).first.wait_for(timeout=30000)
+    wait_idle(page)
+    return buttons
+
+
 def test_whole_list_downloads_are_made_when_clicked(server, browser, sample_db):
     """The churn page shows the heads of its lists; the CSV button fetches the whole list from the database when
     clicked (a Streamlit deferred download): every flagged customer, as many as the cards count."""
@@ -182,22 +204,12 @@ def test_whole_list_downloads_are_made_when_clicked(server, browser, sample_db):
     import io
 
     from cockpit import churn as ch
-    from cockpit import db as cdb
-    from cockpit.filters import Filters
-    import datetime as dt
-    con = cdb.connect(sample_db)
-    try:
-        counts = ch.view(con, Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True), stored=False)["counts"]
-    finally:
-        con.close()
+    counts = _live_q3_view(sample_db, ch.view)["counts"]
     base, _ = server
     outside: list[str] = []
     context, page = open_page(browser, f"{base}/churn?lang=en", outside)
     try:
-        buttons = page.locator("[data-testid=stDownloadButton]", has_text="CSV")
-        buttons.first.wait_for(timeout=30000)
-        page.get_by_text("At-risk and lapsed customers").first.wait_for(timeout=30000)
-        wait_idle(page)
+        buttons = _csv_buttons(page, "At-risk and lapsed customers")
         text, seen = None, []
         for i in range(buttons.count()):  # the flagged list's file, whichever button it is
             with page.expect_download(timeout=60000) as got:
@@ -219,25 +231,15 @@ def test_customers_whole_list_downloads(server, browser, sample_db):
     """The Customers page's lists (fix list, duplicates, public pool) show their heads; each CSV button writes the
     whole list when clicked (records.view_lists): the public pool's file holds every candidate the card counts."""
     import csv
-    import datetime as dt
     import io
 
-    from cockpit import db as cdb
     from cockpit import records as rx
-    from cockpit.filters import Filters
-    con = cdb.connect(sample_db)
-    try:
-        view = rx.view(con, Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True), stored=False)
-    finally:
-        con.close()
+    view = _live_q3_view(sample_db, rx.view)
     base, _ = server
     outside: list[str] = []
     context, page = open_page(browser, f"{base}/customers?lang=en", outside)
     try:
-        buttons = page.locator("[data-testid=stDownloadButton]", has_text="CSV")
-        buttons.first.wait_for(timeout=30000)
-        page.get_by_text("Public pool").first.wait_for(timeout=30000)
-        wait_idle(page)
+        buttons = _csv_buttons(page, "Public pool")
         files = {}
         for i in range(buttons.count()):
             with page.expect_download(timeout=60000) as got:

@@ -353,6 +353,16 @@ def _aged(db_file):
     con.close()
 
 
+def _aged_with_an_unreadable_date(db_file):
+    """_aged, with one customer's update date a text no date can be read from."""
+    import duckdb
+    _aged(db_file)
+    con = duckdb.connect(str(db_file))
+    con.execute("alter table customers alter column updated_on type varchar")
+    con.execute("update customers set updated_on = 'last spring' where customer_id = (select min(customer_id) from customers)")
+    con.close()
+
+
 def _columns(db_file, tables=("orders", "customers", "complaints", "fx_rates")):
     import duckdb
     con = duckdb.connect(str(db_file), read_only=True)
@@ -399,15 +409,10 @@ def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_
 def test_early_database_whose_values_cannot_take_the_current_type_is_left_as_it_was(tmp_path):
     """A value that cannot be read as the current type: the upgrade stops, naming the table and column, and the
     file is byte for byte what it was."""
-    import duckdb
     from cockpit import importer
     db_file = tmp_path / "old.duckdb"
     importer.run_import([ROOT / "data" / "sample"], db_file, currency="USD")
-    _aged(db_file)
-    con = duckdb.connect(str(db_file))
-    con.execute("alter table customers alter column updated_on type varchar")
-    con.execute("update customers set updated_on = 'last spring' where customer_id = (select min(customer_id) from customers)")
-    con.close()
+    _aged_with_an_unreadable_date(db_file)
     before = db_file.read_bytes()
     with pytest.raises(importer.ImportFailed, match=r"customers\.updated_on .*VARCHAR.*DATE.*unchanged"):
         importer.upgrade_derived(db_file)
