@@ -68,6 +68,10 @@ class Filters:
     def viewer(self) -> dict:
         return {"all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps)}
 
+    def seen_by(self, viewer: dict) -> "Filters":
+        """These filters for a viewer given as viewer() gives one (all_customers, visible_reps)."""
+        return replace(self, all_customers=bool(viewer["all_customers"]), visible_reps=tuple(viewer["visible_reps"]))
+
     @property
     def days(self) -> int:
         return (self.date_to - self.date_from).days + 1

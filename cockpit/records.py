@@ -633,9 +633,7 @@ def view_lists(con, filters, viewer: dict, settings: dict) -> dict:
     """The page's view with its lists complete (the fix list, duplicates and public pool, not their first 500), for
     the signed-in viewer (`viewer`: all_customers, visible_reps): what the page's downloads write, worked out when a
     download button is clicked."""
-    from dataclasses import replace
-    shown_to = replace(filters, all_customers=bool(viewer["all_customers"]), visible_reps=tuple(viewer["visible_reps"]))
-    return view(con, shown_to, **settings, whole=True)
+    return view(con, filters.seen_by(viewer), **settings, whole=True)
 
 
 def _customer_360(con, filters, row: pd.DataFrame, clusters: pd.DataFrame) -> dict:

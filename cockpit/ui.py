@@ -99,9 +99,7 @@ def _thawed(params: tuple) -> dict:
 
 def _as_viewer(filters: Filters) -> Filters:
     """The filters with the signed-in user's visibility (read in the page's thread)."""
-    from dataclasses import replace
-    viewer = viewer_params()
-    return replace(filters, all_customers=viewer["all_customers"], visible_reps=tuple(viewer["visible_reps"]))
+    return filters.seen_by(viewer_params())
 
 
 def run_kpis(filters: Filters) -> dict:
