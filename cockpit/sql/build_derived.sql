@@ -173,6 +173,3 @@ from complaints k
 left join customers c using (customer_id)
 left join customer_facts f using (customer_id)
 left join country_regions r on r.country_code = coalesce(f.home_country, 'unknown')
-;
-create or replace table data_range as
-select min(ordered_on) as first_order_on, max(ordered_on) as last_order_on from customer_day
