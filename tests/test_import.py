@@ -340,7 +340,7 @@ def test_currency_codes_are_cleaned_and_normalised_per_distinct_value(tmp_path):
 
 def _aged(db_file):
     """The database as an early version left it: dates stored as timestamps, ids as BIGINT, a column added since
-    missing, and summary tables of an older version."""
+    missing, summary tables of an older version, and a table no version reads any more (data_range)."""
     import duckdb
     con = duckdb.connect(str(db_file))
     for table, column, kind in (("orders", "ordered_on", "timestamp"), ("orders", "line_no", "bigint"),
@@ -349,6 +349,8 @@ def _aged(db_file):
         con.execute(f"alter table {table} alter column {column} type {kind}")
     con.execute("alter table customers drop column source_file")
     con.execute("drop table period_facts")
+    con.execute("create table data_range as select min(ordered_on) as first_order_on, max(ordered_on) as last_order_on"
+                " from customer_day")
     con.execute("update settings set value = '3' where key = 'derived_version'")
     con.close()
 
@@ -373,6 +375,15 @@ def _columns(db_file, tables=("orders", "customers", "complaints", "fx_rates")):
         con.close()
 
 
+def _tables(db_file) -> set[str]:
+    import duckdb
+    con = duckdb.connect(str(db_file), read_only=True)
+    try:
+        return {t for t, in con.execute("select table_name from duckdb_tables() where not internal").fetchall()}
+    finally:
+        con.close()
+
+
 def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_path):
     """Opening (upgrade_derived) or importing into a database an early version made: its canonical columns are
     brought to schema.sql's types and the missing column added, and every KPI equals a fresh import's."""
@@ -391,6 +402,7 @@ def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_
     assert _columns(old)[("orders", "ordered_on")] == "TIMESTAMP" and ("customers", "source_file") not in _columns(old)
     importer.upgrade_derived(old)
     assert importer.derived_is_current(old) and _columns(old) == want_columns
+    assert _tables(old) == _tables(fresh) and "data_range" not in _tables(old)
     f = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
     got, want = cdb.connect(old), cdb.connect(fresh)
     try:
@@ -404,6 +416,7 @@ def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_
     _aged(again)
     importer.run_import([ROOT / "data" / "sample" / "fx_rates.csv"], again, currency="USD")
     assert _columns(again) == want_columns and importer.derived_is_current(again)
+    assert _tables(again) == _tables(fresh)
 
 
 def test_early_database_whose_values_cannot_take_the_current_type_is_left_as_it_was(tmp_path):

@@ -173,3 +173,7 @@ from complaints k
 left join customers c using (customer_id)
 left join customer_facts f using (customer_id)
 left join country_regions r on r.country_code = coalesce(f.home_country, 'unknown')
+;
+-- Versions before 2026-11-28 also made a table data_range, which nothing read: dropped, so that a database made by
+-- one of them does not keep an outdated copy after its next import or upgrade.
+drop table if exists data_range
