@@ -144,6 +144,30 @@ def test_every_page_renders_offline(server, browser, lang):
     assert outside == [], f"requests left 127.0.0.1: {outside[:5]}"
 
 
+# Every KPI card's value and label, and anything inside them, whose text is wider than its box (Streamlit then cuts
+# it with an ellipsis).
+CUT_OFF_CARDS = """() => Array.from(document.querySelectorAll('[data-testid=stMetricValue], [data-testid=stMetricLabel]'))
+    .flatMap(m => [m, ...m.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => m.innerText + ' (' + e.scrollWidth + ' px in ' + e.clientWidth + ')'))"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_card_value_is_cut_off_on_a_laptop(server, browser, lang):
+    """At 1366 × 768, the smallest laptop screen the product is made for, no KPI card cuts its value or its label
+    short. (The Overview's five cards a row showed '157.2 小…' before their hours lost the unit their label names.)"""
+    base, _ = server
+    outside: list[str] = []
+    for name, path in PAGES.items():
+        if name in CHARTLESS:
+            continue
+        context, page = open_page(browser, f"{base}/{path}?lang={lang}", outside, width=1366, height=768)
+        try:
+            page.wait_for_selector("[data-testid=stMetricValue]", timeout=20000)
+            assert page.evaluate(CUT_OFF_CARDS) == [], f"{name} ({lang}): card text cut off"
+        finally:
+            context.close()
+
+
 def test_map_draws_country_shapes_with_the_network_blocked(server, browser):
     base, _ = server
     outside: list[str] = []
