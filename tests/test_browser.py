@@ -166,6 +166,7 @@ def test_no_card_value_is_cut_off_on_a_laptop(server, browser, lang):
             assert page.evaluate(CUT_OFF_CARDS) == [], f"{name} ({lang}): card text cut off"
         finally:
             context.close()
+    assert outside == [], f"requests left 127.0.0.1: {outside[:5]}"
 
 
 def test_map_draws_country_shapes_with_the_network_blocked(server, browser):
