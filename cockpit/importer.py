@@ -922,7 +922,6 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
         con = _writer(tmp)
         duplicates = None
         try:
-            con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
             _conform_canonical(con, db)
             stored = con.execute("select value from settings where key = 'reporting_currency'").fetchone()
             if stored and reporting and stored[0] != reporting:
@@ -1435,7 +1434,8 @@ def _conform_canonical(con, db: Path) -> None:
     since is missing. Only then are the tables set aside, made afresh by schema.sql and their rows copied back by
     name, cast (conform_set_aside.sql, conform_restore.sql: fixed statements, no SQL put together here). A value
     that cannot take the current type stops the import or upgrade, which then leaves the database as it was, with
-    the columns that changed type named. Runs after schema.sql has made any canonical table missing."""
+    the columns that changed type named. First schema.sql makes any canonical table that is missing (empty)."""
+    con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
     have = {(t, c): kind for t, c, kind in con.execute(
         "select table_name, column_name, data_type from duckdb_columns() "
         "where database_name = current_database() and schema_name = 'main'").fetchall()}
@@ -1466,7 +1466,6 @@ def upgrade_derived(db: str | Path) -> None:
         shutil.copy2(db, tmp)
         con = _writer(tmp)
         try:
-            con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))  # a canonical table missing: empty
             _conform_canonical(con, db)
             _build_derived(con)
             con.execute("checkpoint")
