@@ -654,6 +654,14 @@ def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[
     found = discover(paths, specs)
     if not found:
         raise ImportFailed("no importable files found (expected .csv, .xlsx, .xls or .parquet files)")
+    # Every file's SHA-256 (kept in the import log) is worked out on a thread of its own, in the files' order, while
+    # they are read and prepared: at 10 M lines the orders file alone takes ~0.5 s to hash.
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        digests = [hasher.submit(sha256_of, path) for path, _, _ in found]
+        return _read_found(found, digests, report, progress)
+
+
+def _read_found(found, digests: list, report: Report, progress: Progress) -> tuple[list[Prepared], Report]:
     prepared: list[Prepared] = []
     problems: list[str] = []
     for i, (path, spec, explicit) in enumerate(found):
@@ -668,7 +676,7 @@ def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[
             else:
                 report.skipped.append(f"{path.name}: {exc}")
             continue
-        sha = sha256_of(path)
+        sha = digests[i].result()
         for raw in raws:
             if spec and spec.events:
                 raw = pivot_events(raw, spec)
@@ -797,7 +805,8 @@ def _positions_in_runs(order_id: pd.Series) -> np.ndarray | None:
     if n > 1:
         changes[1:] = pc.not_equal(data.slice(1), data.slice(0, n - 1)).to_numpy(zero_copy_only=False)
     starts = np.flatnonzero(changes)
-    if not _all_distinct(data.take(pa.array(starts))):
+    # The ids at run starts, filtered chunk by chunk (a take would first join the chunks: a copy of every id).
+    if not _all_distinct(data.filter(pa.array(changes))):
         return None
     position = _run_positions(starts, n)
     return np.add(position, 1, out=position)

@@ -47,6 +47,29 @@ def q(db, sql):
         con.close()
 
 
+def test_the_import_log_names_each_files_own_digest(tmp_path):
+    """Each file's SHA-256 is worked out on a thread beside the reading: the log pairs every file with its own
+    digest, including a file the import skipped in between and an Excel file read as two sheets."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write(src / "a_customers.csv", CUSTOMERS)
+    write(src / "b_notes.csv", "just,some,notes\n1,2,3\n")
+    write(src / "c_orders.csv", ORDERS)
+    with pd.ExcelWriter(src / "d_complaints.xlsx") as xl:
+        pd.DataFrame({"Complaint ID": ["K1"], "Customer ID": ["A1"], "Received": ["2024-02-01 09:00"]}).to_excel(
+            xl, sheet_name="Jan", index=False)
+        pd.DataFrame({"Complaint ID": ["K2"], "Customer ID": ["B2"], "Received": ["2024-03-01 09:00"]}).to_excel(
+            xl, sheet_name="Feb", index=False)
+    db = tmp_path / "db.duckdb"
+    report = run_import([src], db, currency="USD")
+    logged = json.loads(q(db, "select files from import_log")[0][0])
+    assert sorted(f["file"] for f in logged) == ["a_customers.csv", "c_orders.csv", "d_complaints.xlsx [Feb]",
+                                                 "d_complaints.xlsx [Jan]"]
+    for f in logged:
+        assert f["sha256"] == sha(src / f["file"].split(" [")[0]), f["file"]
+    assert any("b_notes.csv" in s for s in report.skipped)
+
+
 def test_basic_import_merges_keys_and_adds_missing_customers(base):
     src, db = base
     assert q(db, "select count(*) from orders") == [(5,)]
