@@ -326,9 +326,10 @@ def test_line_numbers_follow_each_orders_rows_whether_listed_together_or_not(tmp
     lines are listed together, by a grouped count when an order comes back later (both give the same numbers)."""
     from cockpit.importer import _positions_in_runs
     together = pd.Series(pd.array(["A", "A", "B", "C", "C", "C"], dtype="string[pyarrow]"))
-    assert _positions_in_runs(together).tolist() == [1, 2, 1, 1, 2, 3]
-    assert _positions_in_runs(pd.Series(pd.array(["A", "B", "A"], dtype="string[pyarrow]"))) is None
-    assert _positions_in_runs(pd.Series(pd.array(["A", None, "A"], dtype="string[pyarrow]"))) is None
+    assert _positions_in_runs(together)[0].tolist() == [1, 2, 1, 1, 2, 3]
+    assert _positions_in_runs(together)[1].tolist() == [True, False, True, True, False, False]
+    assert _positions_in_runs(pd.Series(pd.array(["A", "B", "A"], dtype="string[pyarrow]"))) == (None, None)
+    assert _positions_in_runs(pd.Series(pd.array(["A", None, "A"], dtype="string[pyarrow]"))) == (None, None)
     write(tmp_path / "o.csv", "Order No,Customer ID,Order Date,Amount\n"
                               "O1,K,2024-01-01,1\nO1,K,2024-01-01,2\nO2,K,2024-01-02,3\nO1,K,2024-01-01,4\n"
                               "O3,L,2024-01-03,5\nO3,L,2024-01-03,6\n")
@@ -341,6 +342,75 @@ def test_line_numbers_follow_each_orders_rows_whether_listed_together_or_not(tmp
     run_import([tmp_path / "p.csv"], db)
     assert q(db, "select order_id, line_no, amount from orders where order_id like 'P%' order by order_id, line_no") == [
         ("P1", 1, 1.0), ("P1", 2, 2.0), ("P2", 1, 3.0)]
+
+
+def _largest_orders(db):
+    return q(db, "select customer_id, ordered_on::varchar, country_code, currency, largest_order, order_count"
+                 " from customer_day order by 1, 2, 3, 4")
+
+
+def test_an_orders_total_counts_all_its_parts_whichever_way_customer_day_is_built(tmp_path):
+    """largest_order is the largest whole order (all its parts) that touched the day. When an empty orders table is
+    filled with lines listing each order together with one customer, day, destination and currency, customer_day is
+    built without the window that adds up an order's parts; these files break that in each way it can break, and
+    every answer is worked out by hand."""
+    from cockpit.importer import _assemble_orders, Report, read_sources
+    head = "Order No,Customer ID,Order Date,Amount,Currency,Country\n"
+    cases = {
+        # Each order one part: the order's total is its day's revenue from it.
+        "one_part": ("O1,K,2024-01-01,100,USD,DE\nO1,K,2024-01-01,20,USD,DE\nO2,K,2024-01-01,70,USD,DE\n"
+                     "O3,L,2024-01-02,5,USD,FR\n",
+                     True, [("K", "2024-01-01", "DE", "USD", 120.0, 2), ("L", "2024-01-02", "FR", "USD", 5.0, 1)]),
+        # O1 spans two days: both days count its whole 150.
+        "two_days": ("O1,K,2024-01-01,100,USD,DE\nO1,K,2024-01-02,50,USD,DE\n",
+                     False, [("K", "2024-01-01", "DE", "USD", 150.0, 1), ("K", "2024-01-02", "DE", "USD", 150.0, 1)]),
+        # O1 ships to two countries on one day: two parts of one order, 150 each.
+        "two_countries": ("O1,K,2024-01-01,100,USD,DE\nO1,K,2024-01-01,50,USD,FR\n",
+                          False, [("K", "2024-01-01", "DE", "USD", 150.0, 1), ("K", "2024-01-01", "FR", "USD", 150.0, 1)]),
+        # O1 in two currencies (a rate of 1 each): 150.
+        "two_currencies": ("O1,K,2024-01-01,100,USD,DE\nO1,K,2024-01-01,50,EUR,DE\n",
+                           False, [("K", "2024-01-01", "DE", "EUR", 150.0, 1), ("K", "2024-01-01", "DE", "USD", 150.0, 1)]),
+        # A country left blank on one line and named on the next differs too. (The blank takes the customer's home
+        # country, which K, described by no customer file, has from its orders: FR, the same part again.)
+        "blank_country": ("O1,K,2024-01-01,100,USD,FR\nO1,K,2024-01-01,50,USD,\n",
+                          False, [("K", "2024-01-01", "FR", "USD", 150.0, 1)]),
+        # Two lines naming no country we know and none: the same (null) code, but only the blank takes K's home
+        # country from the customer file (DE); the unknown name stays 'unknown'. Two parts of 150.
+        "unknown_country": ("O1,K,2024-01-01,100,USD,Atlantis\nO1,K,2024-01-01,50,USD,\n",
+                            False, [("K", "2024-01-01", "DE", "USD", 150.0, 1),
+                                    ("K", "2024-01-01", "unknown", "USD", 150.0, 1)]),
+        # O1's lines are not together: numbered by a grouped count, and its day counts 150.
+        "apart": ("O1,K,2024-01-01,100,USD,DE\nO2,K,2024-01-01,1,USD,DE\nO1,K,2024-01-01,50,USD,DE\n",
+                  False, [("K", "2024-01-01", "DE", "USD", 150.0, 2)]),
+    }
+    fx = "currency,valid_from,rate_to_reporting\nEUR,2020-01-01,1\n"
+    for name, (lines, one_part, expected) in cases.items():
+        src = tmp_path / name
+        src.mkdir()
+        write(src / "orders.csv", head + lines)
+        write(src / "fx.csv", fx)
+        if name == "unknown_country":
+            write(src / "customers.csv", "Customer ID,Customer Name,Country\nK,Kappa,Germany\n")
+        prepared, report = read_sources([src], [])
+        assert _assemble_orders(prepared, report).attrs["one_part_per_order"] is one_part, name
+        db = tmp_path / f"{name}.duckdb"
+        run_import([src], db, currency="USD")
+        assert _largest_orders(db) == expected, name
+    # Merged into a table that holds other lines of the same order: the window again (this file alone is one part
+    # per order; with the first import's line O1 is two days).
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    write(first / "orders.csv", "Order No,Line,Customer ID,Order Date,Amount\nO1,1,K,2024-01-01,100\n")
+    write(second / "orders.csv", "Order No,Line,Customer ID,Order Date,Amount\nO1,2,K,2024-01-02,50\n")
+    db = tmp_path / "merged.duckdb"
+    run_import([first], db, currency="USD")
+    run_import([second], db, currency="USD")
+    assert _largest_orders(db) == [("K", "2024-01-01", "unknown", "USD", 150.0, 1),
+                                   ("K", "2024-01-02", "unknown", "USD", 150.0, 1)]
+    # Replaced by that second file alone: one part again, 50.
+    run_import([second], db, currency="USD", replace=True)
+    assert _largest_orders(db) == [("K", "2024-01-02", "unknown", "USD", 50.0, 1)]
 
 
 def test_currency_codes_are_cleaned_and_normalised_per_distinct_value(tmp_path):
