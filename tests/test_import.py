@@ -413,6 +413,22 @@ def test_an_orders_total_counts_all_its_parts_whichever_way_customer_day_is_buil
     assert _largest_orders(db) == [("K", "2024-01-02", "unknown", "USD", 50.0, 1)]
 
 
+def test_customer_facts_count_order_days_and_money_across_destinations(tmp_path):
+    """customer_facts by hand: K bought on 2024-01-01 (to DE and FR: one day), on 2024-02-01 (FR) and had only a
+    refund on 2024-03-01; L only refunds. Order days count positive days once whatever the destinations, the money
+    counts refunds, and a customer no file describes takes the destination that brought the most revenue."""
+    src = tmp_path / "src"
+    src.mkdir()
+    write(src / "orders.csv", "Order No,Customer ID,Order Date,Amount,Country\n"
+                              "O1,K,2024-01-01,100,DE\nO2,K,2024-01-01,30,FR\nO3,K,2024-02-01,90,FR\n"
+                              "O4,K,2024-03-01,-10,DE\nO5,L,2024-03-02,-5,US\n")
+    db = tmp_path / "db.duckdb"
+    run_import([src], db, currency="USD")
+    assert q(db, "select customer_id, home_country, first_order_on::varchar, last_order_on::varchar, order_dates,"
+                 " lifetime_revenue from customer_facts order by 1") == [
+        ("K", "FR", "2024-01-01", "2024-02-01", 2, 210.0), ("L", "US", None, None, 0, -5.0)]
+
+
 def test_currency_codes_are_cleaned_and_normalised_per_distinct_value(tmp_path):
     """Currency cells as exports write them (spaces, lower case, symbols, Chinese names, blank markers) become ISO
     codes; a blank one is the reporting currency."""

@@ -59,22 +59,33 @@ drop view order_parts
 -- One row per customer: lifetime facts that do not depend on the selected period, and the home country
 -- (the customer file's country, else the destination that brought the most revenue).
 create or replace table customer_facts as
-with top_country as (
-    select customer_id, arg_max(country_code, revenue) as country_code
-    from (select customer_id, country_code, sum(revenue) as revenue from customer_day group by all)
+-- Each customer's days and money summed on their own, then joined once per customer (one grouping of every
+-- customer_day row by customer and its order days and money together took twice as long: 10 M lines, 0.4-0.7 s).
+with per_country as (
+    select customer_id, country_code, sum(revenue) as revenue from customer_day group by all
+),
+money as (
+    select customer_id, arg_max(country_code, revenue) as top_country, sum(revenue) as revenue
+    from per_country
+    group by customer_id
+),
+order_days as (
+    select customer_id, min(ordered_on) as first_order_on, max(ordered_on) as last_order_on,
+           count(distinct ordered_on) as order_dates
+    from customer_day
+    where positive_line_count > 0
     group by customer_id
 )
 select
     c.customer_id,
-    coalesce(c.country_code, tc.country_code, 'unknown') as home_country,
-    min(d.ordered_on) filter (where d.positive_line_count > 0) as first_order_on,
-    max(d.ordered_on) filter (where d.positive_line_count > 0) as last_order_on,
-    count(distinct d.ordered_on) filter (where d.positive_line_count > 0) as order_dates,
-    coalesce(sum(d.revenue), 0) as lifetime_revenue
+    coalesce(c.country_code, m.top_country, 'unknown') as home_country,
+    d.first_order_on,
+    d.last_order_on,
+    coalesce(d.order_dates, 0) as order_dates,
+    coalesce(m.revenue, 0) as lifetime_revenue
 from customers c
-left join customer_day d using (customer_id)
-left join top_country tc using (customer_id)
-group by all
+left join money m using (customer_id)
+left join order_days d using (customer_id)
 ;
 -- One row per customer: what the record KPIs count, worked out once per import (a record does not change until
 -- the next import): how many of the nine quality fields are filled (cockpit/records.py filled: not blank, not the
