@@ -808,20 +808,32 @@ def _mark_one_part_per_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _arrow_of(column: pd.Series):
+    """The column's Arrow data: its own buffers when it is held that way (arrow_data), else converted."""
+    data = arrow_data(column)
+    return data if data is not None else pa.chunked_array([pa.Array.from_pandas(column)])
+
+
+def _changes(data) -> np.ndarray:
+    """True at the first value and wherever a value differs from the one before it (a null differs from a value,
+    not from another null), compared chunk by chunk: no contiguous copy of ten million values at the import's peak."""
+    n = len(data)
+    changes = np.ones(n, dtype=bool)
+    if n > 1:
+        after, before = data.slice(1), data.slice(0, n - 1)
+        changes[1:] = pc.or_kleene(pc.fill_null(pc.not_equal(after, before), False),
+                                   pc.xor(pc.is_null(after), pc.is_null(before))).to_numpy(zero_copy_only=False)
+    return changes
+
+
 def _run_starts(order_id: pd.Series) -> np.ndarray | None:
     """Where each order's run of lines starts (a mask), when every order's lines are one unbroken run of rows;
     None when an order id comes back later or is missing. Compares neighbouring ids and counts the distinct ids at
     run starts only (a few million strings hashed instead of ten million encoded)."""
-    data = arrow_data(order_id)
-    if data is None:
-        data = pa.chunked_array([pa.Array.from_pandas(order_id)])
-    n = len(order_id)
-    if data.null_count or n == 0:
+    data = _arrow_of(order_id)
+    if data.null_count or len(data) == 0:
         return None
-    # Chunk by chunk (no contiguous copy of ten million ids at the import's memory peak).
-    changes = np.ones(n, dtype=bool)
-    if n > 1:
-        changes[1:] = pc.not_equal(data.slice(1), data.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    changes = _changes(data)
     # The ids at run starts, filtered chunk by chunk (a take would first join the chunks: a copy of every id).
     if not _all_distinct(data.filter(pa.array(changes))):
         return None
@@ -834,21 +846,7 @@ def _runs_share_their_order_keys(frame: pd.DataFrame, starts: np.ndarray) -> boo
     fills an empty orders table, builds customer_day without the window that adds up each order's parts (10 M
     lines: ~1.5 of that statement's ~5 CPU seconds). A null is a value like any other here; a column the lines do
     not have cannot differ."""
-    n = len(frame)
-    for name in _PART_KEYS:
-        if name not in frame.columns or n < 2:
-            continue
-        column = frame[name]
-        data = arrow_data(column)
-        if data is None:
-            data = pa.chunked_array([pa.Array.from_pandas(column)])
-        after, before = data.slice(1), data.slice(0, n - 1)
-        # Null-aware: a value next to a null differs, two nulls do not.
-        differs = pc.or_kleene(pc.fill_null(pc.not_equal(after, before), False),
-                               pc.xor(pc.is_null(after), pc.is_null(before)))
-        if (differs.to_numpy(zero_copy_only=False) & ~starts[1:]).any():
-            return False
-    return True
+    return not any((_changes(_arrow_of(frame[name])) & ~starts).any() for name in _PART_KEYS if name in frame.columns)
 
 
 def _positions_in_runs(order_id: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
