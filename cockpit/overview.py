@@ -28,23 +28,33 @@ def quarter_filters(filters: Filters, quarter_start: dt.date) -> Filters:
     return replace(filters, date_from=start, date_to=end)
 
 
-def quarter_series(compute, filters: Filters, n: int = 8, workers: int = 1) -> pd.DataFrame:
-    """KPIs for the n quarters ending with the filters' quarter (the period's end quarter), oldest first.
-    workers > 1 computes quarters side by side (DuckDB and most pandas work release the GIL)."""
+def quarters_ending(filters: Filters, n: int = 8) -> list[Filters]:
+    """The filters of the n calendar quarters ending with the period's end quarter, oldest first."""
     start, _ = quarter_of(filters.date_to)
     starts = []
     for _ in range(n):
         starts.append(start)
         start = quarter_of(start - dt.timedelta(days=1))[0]
-    quarters = [quarter_filters(filters, s) for s in starts]
+    return [quarter_filters(filters, s) for s in starts[::-1]]
+
+
+def quarter_table(results: list[dict]) -> pd.DataFrame:
+    """KPI objects of consecutive quarters (kpis.compute, oldest first) as one row per quarter."""
+    return pd.DataFrame([{"quarter": quarter_label(dt.date.fromisoformat(k["period_from"])),
+                          "quarter_start": dt.date.fromisoformat(k["period_from"])} | k for k in results])
+
+
+def quarter_series(compute, filters: Filters, n: int = 8, workers: int = 1) -> pd.DataFrame:
+    """KPIs for the n quarters ending with the filters' quarter (the period's end quarter), oldest first.
+    workers > 1 computes quarters side by side (DuckDB and most pandas work release the GIL)."""
+    quarters = quarters_ending(filters, n)
     if workers > 1:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(compute, quarters))
     else:
         results = [compute(f) for f in quarters]
-    rows = [{"quarter": quarter_label(s), "quarter_start": s} | k for s, k in zip(starts, results)]
-    return pd.DataFrame(rows[::-1])
+    return quarter_table(results)
 
 
 def change(now, before) -> float | None:

@@ -119,13 +119,23 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
         "countries": countries,
         "group": db.run(con, "regions/revenue_by_group", p | {"group": group}),
         "actual": actual,
-        "what_if": what_if(rows, actual),
         "curve": pareto_points(curve).reset_index(drop=True),
         "point": pareto_point(curve),
         "names": {c: (None if pd.isna(names.get(c)) else str(names.get(c))) for c in named},
         "trend": db.run(con, "regions/concentration_by_quarter", p),
-        "affected": affected_customers(rows),
-    }
+    } | _scenario_of(rows, actual)
+
+
+def _scenario_of(rows: pd.DataFrame, actual: dict) -> dict:
+    return {"what_if": what_if(rows, actual), "affected": affected_customers(rows)}
+
+
+def scenario_part(con, filters, scenario: dict) -> dict:
+    """The what-if alone (what the what-if section shows: concentration under the scenario and the customers it
+    changes), so that a step of a what-if input reruns one query, not the page's view."""
+    from . import db
+    rows = db.run(con, "regions/revenue_by_customer_country", filters.params() | dict(scenario))
+    return _scenario_of(rows, concentration(rows))
 
 
 STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)

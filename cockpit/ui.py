@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 import datetime as dt
+import importlib
 import io
 import threading
 from pathlib import Path
@@ -59,11 +60,6 @@ def connection():
     return _open(str(path), db.file_signature(path))
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
-def _cached(path: str, signature: tuple, name: str, params: tuple) -> pd.DataFrame:
-    return db.run(_open(path, signature), name, _thawed(params))
-
-
 def viewer_params() -> dict:
     """The signed-in user's visibility; added to every query so no page can leave it out."""
     user = current_user()
@@ -81,20 +77,12 @@ def current_user():
 
 
 def query(name: str, params: dict) -> pd.DataFrame:
-    """Run queries/<name>.sql, cached per database version and parameter values."""
-    path = db.db_path()
-    return _cached(str(path), db.file_signature(path), name, _cache_key(name, params))
-
-
-def _cache_key(name: str, params: dict) -> tuple:
-    """The viewer's parameters added; only those queries/<name>.sql uses kept (they form the cache key); lists as
-    tuples so the key hashes."""
+    """Run queries/<name>.sql with the viewer's visibility added, cached like computed(). Only the parameters the
+    query uses form the key."""
     params = {**params, **viewer_params()}
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items() if k in db.params_used(name)))
-
-
-def _thawed(params: tuple) -> dict:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in params}
+    path = db.db_path()
+    return _cached_call(str(path), db.file_signature(path), "cockpit.db.run",
+                        (name, {k: v for k, v in sorted(params.items()) if k in db.params_used(name)}), ())
 
 
 def _as_viewer(filters: Filters) -> Filters:
@@ -102,144 +90,36 @@ def _as_viewer(filters: Filters) -> Filters:
     return filters.seen_by(viewer_params())
 
 
-def run_kpis(filters: Filters) -> dict:
-    return _kpi_cached(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached_call(path: str, signature: tuple, function: str, args: tuple, kwargs: tuple):
+    module, name = function.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(_open(path, signature), *args, **dict(kwargs))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _kpi_cached(path: str, signature: tuple, filters: Filters) -> dict:
-    from . import kpis
-    return kpis.compute(_open(path, signature), filters)
-
-
-def kpi_series(filters: Filters, n: int = 8) -> pd.DataFrame:
-    """All KPIs for the n quarters ending with the period's quarter (cached per quarter), two quarters at a time.
-    The viewer is resolved here, in the page's thread; the workers get the page's script context so the cache
-    behaves as it does in the page."""
-    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-
-    from .overview import quarter_series
-    filters = _as_viewer(filters)
+def computed(function: Callable, filters: Filters, *args, **kwargs):
+    """function(connection, filters, *args, **kwargs), cached per database version, viewer and arguments: the one
+    cache of the app (st.cache_data; what the import builds is the other layer). The viewer's visibility is put
+    into the filters here, in the page's thread, so no page can leave it out. function is passed by name so that
+    this module imports no page module (the pages import it)."""
     path = db.db_path()
-    signature = db.file_signature(path)
+    return _cached_call(str(path), db.file_signature(path), f"{function.__module__}.{function.__qualname__}",
+                        (_as_viewer(filters), *args), tuple(sorted(kwargs.items())))
+
+
+def computed_side_by_side(function: Callable, filters_list: list[Filters], *args, workers: int = 2) -> list:
+    """computed() for several filters at once on `workers` threads (DuckDB releases the GIL); each thread gets the
+    page's script context, so the cache behaves as it does in the page."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
     ctx = get_script_run_ctx()
 
-    def compute(f: Filters) -> dict:
-        import threading
+    def one(f: Filters):
         if ctx is not None:
             add_script_run_ctx(threading.current_thread(), ctx)
-        return _kpi_cached(str(path), signature, f)
-    return quarter_series(compute, filters, n, workers=2)
-
-
-def movers(filters: Filters):
-    from .overview import quarter_filters
-    f = quarter_filters(filters, quarter_of(filters.date_to)[0])
-    prev = quarter_filters(filters, quarter_of(f.date_from - dt.timedelta(days=1))[0])
-    return _cached_movers(str(db.db_path()), db.file_signature(db.db_path()), f, prev)
-
-
-def regions_view(filters: Filters, scenario: dict, group: str) -> dict:
-    path = db.db_path()
-    return _cached_regions_view(str(path), db.file_signature(path), _as_viewer(filters),
-                                tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in scenario.items())), group)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_regions_view(path: str, signature: tuple, filters: Filters, scenario: tuple, group: str) -> dict:
-    from .regions import view
-    return view(_open(path, signature), filters, _thawed(scenario), group)
-
-
-def complaints_view(filters: Filters, mode: str, cal, targets: dict | None, dim: str) -> dict:
-    path = db.db_path()
-    return _cached_complaints_view(str(path), db.file_signature(path), _as_viewer(filters), mode, cal,
-                                   None if targets is None else tuple(sorted(targets.items())), dim)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_complaints_view(path: str, signature: tuple, filters: Filters, mode: str, cal, targets: tuple | None,
-                            dim: str) -> dict:
-    from .complaints import view
-    return view(_open(path, signature), filters, mode, cal, None if targets is None else dict(targets), dim)
-
-
-def churn_view(filters: Filters, rules, cohorts: list, channels: list, low: list | None) -> dict:
-    path = db.db_path()
-    return _cached_churn_view(str(path), db.file_signature(path), _as_viewer(filters), rules, tuple(cohorts),
-                              tuple(channels), None if low is None else tuple(low))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_churn_view(path: str, signature: tuple, filters: Filters, rules, cohorts: tuple, channels: tuple,
-                       low: tuple | None) -> dict:
-    from .churn import view
-    return view(_open(path, signature), filters, rules, cohorts, channels, None if low is None else list(low))
-
-
-def customers_view(filters: Filters, **settings) -> dict:
-    """The Customers page's view (records.view). Another rep's fix list, other migration quarters or another
-    customer in the 360 are worked out alone and put into the view without them (records.fix_part,
-    migration_part, customer_360, with_parts): a click there does not work out the page's lists again."""
-    from .records import VIEW_DEFAULTS, with_parts
-    path, viewer = db.db_path(), _as_viewer(filters)
-    key = (str(path), db.file_signature(path), viewer)
-    settings = VIEW_DEFAULTS | settings
-    view = _cached_customers_view(*key, tuple(sorted((settings | {"fix_rep": None, "migration_quarters": None,
-                                                                   "customer": None}).items())))
-    rep, customer = settings["fix_rep"], settings["customer"]
-    quarters = None if settings["migration_quarters"] is None else tuple(settings["migration_quarters"])
-    fix = _cached_fix_part(*key, rep, settings["stale_days"]) if rep not in (None, view["fix_rep"]) else None
-    moved = (_cached_migration_part(*key, quarters) if quarters not in (None, tuple(view["migration_quarters"]))
-             else None)
-    one = _cached_customer_360(*key, customer, settings["stale_days"]) if customer not in (None, view["customer"]) else None
-    return with_parts(view, fix=fix, migration=moved, one=one)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_customers_view(path: str, signature: tuple, filters: Filters, settings: tuple) -> dict:
-    from .records import view
-    return view(_open(path, signature), filters, **dict(settings))
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached_fix_part(path: str, signature: tuple, filters: Filters, rep: str, stale_days: int) -> dict | None:
-    from .records import fix_part
-    return fix_part(_open(path, signature), filters, rep, stale_days)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached_migration_part(path: str, signature: tuple, filters: Filters, quarters: tuple) -> dict:
-    from .records import migration_part
-    return migration_part(_open(path, signature), filters, quarters)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached_customer_360(path: str, signature: tuple, filters: Filters, customer: str, stale_days: int) -> dict | None:
-    from .records import customer_360
-    return customer_360(_open(path, signature), filters, customer, stale_days)
-
-
-def revenue_by_month(filters: Filters) -> pd.DataFrame:
-    return _cached_monthly(str(db.db_path()), db.file_signature(db.db_path()), _as_viewer(filters))
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached_monthly(path: str, signature: tuple, filters: Filters) -> pd.DataFrame:
-    from .overview import revenue_by_month as _monthly
-    return _monthly(_open(path, signature), filters)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_movers(path: str, signature: tuple, f: Filters, prev: Filters):
-    from .overview import movers as _movers
-    return _movers(_open(path, signature), f, prev)
-
-
-def review_pack(filters: Filters, lang: str, fmt: str) -> bytes:
-    from .report import build
-    audit("export", what=f"review pack {fmt}", filters=filters.describe("en"))
-    return build(connection(), filters, lang, fmt)
+        return computed(function, f, *args)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, filters_list))
 
 
 def audit(event: str, **fields) -> None:
@@ -331,7 +211,7 @@ def language_switch() -> str:
 
 # --------------------------------------------------------------------------------------------- filters
 
-def _data_bounds() -> tuple[dt.date, dt.date, str]:
+def data_bounds() -> tuple[dt.date, dt.date, str]:
     row = query("filters/data_range", {}).iloc[0]
     first, last = row["first_order_on"], row["last_order_on"]
     if first is None or pd.isna(first):
@@ -369,7 +249,7 @@ def url_state(key: str, kind: str = "str", default=None):
         if values:
             st.session_state[key] = values[:500]
             if len(values) > 500:
-                _warn_url(f"{key}: {len(values)} values")
+                warn_url(f"{key}: {len(values)} values")
         return
     raw = st.query_params.get(key)
     if raw is None:
@@ -378,31 +258,40 @@ def url_state(key: str, kind: str = "str", default=None):
         try:
             st.session_state[key] = dt.date.fromisoformat(raw)
         except ValueError:
-            _warn_url(f"{key}={raw}")
+            warn_url(f"{key}={raw}")
     elif kind == "float":
         try:
             st.session_state[key] = float(raw)
         except ValueError:
-            _warn_url(f"{key}={raw}")
+            warn_url(f"{key}={raw}")
     elif kind == "int":
         try:
             st.session_state[key] = int(raw)
         except ValueError:
-            _warn_url(f"{key}={raw}")
+            warn_url(f"{key}={raw}")
     elif kind == "bool":
         st.session_state[key] = raw in ("1", "true", "True")
     else:
         st.session_state[key] = raw
 
 
-def _warn_url(text: str) -> None:
+def warn_url(text: str) -> None:
     st.session_state.setdefault("_url_warnings", []).append(str(text)[:60])
 
 
-def sync_url() -> None:
-    """Write the registered keys' current values to the URL (defaults left out to keep links short)."""
+def sync_url(fragment: bool = False) -> None:
+    """Write the registered keys' current values to the URL (defaults left out to keep links short).
+
+    At the end of a run (the entry point) the keys registered in that run are written and remembered; a fragment
+    (fragment=True, at the end of its function) writes the remembered keys with its own, current values, since a
+    fragment's rerun does not run the entry point."""
+    if fragment and not _in_fragment_rerun():
+        return  # within a whole run the entry point writes the URL at its end
+    registered = st.session_state.get("_url_keys", {})
+    if fragment:
+        registered = st.session_state.get("_url_keys_of_run", {}) | registered
     wanted: dict[str, list[str] | str] = {}
-    for key, (kind, default) in st.session_state.get("_url_keys", {}).items():
+    for key, (kind, default) in registered.items():
         value = st.session_state.get(key)
         if value is None or value == default or (kind == "list" and not value):
             continue
@@ -418,10 +307,18 @@ def sync_url() -> None:
                for k in st.query_params.keys()}
     if current != wanted:
         st.query_params.from_dict(wanted)
+    if not fragment:
+        st.session_state["_url_keys_of_run"] = registered
     st.session_state["_url_keys"] = {}
 
 
-def _clean_list(key: str, allowed: set[str]) -> list[str]:
+def _in_fragment_rerun() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def clean_list(key: str, allowed: set[str]) -> list[str]:
     """Drop values (from a URL, say) that are not options, and tell the user."""
     values = st.session_state.get(key)
     if not values:
@@ -433,16 +330,16 @@ def _clean_list(key: str, allowed: set[str]) -> list[str]:
     if bad or good != values:
         st.session_state[key] = good
     for b in bad[:5]:
-        _warn_url(f"{key}={b}")
+        warn_url(f"{key}={b}")
     if len(bad) > 5:
-        _warn_url(f"{key}: {len(bad) - 5} more")
+        warn_url(f"{key}: {len(bad) - 5} more")
     return good
 
 
 def sidebar_filters() -> Filters:
     """Global filters in the sidebar, kept in the URL so a copied link reopens the same view."""
     L = lang()
-    first, last, currency = _data_bounds()
+    first, last, currency = data_bounds()
     st.session_state["_currency"] = currency
     quarters = quarter_options(first, last)
     presets = quarters + ["all", "custom"]
@@ -450,7 +347,7 @@ def sidebar_filters() -> Filters:
     url_state("period", "str", default_period)
     if st.session_state.get("period") not in presets:
         if st.session_state.get("period") is not None:
-            _warn_url(f"period={st.session_state['period']}")
+            warn_url(f"period={st.session_state['period']}")
         st.session_state["period"] = default_period
     with st.sidebar:
         st.markdown(f"### {t('filters', L)}")
@@ -475,7 +372,7 @@ def sidebar_filters() -> Filters:
 
         country_codes = query("filters/country_options", {})["country_code"].tolist()
         url_state("countries", "list")
-        _clean_list("countries", set(country_codes))
+        clean_list("countries", set(country_codes))
         sel_countries = st.multiselect(t("countries", L), country_codes, key="countries",
                                        format_func=lambda c: country_name(c, L) if c != "unknown" else t("unknown", L),
                                        placeholder=t("all", L))
@@ -484,19 +381,19 @@ def sidebar_filters() -> Filters:
         region_names = {r.code: (r.name_zh if L == "zh" else r.name_en) + ("" if r.kind == "m49" else f" ({t('sales_region', L)})")
                         for r in regions.itertuples()}
         url_state("regions", "list")
-        _clean_list("regions", set(region_names))
+        clean_list("regions", set(region_names))
         sel_regions = st.multiselect(t("regions", L), list(region_names), key="regions",
                                      format_func=lambda c: region_names.get(c, c), placeholder=t("all", L))
 
         reps = query("filters/rep_options", {})["sales_rep"].tolist()
         url_state("reps", "list")
-        _clean_list("reps", set(reps))
+        clean_list("reps", set(reps))
         sel_reps = st.multiselect(t("reps", L), reps, key="reps",
                                   format_func=lambda r: r or t("no_owner", L), placeholder=t("all", L))
 
         segments = query("filters/segment_options", {})["segment"].tolist()
         url_state("segments", "list")
-        _clean_list("segments", set(segments))
+        clean_list("segments", set(segments))
         sel_segments = st.multiselect(t("segments", L), segments, key="segments",
                                       format_func=lambda s: s or t("no_segment", L), placeholder=t("all", L))
 

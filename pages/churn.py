@@ -33,13 +33,14 @@ channels = ui.query("churn/channel_options", {})["source_channel"].tolist()
 segments = ui.query("filters/segment_options", {})["segment"].tolist()
 ui.url_state("cohorts", "list")
 ui.url_state("channels", "list")
-ui._clean_list("channels", set(channels))
+ui.clean_list("channels", set(channels))
 ui.url_state("low", "list", None)
 if "low" in st.session_state:
-    ui._clean_list("low", set(segments))
-view = ui.churn_view(filters, rules, st.session_state.get("cohorts") or [], st.session_state.get("channels") or [],
-                     st.session_state.get("low"))
-ui._clean_list("cohorts", set(view["all_cohorts"]))
+    ui.clean_list("low", set(segments))
+view = ui.computed(churn.view, filters, rules, tuple(st.session_state.get("cohorts") or []),
+                   tuple(st.session_state.get("channels") or []),
+                   None if st.session_state.get("low") is None else list(st.session_state["low"]))
+ui.clean_list("cohorts", set(view["all_cohorts"]))
 st.session_state.setdefault("low", view["low_segments"])
 params = filters.params() | rules.params() | {"as_of": as_of}
 # Downloads of whole lists are made when clicked, from the database (the page holds only the lists' heads).

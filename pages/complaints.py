@@ -55,8 +55,8 @@ if st.session_state.get("dim") not in dims:
 dim = st.session_state["dim"]
 # Everything below from one view (cockpit/complaints.py view): the period's complaints, the backlog and the
 # corrective actions at the period end.
-view = ui.complaints_view(filters, st.session_state["hours"], cal, None if targets == defaults else targets,
-                          "country_code" if dim == "country" else dim)
+view = ui.computed(cx.view, filters, st.session_state["hours"], cal, None if targets == defaults else targets,
+                   "country_code" if dim == "country" else dim)
 open_total = view["open_total"]
 if view["complaints"] == 0 and open_total == 0 and view["actions"] == 0:
     st.info(t("no_complaints", L))

@@ -12,6 +12,23 @@ cur = ui.currency()
 as_of = filters.date_to
 
 ui.page_header("page_customers", filters)
+
+
+def customers_view(**settings) -> dict:
+    """The page's view (records.view) for the settings. Another rep's fix list, other migration quarters or another
+    customer in the 360 are worked out alone (records.fix_part, migration_part, customer_360) and put into the view
+    of the other settings (records.with_parts): such a click does not work out the page's lists again."""
+    settings = records.VIEW_DEFAULTS | settings
+    view = ui.computed(records.view, filters, **(settings | {"fix_rep": None, "migration_quarters": None, "customer": None}))
+    rep, customer = settings["fix_rep"], settings["customer"]
+    quarters = None if settings["migration_quarters"] is None else tuple(settings["migration_quarters"])
+    fix = ui.computed(records.fix_part, filters, rep, settings["stale_days"]) if rep not in (None, view["fix_rep"]) else None
+    moved = (ui.computed(records.migration_part, filters, quarters)
+             if quarters not in (None, tuple(view["migration_quarters"])) else None)
+    one = (ui.computed(records.customer_360, filters, customer, settings["stale_days"])
+           if customer not in (None, view["customer"]) else None)
+    return records.with_parts(view, fix=fix, migration=moved, one=one)
+
 st.caption(t("customers_caption", L, as_of=as_of.isoformat()))
 
 
@@ -32,7 +49,7 @@ ui.url_state("fix_rep", "str", None)
 ui.url_state("mig_from", "str", None)
 ui.url_state("mig_to", "str", None)
 ui.url_state("customer", "str", None)
-base = ui.customers_view(filters)
+base = customers_view()
 quarters = base["quarters"]
 if st.session_state.get("mig_to") not in quarters or st.session_state.get("mig_from") not in quarters:
     st.session_state["mig_from"], st.session_state["mig_to"] = base["migration_quarters"]
@@ -45,7 +62,7 @@ settings = {"stale_days": st.session_state["stale_days"], "pool_days": st.sessio
             else (st.session_state["mig_from"], st.session_state["mig_to"]),
             "fix_rep": None if st.session_state["fix_rep"] == base["fix_rep"] else st.session_state["fix_rep"],
             "customer": None if st.session_state.get("customer") in (None, base["customer"]) else st.session_state["customer"]}
-view = base if settings == records.VIEW_DEFAULTS else ui.customers_view(filters, **settings)
+view = base if settings == records.VIEW_DEFAULTS else customers_view(**settings)
 abc_counts = view["abc_counts"]
 # Whole lists for the downloads are made when a button is clicked, from the database.
 con, viewer = ui.connection(), ui.viewer_params()
@@ -159,7 +176,7 @@ else:
     st.selectbox(t("c360_pick", L), list(labels), key="customer", format_func=lambda c: labels.get(c, c))
     cid = st.session_state["customer"]
     if cid != view["customer"]:
-        view = ui.customers_view(filters, **(settings | {"customer": cid}))
+        view = customers_view(**(settings | {"customer": cid}))
     me = view["me"]
     k = st.columns(4)
     ui.kpi_card(k[0], t("kpi_lifetime_revenue", L, currency=cur), fmt_amount(me["lifetime_revenue"], L), 0, None, "", "")

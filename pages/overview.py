@@ -2,10 +2,12 @@
 meeting mode and the review pack."""
 import streamlit as st
 
-from cockpit import charts, ui
+from cockpit import charts, kpis, report, ui
+from cockpit import overview as ov
 from cockpit.countries import country_name
 from cockpit.filters import parse_quarter
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
+from cockpit.filters import quarter_of
 from cockpit.overview import CARDS, change, revenue_by_country, summary
 
 L = ui.lang()
@@ -18,7 +20,7 @@ if meeting:
     st.html("<style>[data-testid=stMetricValue]{font-size:3.2rem !important}"
             "[data-testid=stMetricLabel] p{font-size:1.25rem !important}"
             "[data-testid=stMetricDelta]{font-size:1.1rem !important} h1{font-size:3rem !important}</style>")
-    quarters = ui.quarter_options(*ui._data_bounds()[:2])
+    quarters = ui.quarter_options(*ui.data_bounds()[:2])
     # Its own key (the sidebar owns "period"); a change is copied to the period before the next run.
     st.session_state["meeting_q"] = st.session_state.get("period") if st.session_state.get("period") in quarters else quarters[0]
     st.selectbox(t("meeting_quarter", L), quarters, key="meeting_q", width=260,
@@ -26,7 +28,7 @@ if meeting:
 
 ui.page_header("page_overview", filters, "overview_caption")
 with st.spinner(t("computing_quarters", L)):  # first view only: eight quarters of KPIs, cached afterwards
-    series = ui.kpi_series(filters)
+    series = ov.quarter_table(ui.computed_side_by_side(kpis.compute, ov.quarters_ending(filters)))
 now, prev = series.iloc[-1].to_dict(), series.iloc[-2].to_dict()
 last_year = series.iloc[-5].to_dict() if len(series) >= 5 else {}
 compare = t("prev_period_words", L, period=prev["quarter"])
@@ -50,17 +52,18 @@ for row in (CARDS[:5], CARDS[5:]):
                     prev.get(key), compare, help_text, spark=spark, lower_is_better=lower_better)
         col.caption(f"{t('kpi_change_ly', L)}: {fmt_pct(ly_change, signed=True)}")
 
-country_movers, customer_movers = ui.movers(filters)
+quarter = ov.quarter_filters(filters, quarter_of(filters.date_to)[0])
+country_movers, customer_movers = ui.computed(ov.movers, quarter, quarter.previous_period())
 st.subheader(t("summary_title", L))
 st.info(summary(now, prev, country_movers, cur, L, prev["quarter"]))
 
-monthly = ui.revenue_by_month(filters)
+monthly = ui.computed(ov.revenue_by_month, filters)
 if monthly.empty:
     st.info(t("no_data", L))
 else:
     left, right = st.columns([3, 2])
     with left:
-        ui.chart(charts.revenue_by_month(monthly, cur, L, ui.revenue_by_month(filters.year_before())),
+        ui.chart(charts.revenue_by_month(monthly, cur, L, ui.computed(ov.revenue_by_month, filters.year_before())),
                  key="overview_monthly")
     with right:
         by_country = revenue_by_country(now)
@@ -84,7 +87,10 @@ st.subheader(t("review_pack", L))
 st.caption(t("pack_caption", L, period=now["quarter"]))
 if st.button(t("build_pack", L), key="build_pack", type="primary"):
     with st.spinner("…"):
-        st.session_state["_pack"] = (now["quarter"], L, filters, ui.review_pack(filters, L, "pptx"), ui.review_pack(filters, L, "html"))
+        pack_filters = filters.seen_by(ui.viewer_params())
+        ui.audit("export", what="review pack pptx and html", filters=filters.describe("en"))
+        st.session_state["_pack"] = (now["quarter"], L, filters, report.build(ui.connection(), pack_filters, L, "pptx"),
+                                     report.build(ui.connection(), pack_filters, L, "html"))
 pack = st.session_state.get("_pack")
 if pack and pack[0] == now["quarter"] and pack[1] == L and pack[2] == filters:
     c1, c2, _ = st.columns([1, 1, 3])
