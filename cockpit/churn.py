@@ -187,7 +187,7 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
     (the first 500 of each), the cohort grid, hidden big accounts, former top customers and the complaint lapse
     rates. low_segments None: the default low segments (C, D and none, those present). The whole company's view of
     the latest quarters with the default rules, funnel filters and segments is read from what the import stored
-    (stored_view, via cockpit/stored.py StoredViews); every other view is worked out here, by the same code."""
+    (stored_view, via cockpit/import_views.py StoredViews); every other view is worked out here, by the same code."""
     from . import db
     rules = rules or RhythmRules()
     default = rules == RhythmRules() and not cohorts and not channels and low_segments is None
@@ -236,6 +236,6 @@ def _stored_view(con, filters) -> dict | None:
 
 
 def stored_view(con, f) -> dict:
-    """At import (cockpit/stored.py StoredViews): the Churn page's whole-company view of quarter f (default rules,
+    """At import (cockpit/import_views.py StoredViews): the Churn page's whole-company view of quarter f (default rules,
     no funnel filter, the default low segments), by view() itself."""
     return view(con, f, stored=False)

@@ -319,7 +319,7 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
     boxes, latency by the chosen dimension, the backlog, the oldest open complaints, the overdue actions, recurrence,
     and the 1,000 most recent complaints for the timeline picker. targets: the SLA targets (None: the defaults).
     The whole company's view of the latest quarters in calendar hours with the default targets (targets=None) is
-    read from what the import stored (stored_view, via cockpit/stored.py StoredViews); every other view is worked
+    read from what the import stored (stored_view, via cockpit/import_views.py StoredViews); every other view is worked
     out here, by the same code. every_dim=True: latency by every dimension ("by_all"), not only by `dim` ("by")."""
     from . import db
     if stored and mode == "calendar" and targets is None:
@@ -378,6 +378,6 @@ def _stored_view(con, filters) -> dict | None:
 
 
 def stored_view(con, f) -> dict:
-    """At import (cockpit/stored.py StoredViews): the Complaints page's whole-company view of quarter f (calendar
+    """At import (cockpit/import_views.py StoredViews): the Complaints page's whole-company view of quarter f (calendar
     hours, default SLA targets, every latency dimension), by view() itself."""
     return view(con, f, stored=False, every_dim=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from . import db
 from .i18n import t
 
 
@@ -117,3 +118,12 @@ class Filters:
             listed(self.segments, "filter_segments", "filter_all_segments"),
         ]
         return t("sentence_sep", lang).join(parts) + t("sentence_end", lang)
+
+
+def data_range(con) -> tuple[dt.date | None, dt.date | None, str]:
+    """The first and last order days of the data (None without orders) and the reporting currency."""
+    row = db.run(con, "filters/data_range", {}).iloc[0]
+    first = row["first_order_on"]
+    last = row["last_order_on"]
+    to_date = lambda v: None if v is None or v != v else (v.date() if hasattr(v, "date") else v)  # noqa: E731
+    return to_date(first), to_date(last), row["reporting_currency"] or "USD"

@@ -1403,7 +1403,7 @@ def _build_derived(con, duplicates: _Beside | None = None, one_part_per_order: b
     """The summary tables (build_derived.sql), the duplicate clusters (from `duplicates` when the import started
     the search already) and every stored view. one_part_per_order: every order in the orders table is known to be
     one part of customer_day (_runs_share_their_order_keys, over all of the table's lines)."""
-    from . import rhythm, stored
+    from . import import_views, rhythm
     con.register("regions_df", pd.DataFrame(ctry.country_regions()))
     con.execute("create or replace table country_regions as select * from regions_df")
     con.unregister("regions_df")
@@ -1424,7 +1424,7 @@ def _build_derived(con, duplicates: _Beside | None = None, one_part_per_order: b
         rhythm_rows.wait()
     rows = rhythm_rows.result()
     # The views that read neither the rhythm nor the snapshot start now, beside the statements that write them.
-    views = stored.StoredViews(con)
+    views = import_views.StoredViews(con)
     try:
         views.start()
         # Written in the order given (by date: what lets an as-of query skip row groups), without sorting again.

@@ -5,18 +5,10 @@ import datetime as dt
 import json
 
 from . import db
-from .filters import Filters
+from .filters import Filters, data_range
 
 ALL_FROM = dt.date(1900, 1, 1)
 ALL_TO = dt.date(2999, 12, 31)
-
-
-def data_range(con) -> tuple[dt.date | None, dt.date | None, str]:
-    row = db.run(con, "filters/data_range", {}).iloc[0]
-    first = row["first_order_on"]
-    last = row["last_order_on"]
-    to_date = lambda v: None if v is None or v != v else (v.date() if hasattr(v, "date") else v)  # noqa: E731
-    return to_date(first), to_date(last), row["reporting_currency"] or "USD"
 
 
 def _money(v) -> float:
@@ -105,21 +97,6 @@ STALE_DAYS = 365
 POOL_DAYS = 180
 
 
-def duplicates_identity(counts) -> tuple[int, int, int]:
-    """The identity of a customer list from customers/record_kpis.sql: count and two digests of what duplicate
-    detection compares."""
-    return int(counts["customers"]), int(counts["identity_digest"]), int(counts["identity_checksum"])
-
-
-def stored_duplicates(con, params: dict, counts):
-    """A loader of the clusters the import found, when the customers shown are the whole list it searched."""
-    import json
-    stored = counts.get("stored_duplicates_identity")
-    if stored is None or stored != stored or json.loads(stored) != list(duplicates_identity(counts)):
-        return None
-    return lambda: db.run(con, "customers/stored_duplicates", params)
-
-
 def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     """Customer-record KPIs (docs/metrics.md): completeness, stale, duplicates, public pool, ABC counts."""
     from . import records as rx
@@ -129,9 +106,9 @@ def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
     # tests); only duplicate detection reads the customers' names, e-mails and phones into Python.
     counts = db.run(con, "customers/record_kpis", p | {"stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).iloc[0]
     # Duplicate search reads names, e-mails and phones only when they differ from a list already searched.
-    identity = duplicates_identity(counts)
+    identity = rx.duplicates_identity(counts)
     clusters = rx.duplicate_clusters_of(identity, lambda: db.run(con, "customers/duplicate_keys", p),
-                                        stored=stored_duplicates(con, p, counts))
+                                        stored=rx.stored_duplicates(con, p, counts))
     abc = db.run(con, "customers/abc_counts", filters.params() | {"a_pct": 80.0, "b_pct": 95.0})
     return {
         "record_completeness_pct": round(float(counts["record_completeness_pct"]), 2),
@@ -160,46 +137,9 @@ def compute(con, filters: Filters, stored: bool = True) -> dict:
     return out
 
 
-# The quarters whose whole-company view the import stores: the quarter of the latest order and the eight before it,
-# which covers the Overview's eight quarters (sparklines, previous quarter, same quarter last year) for the default
-# period (the latest complete quarter) and for the quarter in progress.
-STORED_QUARTERS = 9
-
-
 def stored_quarter(con, filters: Filters) -> dict | None:
     """The import's stored row for these filters (a whole-company calendar quarter it stored), else None."""
     start = filters.stored_quarter()
     if start is None:
         return None
     return db.first_row(con, "kpis/stored_quarter", {"quarter_start": start} | filters.viewer())
-
-
-def quarters_to_store(con) -> list[Filters]:
-    from .filters import quarter_of
-    _, last, _ = data_range(con)
-    if last is None:
-        return []
-    out, start = [], quarter_of(last)[0]
-    for _ in range(STORED_QUARTERS):
-        out.append(Filters(*quarter_of(start), all_customers=True))
-        start = quarter_of(start - dt.timedelta(days=1))[0]
-    return out[::-1]
-
-
-def stored_row(con, f: Filters) -> tuple:
-    """At import (cockpit/stored.py StoredViews): the whole company's KPIs (compute), movers (overview.movers) and
-    months for quarter f, by the live definitions, so that the Overview's first view reads nine rows of
-    quarter_kpis instead of running ~30 queries a quarter. A filtered view (country, region, rep, segment,
-    restricted viewer) or another period still computes live. Reads the duplicate clusters the import stored."""
-    from . import stored
-    from .overview import movers, revenue_by_month
-    countries, customers = movers(con, f, f.previous_period(), stored=False)
-    return (f.date_from, f.date_to, json.dumps(compute(con, f, stored=False)), stored.to_json(countries),
-            stored.to_json(customers), stored.to_json(revenue_by_month(con, f, stored=False)))
-
-
-def save_quarters(con, rows: list[tuple]) -> None:
-    con.execute("create or replace table quarter_kpis (quarter_start date primary key, quarter_end date, "
-                "kpis_json varchar, country_movers_json varchar, customer_movers_json varchar, monthly_json varchar)")
-    for row in rows:
-        con.execute("insert into quarter_kpis values (?, ?, ?, ?, ?, ?)", list(row))

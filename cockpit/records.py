@@ -537,9 +537,9 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     and by rep, the fix list of one rep, duplicates, the public pool (first 500 of each list, with counts), ABC and
     RFM, the ABC migration between two quarters, and the 360 of one customer (None: the largest). The whole
     company's view of the latest quarters with every setting at its default is read from what the import stored
-    (stored_view, via cockpit/stored.py StoredViews); every other view is worked out here, by the same code.
+    (stored_view, via cockpit/import_views.py StoredViews); every other view is worked out here, by the same code.
     whole=True: the lists complete (for downloads), not their first 500."""
-    from . import db, kpis
+    from . import db
     default = dict(stale_days=stale_days, pool_days=pool_days, a_pct=a_pct, b_pct=b_pct,
                    migration_quarters=migration_quarters, fix_rep=fix_rep, customer=customer) == VIEW_DEFAULTS
     if stored and default and not whole:
@@ -550,8 +550,8 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     p = filters.params()
     rec = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})
     counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": stale_days, "pool_days": pool_days}).iloc[0]
-    clusters = duplicate_clusters(rec, identity=kpis.duplicates_identity(counts),
-                                  stored=kpis.stored_duplicates(con, p, counts))
+    clusters = duplicate_clusters(rec, identity=duplicates_identity(counts),
+                                  stored=stored_duplicates(con, p, counts))
     has = filled_fields(rec)
     qual = quality(rec, as_of, stale_days, set(clusters["customer_id"]), has=has)
     pool = public_pool(rec, as_of, pool_days)
@@ -596,10 +596,10 @@ def _clusters(con, p: dict, as_of) -> pd.DataFrame:
     """The duplicate clusters of the whole filtered list, found as view() finds them (stored at import, or
     remembered by the list's identity, else searched once), without reading the list when they are known. (The
     identity, counted by record_kpis.sql, does not depend on its stale and pool thresholds: the defaults.)"""
-    from . import db, kpis
+    from . import db
     counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": 365, "pool_days": 180}).iloc[0]
     whole = lambda: db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})  # noqa: E731
-    return duplicate_clusters_of(kpis.duplicates_identity(counts), whole, stored=kpis.stored_duplicates(con, p, counts))
+    return duplicate_clusters_of(duplicates_identity(counts), whole, stored=stored_duplicates(con, p, counts))
 
 
 def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
@@ -696,9 +696,8 @@ def with_parts(view: dict, fix: dict | None = None, migration: dict | None = Non
 
 def _quarters(con) -> list[str]:
     """Calendar quarters of the data, newest first (as the page's quarter pickers list them)."""
-    from . import kpis
-    from .filters import quarter_labels
-    first, last, _ = kpis.data_range(con)
+    from .filters import data_range, quarter_labels
+    first, last, _ = data_range(con)
     return [] if first is None else quarter_labels(first, last)
 
 
@@ -711,6 +710,23 @@ def _stored_view(con, filters) -> dict | None:
 
 
 def stored_view(con, f) -> dict:
-    """At import (cockpit/stored.py StoredViews): the Customers page's whole-company view of quarter f (every
+    """At import (cockpit/import_views.py StoredViews): the Customers page's whole-company view of quarter f (every
     setting at its default), by view() itself. Reads the duplicate clusters the import stored before."""
     return view(con, f, stored=False)
+
+
+def duplicates_identity(counts) -> tuple[int, int, int]:
+    """The identity of a customer list from customers/record_kpis.sql: count and two digests of what duplicate
+    detection compares."""
+    return int(counts["customers"]), int(counts["identity_digest"]), int(counts["identity_checksum"])
+
+
+def stored_duplicates(con, params: dict, counts):
+    """A loader of the clusters the import found, when the customers shown are the whole list it searched."""
+    import json
+
+    from . import db
+    stored = counts.get("stored_duplicates_identity")
+    if stored is None or stored != stored or json.loads(stored) != list(duplicates_identity(counts)):
+        return None
+    return lambda: db.run(con, "customers/stored_duplicates", params)

@@ -95,7 +95,7 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
     lapsed customers), revenue by the chosen grouping, concentration actual and under the what-if, the Pareto line
     to draw and its 80 % point, the customers it names, the quarterly trend and the affected customers. The
     whole company's view of the latest quarters without a what-if is read from what the import stored
-    (stored_view, via cockpit/stored.py StoredViews); every other view is worked out here, by the same code."""
+    (stored_view, via cockpit/import_views.py StoredViews); every other view is worked out here, by the same code."""
     from . import churn, db
     scenario = dict(NO_SCENARIO if scenario is None else scenario)
     if stored and _no_scenario(scenario):
@@ -147,7 +147,7 @@ def _stored_view(con, filters) -> dict | None:
 
 
 def stored_view(con, f) -> dict:
-    """At import (cockpit/stored.py StoredViews): the Regions page's whole-company view of quarter f (no what-if,
+    """At import (cockpit/import_views.py StoredViews): the Regions page's whole-company view of quarter f (no what-if,
     every grouping), by view() itself."""
     from . import db
     v = view(con, f, stored=False)

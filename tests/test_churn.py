@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit import churn
+from cockpit import import_views
 from cockpit.i18n import fmt_int
 from tests import independent as ind
 from tests.conftest import ROOT, realdata
@@ -181,7 +182,7 @@ def _same_churn_view(a, b):
 
 def test_stored_churn_view_equals_the_live_one(sample_con):
     from cockpit import kpis
-    quarters = kpis.quarters_to_store(sample_con)[-churn.STORED_QUARTERS:]
+    quarters = import_views.quarters_to_store(sample_con)[-churn.STORED_QUARTERS:]
     assert [q for (q,) in sample_con.execute("select quarter_start from churn_views order by 1").fetchall()] == \
         [f.date_from for f in quarters]
     for f in quarters:
@@ -194,7 +195,7 @@ def test_stored_churn_view_equals_the_live_one(sample_con):
 def test_churn_view_with_other_rules_funnel_filters_or_filters_is_live(sample_con):
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = kpis.quarters_to_store(sample_con)[-2]
+    f = import_views.quarters_to_store(sample_con)[-2]
     base = churn.view(sample_con, f)
     strict = churn.view(sample_con, f, churn.RhythmRules(risk_multiple=1.1, lapse_multiple=2.0))
     assert strict["counts"]["active"] < base["counts"]["active"]

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit import complaints as cx
+from cockpit import import_views
 from cockpit.importer import run_import
 from tests.conftest import ROOT, realdata
 
@@ -282,7 +283,7 @@ def _same_cx_view(a, b):
 @pytest.mark.parametrize("dim", cx.DIMENSIONS)
 def test_stored_complaints_view_equals_the_live_one(sample_con, dim):
     from cockpit import kpis
-    quarters = kpis.quarters_to_store(sample_con)[-cx.STORED_QUARTERS:]
+    quarters = import_views.quarters_to_store(sample_con)[-cx.STORED_QUARTERS:]
     assert [q for (q,) in sample_con.execute("select quarter_start from complaints_views order by 1").fetchall()] == \
         [f.date_from for f in quarters]
     for f in quarters:
@@ -295,7 +296,7 @@ def test_stored_complaints_view_equals_the_live_one(sample_con, dim):
 def test_complaints_view_other_targets_business_hours_and_filters_are_live(sample_con):
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = kpis.quarters_to_store(sample_con)[-2]
+    f = import_views.quarters_to_store(sample_con)[-2]
     base = cx.view(sample_con, f)
     strict = {s: (0.5, 1.0) for s in base["severities"]}
     tight = cx.view(sample_con, f, targets=strict)

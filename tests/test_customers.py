@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit import db, records
+from cockpit import import_views
 from cockpit.i18n import fmt_int, fmt_pct
 from tests import independent as ind
 from tests.conftest import ROOT
@@ -134,11 +135,11 @@ def test_duplicates_found_at_import_equal_a_fresh_search(sample_con):
     pd.testing.assert_frame_equal(stored.reset_index(drop=True), fresh.reset_index(drop=True), check_dtype=False)
     p = everyone.params() | {"as_of": everyone.date_to, "stale_days": 365, "pool_days": 180}
     counts = db.run(sample_con, "customers/record_kpis", p).iloc[0]
-    assert kpis.stored_duplicates(sample_con, p, counts) is not None
+    assert records.stored_duplicates(sample_con, p, counts) is not None
     some = Filters(everyone.date_from, everyone.date_to, ("US", "DE"), all_customers=True)
     counts = db.run(sample_con, "customers/record_kpis", some.params() | {"as_of": some.date_to, "stale_days": 365,
                                                                           "pool_days": 180}).iloc[0]
-    assert kpis.stored_duplicates(sample_con, some.params(), counts) is None
+    assert records.stored_duplicates(sample_con, some.params(), counts) is None
 
 
 def test_customer_choices_largest_first_search_and_kept_choice():
@@ -203,7 +204,7 @@ def _same_records_view(a, b):
 
 def test_stored_customers_view_equals_the_live_one(sample_con):
     from cockpit import kpis
-    quarters = kpis.quarters_to_store(sample_con)[-records.STORED_QUARTERS:]
+    quarters = import_views.quarters_to_store(sample_con)[-records.STORED_QUARTERS:]
     assert [q for (q,) in sample_con.execute("select quarter_start from customers_views order by 1").fetchall()] == \
         [f.date_from for f in quarters]
     for f in quarters:
@@ -220,7 +221,7 @@ def test_stored_customers_view_equals_the_live_one(sample_con):
 def test_customers_view_settings_and_filters_are_live(sample_con):
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = kpis.quarters_to_store(sample_con)[-2]
+    f = import_views.quarters_to_store(sample_con)[-2]
     base = records.view(sample_con, f)
     tighter = records.view(sample_con, f, stale_days=30, pool_days=30)
     assert tighter["stale"] > base["stale"] and tighter["pool_count"] > base["pool_count"]
@@ -255,7 +256,7 @@ def test_customer_360_alone_equals_the_view_with_that_customer(sample_con):
     view without a customer; the result must be what view(customer=...) works out from every record."""
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = kpis.quarters_to_store(sample_con)[-2]
+    f = import_views.quarters_to_store(sample_con)[-2]
     mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)  # not a quarter end
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
     viewer = Filters(f.date_from, f.date_to, all_customers=False, visible_reps=("Li Wei",))
@@ -353,7 +354,7 @@ def test_view_lists_are_the_whole_lists_for_the_viewer(sample_con):
     """What the Customers page's downloads write (records.view_lists): every row the cards count, for the viewer
     signed in (a restricted viewer's lists hold only their reps' customers)."""
     from cockpit import kpis
-    f = kpis.quarters_to_store(sample_con)[-2]
+    f = import_views.quarters_to_store(sample_con)[-2]
     base = records.view(sample_con, f)
     whole = records.view_lists(sample_con, f, {"all_customers": True, "visible_reps": []}, dict(records.VIEW_DEFAULTS))
     assert len(whole["pool"]) == base["pool_count"] > records.SHOWN
@@ -372,7 +373,7 @@ def test_fix_list_and_migration_alone_equal_the_view_with_those_settings(sample_
     day that is not a quarter end."""
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = kpis.quarters_to_store(sample_con)[-2]
+    f = import_views.quarters_to_store(sample_con)[-2]
     mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
     viewer = Filters(f.date_from, f.date_to, all_customers=False, visible_reps=("Li Wei", "Zhao Lei"))

@@ -6,18 +6,19 @@ import json
 import pandas.testing as pdt
 import pytest
 
-from cockpit import db, kpis, overview
+from cockpit import db, import_views, kpis, overview
+from cockpit.filters import data_range
 from cockpit.filters import Filters, quarter_of
 
 
 def _quarters(con):
-    return kpis.quarters_to_store(con)
+    return import_views.quarters_to_store(con)
 
 
 def test_the_import_stores_the_nine_latest_quarters(sample_con):
     stored = sample_con.execute("select quarter_start from quarter_kpis order by quarter_start").fetchall()
-    _, last, _ = kpis.data_range(sample_con)
-    assert len(stored) == kpis.STORED_QUARTERS == 9
+    _, last, _ = data_range(sample_con)
+    assert len(stored) == import_views.STORED_QUARTERS == 9
     assert stored[-1][0] == quarter_of(last)[0]
     # Consecutive quarters, so the Overview's eight quarters of the latest complete quarter are all there.
     starts = [s for (s,) in stored]
@@ -108,7 +109,7 @@ def test_the_views_started_early_read_nothing_written_after_them(sample_db, tmp_
     copy = tmp_path / "early.duckdb"
     shutil.copy(sample_db, copy)
     con = importer._writer(copy)
-    views = stored.StoredViews(con)
+    views = import_views.StoredViews(con)
     try:
         held = {"complaints_views": dict(con.con.execute("select quarter_start, view_json from complaints_views").fetchall()),
                 "regions_views": dict(con.con.execute("select quarter_start, view_json from regions_views").fetchall()),

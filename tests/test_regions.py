@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit import regions
+from cockpit import import_views
 from tests import independent as ind
 from tests.conftest import ROOT, realdata
 
@@ -180,7 +181,7 @@ def _same_view(a: dict, b: dict):
 def test_stored_regions_view_equals_the_live_one(sample_con, group):
     from cockpit import kpis
     stored = sample_con.execute("select quarter_start from regions_views order by 1").fetchall()
-    quarters = kpis.quarters_to_store(sample_con)[-regions.STORED_QUARTERS:]
+    quarters = import_views.quarters_to_store(sample_con)[-regions.STORED_QUARTERS:]
     assert [q for (q,) in stored] == [f.date_from for f in quarters]
     for f in quarters:
         assert regions._stored_view(sample_con, f) is not None
@@ -193,7 +194,7 @@ def test_stored_regions_view_equals_the_live_one(sample_con, group):
 def test_a_what_if_or_a_filter_is_computed_live(sample_con):
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = kpis.quarters_to_store(sample_con)[-2]
+    f = import_views.quarters_to_store(sample_con)[-2]
     lose = regions.NO_SCENARIO | {"lose_top_n": 3}
     v = regions.view(sample_con, f, lose)
     assert len(v["affected"]) == 3 and v["what_if"]["revenue"] < v["actual"]["revenue"]
