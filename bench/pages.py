@@ -228,8 +228,8 @@ def pd_churn(fr, only_status=False, f=Q):
     per = d.assign(gap=gaps).groupby("Customer ID").agg(n=("Order Date", "size"), last=("Order Date", "max"), med=("gap", "median"))
     since = (pd.Timestamp(f.date_to) - per["last"]).dt.days
     per["status"] = np.where(per["n"] >= 3, np.where((since > 3 * per["med"]) | (since > 365), "lapsed",
-                                                     np.where(since > 1.5 * per["med"], "at_risk", "active")),
-                             np.where(since > 365, "lapsed", np.where(since > 180, "at_risk", "active")))
+                                                     np.where(since > 1.5 * per["med"], "at_risk", "on_rhythm")),
+                             np.where(since > 365, "lapsed", np.where(since > 180, "at_risk", "on_rhythm")))
     if only_status:
         return per
     all_o = fr["orders"][fr["orders"]["Order Date"] <= pd.Timestamp(f.date_to)]
@@ -237,7 +237,7 @@ def pd_churn(fr, only_status=False, f=Q):
     p12 = all_o[(all_o["Order Date"] <= pd.Timestamp(f.date_to) - pd.Timedelta(days=365))
                 & (all_o["Order Date"] > pd.Timestamp(f.date_to) - pd.Timedelta(days=730))].groupby("Customer ID")["usd"].sum()
     per = per.join(l12.rename("l12")).join(p12.rename("p12")).fillna({"l12": 0.0, "p12": 0.0})
-    per[per["status"] != "active"].sort_values("l12", ascending=False)
+    per[per["status"] != "on_rhythm"].sort_values("l12", ascending=False)
     base = per[per["p12"] > 0]
     base["l12"].clip(lower=0).sum() / base["p12"].sum()
     first = o.groupby("Customer ID")["Order Date"].min().dt.to_period("Q")

@@ -95,7 +95,7 @@ def status_bars(counts: dict, lang: str) -> go.Figure:
     """Customers by churn status as one stacked bar."""
     from .theme import BAD, GOOD
     fig = go.Figure()
-    for key, color in (("active", GOOD), ("at_risk", ACCENT), ("lapsed", BAD)):
+    for key, color in (("on_rhythm", GOOD), ("at_risk", ACCENT), ("lapsed", BAD)):
         fig.add_bar(y=[""], x=[counts.get(key, 0)], orientation="h", name=t(f"status_{key}", lang), marker_color=color,
                     text=[f"{t(f'status_{key}', lang)} {counts.get(key, 0):,}"], textposition="inside", insidetextanchor="middle", textangle=0)
     fig.update_layout(barmode="stack", height=110, showlegend=False, margin=dict(t=10, b=10), xaxis_visible=False)

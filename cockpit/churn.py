@@ -84,7 +84,7 @@ def reasons(rows: pd.DataFrame, lang: str) -> list[str]:
 def flagged(status: pd.DataFrame, lang: str, limit: int | None = None) -> pd.DataFrame:
     """At-risk and lapsed customers, open complaints first, then value at stake; the first `limit` of them when
     given (the reasons, written per customer, are then written only for those)."""
-    out = status[status["status"] != "active"]
+    out = status[status["status"] != "on_rhythm"]
     order = pd.DataFrame({"open": out["open_complaints"].to_numpy() > 0, "revenue": out["revenue_l12m"].to_numpy(),
                           "id": out["customer_id"].to_numpy()}, index=out.index)
     order = order.sort_values(["open", "revenue", "id"], ascending=[False, False, True])
@@ -116,7 +116,7 @@ def former_top_going_quiet(status: pd.DataFrame, top_share: float = 0.2) -> pd.D
         return prior
     cut = prior["revenue_prior_12m"].quantile(1 - top_share)
     top = prior[prior["revenue_prior_12m"] >= cut]
-    quiet = (top["revenue_l12m"] <= top["revenue_prior_12m"] * 0.5) | (top["status"] != "active")
+    quiet = (top["revenue_l12m"] <= top["revenue_prior_12m"] * 0.5) | (top["status"] != "on_rhythm")
     return top[quiet].sort_values(["revenue_prior_12m", "customer_id"], ascending=[False, True])
 
 
@@ -151,7 +151,7 @@ def count_by_country_from(counts: pd.DataFrame, state: str, countries: pd.Series
 
 def revenue_at_risk(status: pd.DataFrame) -> float:
     """Last-12-month revenue of at-risk and lapsed customers (a negative customer total counts as 0)."""
-    return float(status.loc[status["status"] != "active", "revenue_l12m"].clip(lower=0).sum())
+    return float(status.loc[status["status"] != "on_rhythm", "revenue_l12m"].clip(lower=0).sum())
 
 
 def status_summary(con, params: dict) -> tuple[dict[str, int], float]:
@@ -160,19 +160,19 @@ def status_summary(con, params: dict) -> tuple[dict[str, int], float]:
     from . import db
     rows = db.aggregate(con, "churn/customer_status", params,
                         "status, count(*) as customers, sum(greatest(revenue_l12m, 0)) as revenue_floored", "status")
-    counts = {k: 0 for k in ("active", "at_risk", "lapsed")}
+    counts = {k: 0 for k in ("on_rhythm", "at_risk", "lapsed")}
     at_risk = 0.0
     for r in rows.itertuples():
         counts[r.status] = int(r.customers)
-        if r.status != "active":
+        if r.status != "on_rhythm":
             at_risk += float(r.revenue_floored or 0.0)
     return counts, at_risk
 
 
 def status_counts(status: pd.DataFrame) -> dict[str, int]:
-    """active / at_risk / lapsed -> customers."""
+    """on_rhythm / at_risk / lapsed -> customers."""
     counts = status["status"].value_counts()
-    return {k: int(counts.get(k, 0)) for k in ("active", "at_risk", "lapsed")}
+    return {k: int(counts.get(k, 0)) for k in ("on_rhythm", "at_risk", "lapsed")}
 
 
 # --------------------------------------------------------------------------------------------- the page's view

@@ -483,7 +483,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "help_revenue_at_risk": {"en": "Last-12-month revenue of at-risk and lapsed customers.", "zh": "有风险与已流失客户近 12 个月的销售额。"},
     "help_nrr_pct": {"en": "Revenue of the last 12 months from customers who bought in the 12 months before, divided by what they bought then.", "zh": "前 12 个月有购买的客户在近 12 个月的销售额 ÷ 他们前 12 个月的销售额。"},
     "help_grr_pct": {"en": "As NRR, but each customer's growth is capped at what they bought before: only losses count.", "zh": "与 NRR 相同，但每个客户的增长以原值为上限：只计算流失与缩减。"},
-    "status_active": {"en": "Active", "zh": "正常"},
+    "status_on_rhythm": {"en": "On rhythm", "zh": "节奏正常"},
     "status_at_risk": {"en": "At risk", "zh": "有风险"},
     "status_lapsed": {"en": "Lapsed", "zh": "已流失"},
     "flagged_title": {"en": "At-risk and lapsed customers", "zh": "有风险与已流失客户"},

@@ -658,8 +658,8 @@ def _customer_360(con, filters, row: pd.DataFrame, clusters: pd.DataFrame) -> di
     status = None
     if len(mine):
         r = mine.iloc[0].to_dict()
-        status = {"status": r["status"], "reason_en": churn.reason(r, "en") if r["status"] != "active" else "",
-                  "reason_zh": churn.reason(r, "zh") if r["status"] != "active" else ""}
+        status = {"status": r["status"], "reason_en": churn.reason(r, "en") if r["status"] != "on_rhythm" else "",
+                  "reason_zh": churn.reason(r, "zh") if r["status"] != "on_rhythm" else ""}
     return {"customer": cid, "me": me, "mates": mates, "orders": orders, "complaints": complaints, "status": status}
 
 

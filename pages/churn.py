@@ -154,7 +154,7 @@ if former.empty:
     st.info(t("none_found", L))
 else:
     def _former(rows):
-        return rows.assign(status_label=rows["status"].map({s: t(f"status_{s}", L) for s in ("active", "at_risk", "lapsed")}))
+        return rows.assign(status_label=rows["status"].map({s: t(f"status_{s}", L) for s in ("on_rhythm", "at_risk", "lapsed")}))
     if view["former_count"] > SHOWN:
         st.caption(t("flagged_first", L, shown=fmt_int(SHOWN), total=fmt_int(view["former_count"])))
     ui.table(_former(former), money_cols | {"status_label": (t("col_status", L), "text")}, key="churn_former",

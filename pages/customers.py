@@ -197,7 +197,7 @@ else:
         if view["status"]:
             s = view["status"]
             flags.append(t("c360_status", L, status=t(f"status_{s['status']}", L)) +
-                         ("" if s["status"] == "active" else f" — {s['reason_' + L]}"))
+                         ("" if s["status"] == "on_rhythm" else f" — {s['reason_' + L]}"))
         if me["missing_fields"]:
             flags.append(t("c360_missing", L, fields=t("list_sep", L).join(t(f"field_{f}", L) for f in me["missing_fields"])))
         if me["stale"]:

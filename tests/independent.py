@@ -48,9 +48,9 @@ def rhythm_status(orders: pd.DataFrame, as_of, risk=1.5, lapse=3.0, lapse_days=3
             elif days_since > risk * gap:
                 out[cid] = "at_risk"
             else:
-                out[cid] = "active"
+                out[cid] = "on_rhythm"
         else:
-            out[cid] = "lapsed" if days_since > lapse_days else "at_risk" if days_since > few_days else "active"
+            out[cid] = "lapsed" if days_since > lapse_days else "at_risk" if days_since > few_days else "on_rhythm"
     return pd.Series(out)
 
 

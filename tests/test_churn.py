@@ -131,7 +131,7 @@ def test_reasons_for_all_rows_equal_reason_row_by_row(lang, sample_con):
     from cockpit.filters import Filters
     f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
     status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to})
-    rows = status[status["status"] != "active"]
+    rows = status[status["status"] != "on_rhythm"]
     assert len(rows) > 20
     assert ch.reasons(rows, lang) == [ch.reason(r, lang) for r in rows.to_dict("records")]
 
@@ -146,7 +146,7 @@ def test_status_counted_by_country_in_duckdb_equals_the_frame_count(sample_con):
     status = db.run(sample_con, "churn/customer_status", p)
     countries = pd.Series(sorted(status["country_code"].unique()) + ["ZZ"])
     counts = ch.status_by_country(sample_con, p)
-    for state in ("lapsed", "at_risk", "active"):
+    for state in ("lapsed", "at_risk", "on_rhythm"):
         assert ch.count_by_country_from(counts, state, countries).tolist() == ch.count_by_country(status, state, countries).tolist()
 
 
@@ -198,7 +198,7 @@ def test_churn_view_with_other_rules_funnel_filters_or_filters_is_live(sample_co
     f = import_views.quarters_to_store(sample_con)[-2]
     base = churn.view(sample_con, f)
     strict = churn.view(sample_con, f, churn.RhythmRules(risk_multiple=1.1, lapse_multiple=2.0))
-    assert strict["counts"]["active"] < base["counts"]["active"]
+    assert strict["counts"]["on_rhythm"] < base["counts"]["on_rhythm"]
     _same_churn_view(strict, churn.view(sample_con, f, churn.RhythmRules(risk_multiple=1.1, lapse_multiple=2.0), stored=False))
     cohort = base["all_cohorts"][3]
     one = churn.view(sample_con, f, cohorts=[cohort])

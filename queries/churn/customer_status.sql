@@ -60,11 +60,11 @@ select
         when s.order_dates >= 3 then
             case when s.days_since_last_order > $lapse_multiple * s.expected_gap_days or s.days_since_last_order > $lapse_days then 'lapsed'
                  when s.days_since_last_order > $risk_multiple * s.expected_gap_days then 'at_risk'
-                 else 'active' end
+                 else 'on_rhythm' end
         else
             case when s.days_since_last_order > $lapse_days then 'lapsed'
                  when s.days_since_last_order > $few_risk_days then 'at_risk'
-                 else 'active' end
+                 else 'on_rhythm' end
     end as status,
     coalesce(m.revenue_l12m, 0) as revenue_l12m,
     coalesce(m.revenue_prior_12m, 0) as revenue_prior_12m,
