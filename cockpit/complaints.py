@@ -326,7 +326,9 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
         held = _stored_view(con, filters)
         if held is not None:
             out = dict(held)
-            out["by"] = held["by_all"][dim]
+            if not every_dim:
+                out["by"] = held["by_all"][dim]
+                del out["by_all"]
             return out
     defaults, severities = _defaults(con, filters)
     targets = dict(defaults if targets is None else targets)

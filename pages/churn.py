@@ -91,7 +91,11 @@ steps = view["steps"]
 left, right = st.columns([3, 2])
 with left:
     ui.chart(charts.funnel(steps, L), key="churn_funnel")
-with right:
+
+
+@st.fragment
+def stopped_section() -> None:
+    """The customers who stopped at one funnel step: picking another step reruns only this section."""
     ui.url_state("stopped", "int", None)
     levels = steps["level"].tolist()
     if st.session_state.get("stopped") not in levels:
@@ -111,24 +115,38 @@ with right:
               "first_contact_on": (t("col_first_contact", L), "date")},
              complete=lambda: _stopped(db.run(con, "churn/funnel_customers", funnel_params | viewer)),
              key="churn_stopped", stem="funnel-stopped", height=330)
+    ui.sync_url(fragment=True)
+
+
+with right:
+    stopped_section()
 
 st.subheader(t("cohorts_title", L))
 st.caption(t("cohorts_caption", L))
-ui.url_state("measure", "str", "customers")
-if st.session_state.get("measure") not in ("customers", "revenue"):
-    st.session_state["measure"] = "customers"
-st.segmented_control(t("cohort_measure", L), ["customers", "revenue"], key="measure", required=True,
-                     format_func=lambda v: t(f"measure_{v}", L))
-cohorts = view["cohorts"]
-left, right = st.columns([3, 2])
-with left:
-    if len(cohorts):
-        ui.chart(charts.cohort_heatmap(cohorts, st.session_state["measure"], L), key="churn_heatmap")
-with right:
-    retention = view["retention"]
-    if len(retention):
-        ui.chart(charts.retention_lines(retention[~retention["is_as_of"] | retention["quarter_end"].dt.is_quarter_end], L),
-                 key="churn_nrr")
+
+
+@st.fragment
+def cohort_section() -> None:
+    """The cohort heatmap and the retention lines: the measure (customers or revenue) reruns only this section."""
+    ui.url_state("measure", "str", "customers")
+    if st.session_state.get("measure") not in ("customers", "revenue"):
+        st.session_state["measure"] = "customers"
+    st.segmented_control(t("cohort_measure", L), ["customers", "revenue"], key="measure", required=True,
+                         format_func=lambda v: t(f"measure_{v}", L))
+    cohorts = view["cohorts"]
+    left, right = st.columns([3, 2])
+    with left:
+        if len(cohorts):
+            ui.chart(charts.cohort_heatmap(cohorts, st.session_state["measure"], L), key="churn_heatmap")
+    with right:
+        retention = view["retention"]
+        if len(retention):
+            ui.chart(charts.retention_lines(retention[~retention["is_as_of"] | retention["quarter_end"].dt.is_quarter_end], L),
+                     key="churn_nrr")
+    ui.sync_url(fragment=True)
+
+
+cohort_section()
 
 st.subheader(t("hidden_title", L))
 st.multiselect(t("low_segments", L), segments, key="low", format_func=lambda s: s or t("no_segment", L))

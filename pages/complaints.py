@@ -48,15 +48,10 @@ severities = ui.query("complaints/severity_options", {})["severity"].tolist()
 ui.url_state("sla", "str", None)
 defaults = cx.default_targets(severities)
 targets = defaults | cx.parse_targets(st.session_state.get("sla"))
-dims = ["category", "severity", "department", "country", "sales_rep"]
-ui.url_state("dim", "str", "category")
-if st.session_state.get("dim") not in dims:
-    st.session_state["dim"] = "category"
-dim = st.session_state["dim"]
 # Everything below from one view (cockpit/complaints.py view): the period's complaints, the backlog and the
-# corrective actions at the period end.
+# corrective actions at the period end; latency by every dimension, so that picking one reruns only its chart.
 view = ui.computed(cx.view, filters, st.session_state["hours"], cal, None if targets == defaults else targets,
-                   "country_code" if dim == "country" else dim)
+                   every_dim=True)
 open_total = view["open_total"]
 if view["complaints"] == 0 and open_total == 0 and view["actions"] == 0:
     st.info(t("no_complaints", L))
@@ -81,13 +76,27 @@ ui.chart(charts.latency_trend(month, L, unit), key="complaints_trend")
 left, right = st.columns(2)
 with left:
     ui.chart(charts.latency_distribution(view["boxes"], L, unit), key="complaints_distribution")
-with right:
+
+
+@st.fragment
+def latency_by_section() -> None:
+    """Latency by one dimension: picking another reruns only this chart."""
+    dims = ["category", "severity", "department", "country", "sales_rep"]
+    ui.url_state("dim", "str", "category")
+    if st.session_state.get("dim") not in dims:
+        st.session_state["dim"] = "category"
     st.segmented_control(t("latency_dimension", L), dims, key="dim", required=True, format_func=lambda d: t(f"dim_{d}", L))
-    by = view["by"]
+    dim = st.session_state["dim"]
+    by = view["by_all"]["country_code" if dim == "country" else dim]
     if dim == "country":
         by = by.assign(country=country_column(by["country_code"].replace("unknown", None), L).fillna(t("unknown", L)))
     by[dim] = by[dim].replace("", t("none_value", L))
     ui.chart(charts.latency_by_dimension(by, dim, L, unit), key="complaints_by")
+    ui.sync_url(fragment=True)
+
+
+with right:
+    latency_by_section()
 
 st.subheader(t("sla_title", L))
 left, right = st.columns([2, 3])
@@ -131,24 +140,33 @@ ui.table(overdue, {"complaint_id": (t("col_complaint", L), "text"), "customer_na
          key="complaints_overdue", stem=f"overdue-actions-{as_of}", height=330)
 
 st.subheader(t("timeline_title", L))
-ui.url_state("complaint", "str", None)
-search = st.text_input(t("timeline_search", L), key="complaint_search", width=420, placeholder=t("timeline_search_hint", L))
-current = st.session_state.get("complaint")
-# The view holds the 1,000 most recent complaints; a search, or a complaint named in a shared link that is older,
-# reads the period's complaints.
-if search.strip() or (current and current not in set(view["recent"]["complaint_id"])):
-    source = ui.query("complaints/complaint_rows", filters.params() | {"history_days": 0})
-else:
-    source = view["recent"]
-# A search picks among its matches; without one, a complaint chosen before (or in a shared link) stays chosen.
-labels = cx.complaint_choices(source, search, keep=None if search.strip() else current)
-if view["complaints"] > cx.CHOICES:
-    st.caption(t("timeline_choices", L, n=fmt_int(min(len(labels), cx.CHOICES)), total=fmt_int(view["complaints"])))
-if st.session_state.get("complaint") not in labels:
-    st.session_state["complaint"] = next(iter(labels), None)
-if not labels and search.strip():
-    st.info(t("timeline_none_found", L, text=search))
-if labels:
-    st.selectbox(t("timeline_pick", L), list(labels), key="complaint", format_func=lambda c: labels.get(c, c))
-    row = source[source["complaint_id"] == st.session_state["complaint"]].iloc[0].to_dict()
-    ui.chart(charts.complaint_timeline(row, L), key="complaints_timeline")
+
+
+@st.fragment
+def timeline_section() -> None:
+    """One complaint end to end: a search or another pick reruns only this section."""
+    ui.url_state("complaint", "str", None)
+    search = st.text_input(t("timeline_search", L), key="complaint_search", width=420, placeholder=t("timeline_search_hint", L))
+    current = st.session_state.get("complaint")
+    # The view holds the 1,000 most recent complaints; a search, or a complaint named in a shared link that is older,
+    # reads the period's complaints.
+    if search.strip() or (current and current not in set(view["recent"]["complaint_id"])):
+        source = ui.query("complaints/complaint_rows", filters.params() | {"history_days": 0})
+    else:
+        source = view["recent"]
+    # A search picks among its matches; without one, a complaint chosen before (or in a shared link) stays chosen.
+    labels = cx.complaint_choices(source, search, keep=None if search.strip() else current)
+    if view["complaints"] > cx.CHOICES:
+        st.caption(t("timeline_choices", L, n=fmt_int(min(len(labels), cx.CHOICES)), total=fmt_int(view["complaints"])))
+    if st.session_state.get("complaint") not in labels:
+        st.session_state["complaint"] = next(iter(labels), None)
+    if not labels and search.strip():
+        st.info(t("timeline_none_found", L, text=search))
+    if labels:
+        st.selectbox(t("timeline_pick", L), list(labels), key="complaint", format_func=lambda c: labels.get(c, c))
+        row = source[source["complaint_id"] == st.session_state["complaint"]].iloc[0].to_dict()
+        ui.chart(charts.complaint_timeline(row, L), key="complaints_timeline")
+    ui.sync_url(fragment=True)
+
+
+timeline_section()

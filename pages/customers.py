@@ -55,7 +55,6 @@ if st.session_state.get("mig_to") not in quarters or st.session_state.get("mig_f
     st.session_state["mig_from"], st.session_state["mig_to"] = base["migration_quarters"]
 if st.session_state.get("fix_rep") not in base["reps"]:
     st.session_state["fix_rep"] = base["fix_rep"]
-search = st.session_state.get("c360_search", "") or ""
 settings = {"stale_days": st.session_state["stale_days"], "pool_days": st.session_state["pool_days"],
             "a_pct": st.session_state["abc_a"], "b_pct": st.session_state["abc_b"],
             "migration_quarters": None if [st.session_state["mig_from"], st.session_state["mig_to"]] == base["migration_quarters"]
@@ -160,63 +159,71 @@ ui.chart(charts.migration_heatmap(view["migration"], L, mig_from, mig_to), key="
 
 # Customer 360 ---------------------------------------------------------------------------------------------------
 st.subheader(t("c360_title", L))
-st.text_input(t("c360_search", L), key="c360_search", width=420, placeholder=t("c360_search_hint", L))
-if search.strip():
-    # A search reads every record (the view lists the 1,000 largest customers) and picks among its matches.
-    labels = records.customer_choices(ui.query("customers/customer_records", filters.params() | {"as_of": as_of, "customer_id": None}), search)
-else:
-    labels = view["choices"]
-if view["customers"] > records.CHOICES:
-    st.caption(t("c360_choices", L, n=fmt_int(min(len(labels), records.CHOICES)), total=fmt_int(view["customers"])))
-if st.session_state.get("customer") not in labels:
-    st.session_state["customer"] = next(iter(labels), None)
-if not labels:
-    st.info(t("c360_none_found", L, text=search))
-else:
-    st.selectbox(t("c360_pick", L), list(labels), key="customer", format_func=lambda c: labels.get(c, c))
-    cid = st.session_state["customer"]
-    if cid != view["customer"]:
-        view = customers_view(**(settings | {"customer": cid}))
-    me = view["me"]
-    k = st.columns(4)
-    ui.kpi_card(k[0], t("kpi_lifetime_revenue", L, currency=cur), fmt_amount(me["lifetime_revenue"], L), 0, None, "", "")
-    ui.kpi_card(k[1], t("kpi_revenue_l12m", L, currency=cur), fmt_amount(me["revenue_l12m"], L), 0, None, "", "")
-    ui.kpi_card(k[2], t("kpi_lifetime_orders", L), fmt_int(me["lifetime_orders"]), 0, None, "", "")
-    ui.kpi_card(k[3], t("kpi_last_order", L), "—" if me["last_order_on"] is None else str(me["last_order_on"])[:10], 0, None, "", "")
-    left, right = st.columns([1, 2])
-    with left:
-        st.markdown(f"**{t('c360_profile', L)}**")
-        profile = {t(f"field_{f}", L): (country_name(me[f], L) if f == "country_code" and me[f] else me[f])
-                   for f in records.QUALITY_FIELDS}
-        profile[t("col_updated", L)] = me["updated_on"] and str(me["updated_on"])[:10]
-        profile[t("col_last_contact", L)] = me["last_contact_on"] and str(me["last_contact_on"])[:10]
-        st.dataframe(pd.DataFrame({"": list(profile), " ": [("—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)[:60]) for v in profile.values()]}),
-                     hide_index=True, width="stretch")
-        st.markdown(f"**{t('c360_flags', L)}**")
-        flags = []
-        if view["status"]:
-            s = view["status"]
-            flags.append(t("c360_status", L, status=t(f"status_{s['status']}", L)) +
-                         ("" if s["status"] == "on_rhythm" else f" — {s['reason_' + L]}"))
-        if me["missing_fields"]:
-            flags.append(t("c360_missing", L, fields=t("list_sep", L).join(t(f"field_{f}", L) for f in me["missing_fields"])))
-        if me["stale"]:
-            flags.append(t("c360_stale", L, days=st.session_state["stale_days"]))
-        if view["mates"]:
-            flags.append(t("c360_duplicates", L, names=t("list_sep", L).join(f"{n} ({i})" for n, i in view["mates"])))
-        for f in flags:
-            st.markdown(f"- {f}")
-    with right:
-        orders = view["orders"]
-        if orders is None or orders.empty:
-            st.info(t("c360_no_orders", L))
-        else:
-            ui.chart(charts.order_timeline(orders, cur, L), key="customers_c360_orders")
-        comp = view["complaints"]
-        if comp is not None and len(comp):
-            st.markdown(f"**{t('c360_complaints', L)}**")
-            ui.table(comp, {"complaint_id": (t("col_complaint", L), "text"), "received_at": (t("col_received", L), "date"),
-                            "category": (t("col_category", L), "text"), "severity": (t("col_severity", L), "text"),
-                            "hours_to_first_response": (t("col_hours_fr", L), "int"),
-                            "hours_to_resolution": (t("col_hours_res", L), "int")},
-                     key="customers_c360_complaints", stem=f"complaints-{cid}", height=220)
+
+
+@st.fragment
+def customer_360_section() -> None:
+    """One customer end to end: a search or another pick reruns only this section."""
+    search = st.text_input(t("c360_search", L), key="c360_search", width=420, placeholder=t("c360_search_hint", L)) or ""
+    if search.strip():
+        # A search reads every record (the view lists the 1,000 largest customers) and picks among its matches.
+        labels = records.customer_choices(ui.query("customers/customer_records", filters.params() | {"as_of": as_of, "customer_id": None}), search)
+    else:
+        labels = view["choices"]
+    if view["customers"] > records.CHOICES:
+        st.caption(t("c360_choices", L, n=fmt_int(min(len(labels), records.CHOICES)), total=fmt_int(view["customers"])))
+    if st.session_state.get("customer") not in labels:
+        st.session_state["customer"] = next(iter(labels), None)
+    if not labels:
+        st.info(t("c360_none_found", L, text=search))
+    else:
+        st.selectbox(t("c360_pick", L), list(labels), key="customer", format_func=lambda c: labels.get(c, c))
+        cid = st.session_state["customer"]
+        one = view if cid == view["customer"] else customers_view(**(settings | {"customer": cid}))
+        me = one["me"]
+        k = st.columns(4)
+        ui.kpi_card(k[0], t("kpi_lifetime_revenue", L, currency=cur), fmt_amount(me["lifetime_revenue"], L), 0, None, "", "")
+        ui.kpi_card(k[1], t("kpi_revenue_l12m", L, currency=cur), fmt_amount(me["revenue_l12m"], L), 0, None, "", "")
+        ui.kpi_card(k[2], t("kpi_lifetime_orders", L), fmt_int(me["lifetime_orders"]), 0, None, "", "")
+        ui.kpi_card(k[3], t("kpi_last_order", L), "—" if me["last_order_on"] is None else str(me["last_order_on"])[:10], 0, None, "", "")
+        left, right = st.columns([1, 2])
+        with left:
+            st.markdown(f"**{t('c360_profile', L)}**")
+            profile = {t(f"field_{f}", L): (country_name(me[f], L) if f == "country_code" and me[f] else me[f])
+                       for f in records.QUALITY_FIELDS}
+            profile[t("col_updated", L)] = me["updated_on"] and str(me["updated_on"])[:10]
+            profile[t("col_last_contact", L)] = me["last_contact_on"] and str(me["last_contact_on"])[:10]
+            st.dataframe(pd.DataFrame({"": list(profile), " ": [("—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)[:60]) for v in profile.values()]}),
+                         hide_index=True, width="stretch")
+            st.markdown(f"**{t('c360_flags', L)}**")
+            flags = []
+            if one["status"]:
+                s = one["status"]
+                flags.append(t("c360_status", L, status=t(f"status_{s['status']}", L)) +
+                             ("" if s["status"] == "on_rhythm" else f" — {s['reason_' + L]}"))
+            if me["missing_fields"]:
+                flags.append(t("c360_missing", L, fields=t("list_sep", L).join(t(f"field_{f}", L) for f in me["missing_fields"])))
+            if me["stale"]:
+                flags.append(t("c360_stale", L, days=st.session_state["stale_days"]))
+            if one["mates"]:
+                flags.append(t("c360_duplicates", L, names=t("list_sep", L).join(f"{n} ({i})" for n, i in one["mates"])))
+            for f in flags:
+                st.markdown(f"- {f}")
+        with right:
+            orders = one["orders"]
+            if orders is None or orders.empty:
+                st.info(t("c360_no_orders", L))
+            else:
+                ui.chart(charts.order_timeline(orders, cur, L), key="customers_c360_orders")
+            comp = one["complaints"]
+            if comp is not None and len(comp):
+                st.markdown(f"**{t('c360_complaints', L)}**")
+                ui.table(comp, {"complaint_id": (t("col_complaint", L), "text"), "received_at": (t("col_received", L), "date"),
+                                "category": (t("col_category", L), "text"), "severity": (t("col_severity", L), "text"),
+                                "hours_to_first_response": (t("col_hours_fr", L), "int"),
+                                "hours_to_resolution": (t("col_hours_res", L), "int")},
+                         key="customers_c360_complaints", stem=f"complaints-{cid}", height=220)
+    ui.sync_url(fragment=True)
+
+
+customer_360_section()
