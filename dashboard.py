@@ -1,4 +1,6 @@
 """Customer Cockpit — entry point: page frame, language, global filters (in the URL) and navigation."""
+import logging
+
 import streamlit as st
 
 from cockpit import ui
@@ -23,11 +25,11 @@ st.sidebar.toggle(t("meeting_mode", L), key="meeting")
 try:
     ready = ui.ensure_database()
 except ImportFailed as exc:  # a database an early version made, which cannot be brought to this one's columns
-    st.error(t("db_upgrade_failed", L, reason=str(exc)))
+    st.error(t("db_upgrade_failed", L, reason=ui.md_text(exc)))
     st.stop()
 if ready is None:
     from cockpit import db
-    st.error(t("db_missing", L, path=str(db.db_path())))
+    st.error(t("db_missing", L, path=ui.md_text(db.db_path())))
     st.stop()
 
 filters = ui.sidebar_filters()
@@ -49,5 +51,11 @@ seen = (nav.title, filters.describe("en"))
 if st.session_state.get("_audited") != seen:
     ui.audit("view", page=nav.title, filters=seen[1])
     st.session_state["_audited"] = seen
-nav.run()
+try:
+    nav.run()
+except Exception:
+    # Said in the viewer's language; the traceback goes to the server's log only (client.showErrorDetails = false).
+    logging.getLogger("cockpit").exception("page %s failed", nav.title)
+    st.error(t("page_failed", L))
+    raise
 ui.sync_url()

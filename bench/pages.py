@@ -98,9 +98,7 @@ def pd_overview(fr):
     from cockpit import overview as ov
     o = fr["orders"]
     first = o[o["Amount"] > 0].groupby("Customer ID")["Order Date"].min()
-    quarters = []
-    ov.quarter_series(lambda f: quarters.append(f) or {}, Q)
-    for f in quarters:
+    for f in ov.quarters_ending(Q):
         _pd_headline(o, f, first)
         pd_churn(fr, only_status=True, f=f)
         pd_regions(fr, only_shares=True, f=f)

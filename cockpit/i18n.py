@@ -483,6 +483,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "help_revenue_at_risk": {"en": "Last-12-month revenue of at-risk and lapsed customers.", "zh": "有风险与已流失客户近 12 个月的销售额。"},
     "help_nrr_pct": {"en": "Revenue of the last 12 months from customers who bought in the 12 months before, divided by what they bought then.", "zh": "前 12 个月有购买的客户在近 12 个月的销售额 ÷ 他们前 12 个月的销售额。"},
     "help_grr_pct": {"en": "As NRR, but each customer's growth is capped at what they bought before: only losses count.", "zh": "与 NRR 相同，但每个客户的增长以原值为上限：只计算流失与缩减。"},
+    "page_failed": {"en": "Something went wrong while drawing this page. The details are in the server's log for the administrator; try another period or filter, or reload the page.",
+                    "zh": "绘制此页面时出错。详细信息已记入服务器日志供管理员排查；请换一个期间或筛选条件，或刷新页面。"},
     "status_on_rhythm": {"en": "On rhythm", "zh": "节奏正常"},
     "status_at_risk": {"en": "At risk", "zh": "有风险"},
     "status_lapsed": {"en": "Lapsed", "zh": "已流失"},

@@ -19,6 +19,7 @@ from .filters import Filters, parse_quarter, quarter_label, quarter_of
 from .i18n import fmt_amount, fmt_int, fmt_money, fmt_pct, t
 from .overview import movers, summary
 from .regions import NO_SCENARIO
+from .safety import neutralise
 
 APPENDIX_KEYS = ["revenue", "orders", "active_customers", "new_customers", "complaints_received", "at_risk_customers",
                  "lapsed_customers", "revenue_at_risk", "nrr_pct", "grr_pct", "hhi_countries", "hhi_customers",
@@ -29,8 +30,9 @@ APPENDIX_KEYS = ["revenue", "orders", "active_customers", "new_customers", "comp
 
 
 def plain(v) -> str:
-    """Text for a cell; missing values (None, NaN) as a dash."""
-    return "—" if v is None or (isinstance(v, float) and v != v) or v == "" else str(v)
+    """Text for a cell; missing values (None, NaN) as a dash; a text a spreadsheet would run as a formula (a cell
+    pasted from the pack into Excel) prefixed with ' (safety.neutralise)."""
+    return "—" if v is None or (isinstance(v, float) and v != v) or v == "" else neutralise(str(v))
 
 
 def exact(value) -> str:
@@ -172,7 +174,7 @@ def to_pptx(data: dict) -> bytes:
             tb.cell(0, j).text = h
         for i, row in enumerate(rows, start=1):
             for j, v in enumerate(row):
-                tb.cell(i, j).text = str(v)
+                tb.cell(i, j).text = neutralise(str(v))
         for i in range(len(rows) + 1):
             for j in range(len(header)):
                 for para in tb.cell(i, j).text_frame.paragraphs:

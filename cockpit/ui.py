@@ -19,6 +19,7 @@ from . import db
 from .countries import country_name
 from .filters import Filters, quarter_label, quarter_of
 from .i18n import fmt_int, fmt_money, fmt_pct, t
+from .safety import md_text, safe_for_spreadsheet
 from .theme import PLOTLY_CONFIG
 
 _BUILD_LOCK = threading.Lock()
@@ -146,7 +147,7 @@ def require_login() -> None:
         else:
             st.session_state["_last_seen"] = now
             with st.sidebar:
-                st.caption(t("signed_in_as", L, name=user.display_name or user.username, role=t(f"role_{user.role}", L)))
+                st.caption(t("signed_in_as", L, name=md_text(user.display_name or user.username), role=t(f"role_{user.role}", L)))
                 if st.button(t("sign_out", L), key="sign_out"):
                     audit("sign out")
                     for k in ("_user", "_last_seen"):
@@ -427,11 +428,11 @@ def currency() -> str:
 def page_header(title_key: str, filters: Filters, caption_key: str | None = None) -> None:
     L = lang()
     st.title(t(title_key, L))
-    st.markdown(f"**{t('showing', L, text=filters.describe(L))}**")
+    st.markdown(f"**{t('showing', L, text=md_text(filters.describe(L)))}**")
     if caption_key:
         st.caption(t(caption_key, L))
     for w in st.session_state.pop("_url_warnings", []) or []:
-        st.warning(t("bad_url_value", L, value=w))
+        st.warning(t("bad_url_value", L, value=md_text(w)))
 
 
 def delta_pct(now: float, before: float) -> float | None:
@@ -455,15 +456,10 @@ def chart(fig, key: str | None = None, **kwargs):
     return st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, **kwargs)
 
 
-def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that start with = + - @ (or tab/CR) would run as formulas in Excel: prefix them with '."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            s = out[col].astype("string")
-            risky = s.str.match(r"^[=+\-@\t\r]").fillna(False)
-            out[col] = s.where(~risky, "'" + s).astype(object)
-    return out
+def to_csv(df: pd.DataFrame) -> bytes:
+    """The CSV a download writes: UTF-8 with a BOM (Excel then reads Chinese correctly), RFC 4180 line ends (so a
+    value holding a carriage return is quoted too), formula cells neutralised."""
+    return safe_for_spreadsheet(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx(df: pd.DataFrame, sheet: str = "data") -> bytes:
@@ -482,7 +478,7 @@ def downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str
     frame = df if callable(df) else (lambda: df)
     rows = None if callable(df) else len(df)
     row = st.container(horizontal=True)
-    row.download_button(t("download_csv", L), lambda: safe_for_spreadsheet(frame()).to_csv(index=False).encode("utf-8-sig"),
+    row.download_button(t("download_csv", L), lambda: to_csv(frame()),
                        file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
                        on_click=audit, args=("download",), kwargs={"file": f"{stem}.csv", "rows": rows})
     row.download_button(t("download_xlsx", L), lambda: to_xlsx(frame(), stem), file_name=f"{stem}.xlsx",
@@ -541,5 +537,6 @@ def _shown(df: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFram
     return shown
 
 
-__all__ = ["connection", "query", "run_kpis", "lang", "sidebar_filters", "page_header", "kpi_card", "chart",
-           "downloads", "fmt_money", "fmt_int", "fmt_pct", "currency", "ensure_database"]
+__all__ = ["connection", "query", "computed", "computed_side_by_side", "lang", "sidebar_filters", "page_header",
+           "kpi_card", "chart", "downloads", "table", "md_text", "fmt_money", "fmt_int", "fmt_pct", "currency",
+           "ensure_database"]

@@ -1,6 +1,8 @@
 """The managed upload folder and saved mapping presets: the only places the app writes on a user's behalf."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,8 +24,19 @@ def presets_root() -> Path:
     return Path(os.environ.get("COCKPIT_PRESETS") or ROOT / "data" / "presets")
 
 
+def server_upload_mb() -> float:
+    """Streamlit's own limit (server.maxUploadSize in .streamlit/config.toml): the one documented upload limit."""
+    from streamlit import config
+    try:
+        return float(config.get_option("server.maxUploadSize"))
+    except Exception:  # noqa: BLE001 - outside a Streamlit process without a config file
+        return 200.0
+
+
 def max_upload_bytes() -> int:
-    return int(float(os.environ.get("COCKPIT_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
+    """The upload limit in bytes: the server's, or lower when COCKPIT_MAX_UPLOAD_MB says so."""
+    mb = min(server_upload_mb(), float(os.environ.get("COCKPIT_MAX_UPLOAD_MB") or server_upload_mb()))
+    return int(mb * 1024 * 1024)
 
 
 class UploadRefused(Exception):
@@ -51,15 +64,38 @@ def session_folder(token: str | None = None) -> tuple[Path, str]:
     return folder, token
 
 
-def save_upload(folder: Path, name: str, data: bytes) -> Path:
+def save_upload(folder: Path, name: str, data: bytes, upload_id: str | None = None) -> Path:
+    """The upload saved under a name of its own inside folder: a prefix from the upload's id (Streamlit's file_id,
+    the same for the same upload on every rerun; a random one without it), then the cleaned name. Uploads whose
+    names differ only in a path ('../../x.csv', '/tmp/x.csv', 'x.csv') never overwrite each other. The name the
+    user gave is kept beside it (original_name)."""
     if len(data) > max_upload_bytes():
         raise UploadRefused(f"{name}: {len(data) / 1048576:,.1f} MB is over the upload limit of "
-                            f"{max_upload_bytes() / 1048576:,.0f} MB (COCKPIT_MAX_UPLOAD_MB)")
-    target = (folder / safe_name(name)).resolve()
+                            f"{max_upload_bytes() / 1048576:,.0f} MB")
+    prefix = hashlib.sha256((upload_id or uuid.uuid4().hex).encode("utf-8")).hexdigest()[:12]
+    target = (folder / f"{prefix}_{safe_name(name)}").resolve()
     if target.parent != folder.resolve():
         raise UploadRefused(f"{name}: not a plain file name")
     target.write_bytes(data)
+    names = _names(folder)
+    names[target.name] = str(name)[:500]
+    (folder / NAMES).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     return target
+
+
+NAMES = ".names.json"  # saved file name -> the name the user's browser gave
+
+
+def _names(folder: Path) -> dict:
+    try:
+        return json.loads((folder / NAMES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def original_name(path: Path) -> str:
+    """The name the user uploaded path as (the saved name when unknown)."""
+    return _names(path.parent).get(path.name, path.name)
 
 
 def clear_folder(folder: Path) -> None:

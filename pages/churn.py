@@ -150,7 +150,7 @@ cohort_section()
 
 st.subheader(t("hidden_title", L))
 st.multiselect(t("low_segments", L), segments, key="low", format_func=lambda s: s or t("no_segment", L))
-st.caption(t("hidden_caption", L, segments=", ".join(s or t("no_segment", L) for s in st.session_state["low"]) or "—"))
+st.caption(t("hidden_caption", L, segments=", ".join(ui.md_text(s) if s else t("no_segment", L) for s in st.session_state["low"]) or "—"))
 hidden = view["hidden"]
 money_cols = {"customer_name": (t("col_customer", L), "text"), "segment": (t("col_segment", L), "text"),
               "sales_rep": (t("col_rep", L), "text"), "revenue_l12m": (t("col_revenue_l12m", L, currency=cur), "money"),

@@ -38,7 +38,7 @@ if business:
             try:
                 holidays.append(dt.date.fromisoformat(part))
             except ValueError:
-                st.warning(t("bad_url_value", L, value=part))
+                st.warning(t("bad_url_value", L, value=ui.md_text(part)))
         cal = cx.WorkCalendar("".join("1" if i in picked else "0" for i in range(7)) if picked else "1111100",
                               float(min(start, end - 1)), float(max(end, start + 1)), tuple(holidays))
     st.caption(t("business_words", L, days=t("list_sep", L).join(days[i] for i in range(7) if cal.weekmask[i] == "1"),
@@ -161,7 +161,7 @@ def timeline_section() -> None:
     if st.session_state.get("complaint") not in labels:
         st.session_state["complaint"] = next(iter(labels), None)
     if not labels and search.strip():
-        st.info(t("timeline_none_found", L, text=search))
+        st.info(t("timeline_none_found", L, text=ui.md_text(search)))
     if labels:
         st.selectbox(t("timeline_pick", L), list(labels), key="complaint", format_func=lambda c: labels.get(c, c))
         row = source[source["complaint_id"] == st.session_state["complaint"]].iloc[0].to_dict()

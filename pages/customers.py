@@ -175,7 +175,7 @@ def customer_360_section() -> None:
     if st.session_state.get("customer") not in labels:
         st.session_state["customer"] = next(iter(labels), None)
     if not labels:
-        st.info(t("c360_none_found", L, text=search))
+        st.info(t("c360_none_found", L, text=ui.md_text(search)))
     else:
         st.selectbox(t("c360_pick", L), list(labels), key="customer", format_func=lambda c: labels.get(c, c))
         cid = st.session_state["customer"]
@@ -200,13 +200,13 @@ def customer_360_section() -> None:
             if one["status"]:
                 s = one["status"]
                 flags.append(t("c360_status", L, status=t(f"status_{s['status']}", L)) +
-                             ("" if s["status"] == "on_rhythm" else f" — {s['reason_' + L]}"))
+                             ("" if s["status"] == "on_rhythm" else f" — {ui.md_text(s['reason_' + L])}"))
             if me["missing_fields"]:
                 flags.append(t("c360_missing", L, fields=t("list_sep", L).join(t(f"field_{f}", L) for f in me["missing_fields"])))
             if me["stale"]:
                 flags.append(t("c360_stale", L, days=st.session_state["stale_days"]))
             if one["mates"]:
-                flags.append(t("c360_duplicates", L, names=t("list_sep", L).join(f"{n} ({i})" for n, i in one["mates"])))
+                flags.append(t("c360_duplicates", L, names=t("list_sep", L).join(f"{ui.md_text(n)} ({ui.md_text(i)})" for n, i in one["mates"])))
             for f in flags:
                 st.markdown(f"- {f}")
         with right:

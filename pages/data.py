@@ -26,10 +26,10 @@ files = st.file_uploader(t("upload_label", L, mb=f"{uploads.max_upload_bytes() /
 saved = []
 for f in files or []:
     try:
-        saved.append(uploads.save_upload(folder, f.name, f.getvalue()))
+        saved.append(uploads.save_upload(folder, f.name, f.getvalue(), f.file_id))
     except uploads.UploadRefused as exc:
-        st.error(t("upload_refused", L, why=str(exc)))
-keep = {p.name for p in saved}
+        st.error(t("upload_refused", L, why=ui.md_text(exc)))
+keep = {p.name for p in saved} | {uploads.NAMES}
 for old in folder.iterdir():
     if old.name not in keep:
         old.unlink()
@@ -46,11 +46,12 @@ if saved:
     inspections = inspect_files(saved, preset_specs)
     for i, ins in enumerate(inspections):
         spec = next((s for s in preset_specs if s.pattern and (s.pattern == "*" or ins.path.match(s.pattern))), None)
-        title = t("file_summary", L, file=ins.label, table=t(f"table_{ins.table}", L) if ins.table else t("table_unknown", L),
+        shown_name = uploads.original_name(ins.path) + ins.label[len(ins.path.name):]  # the sheet, if any
+        title = t("file_summary", L, file=ui.md_text(shown_name), table=t(f"table_{ins.table}", L) if ins.table else t("table_unknown", L),
                   rows=fmt_int(ins.rows), encoding=ins.encoding or "—")
         with st.expander(title, expanded=True):
             if ins.problem:
-                st.error(ins.problem)
+                st.error(ui.md_text(ins.problem))
                 continue
             if spec and spec.events:
                 st.info(t("event_log_note", L, n=fmt_int(ins.rows)))
@@ -111,18 +112,18 @@ if saved:
                 st.dataframe(pd.DataFrame([{t("col_value_raw", L): v, t("col_count", L): n, t("suggestion", L): suggest_country(v) or "—"}
                                            for v, n in report.unresolved_countries.most_common()]), hide_index=True)
             for note in report.notes:
-                st.caption(note)
+                st.caption(ui.md_text(note))
         except ImportFailed as exc:
-            st.error(t("import_refused", L) + "\n\n" + str(exc).replace("\n", "  \n"))
+            st.error(t("import_refused", L) + "\n\n" + "  \n".join(ui.md_text(line) for line in str(exc).splitlines()))
 
     with st.expander(t("save_preset", L)):
         name = st.text_input(t("preset_name", L), key="preset_name")
         if st.button(t("save_preset", L), key="save_preset_btn") and name.strip():
             try:
                 path = uploads.save_preset(name.strip(), specs_to_yaml(reviewed))
-                st.success(t("preset_saved", L, name=path.stem))
+                st.success(t("preset_saved", L, name=ui.md_text(path.stem)))
             except uploads.UploadRefused as exc:
-                st.error(str(exc))
+                st.error(ui.md_text(exc))
 
 st.subheader(t("history_title", L))
 log = ui.query("filters/import_log", {})
@@ -146,6 +147,6 @@ else:
             rollback(db.db_path(), pick)
             ui.audit("rollback", version=pick)
             st.cache_data.clear()
-            st.success(t("rolled_back", L, name=pick))
+            st.success(t("rolled_back", L, name=ui.md_text(pick)))
         except ImportFailed as exc:
-            st.error(str(exc))
+            st.error(ui.md_text(exc))

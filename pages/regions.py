@@ -5,6 +5,7 @@ a country clicked on the map is a global filter and reruns the whole app."""
 import streamlit as st
 
 from cockpit import charts, regions, ui
+from cockpit.churn import SHOWN
 from cockpit.countries import country_name
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
 from cockpit.overview import change as pct_change
@@ -115,12 +116,13 @@ def concentration_section() -> None:
                      f"{t('kpi_top5_countries', L)} {fmt_pct(actual['top5_countries_share_pct'])}")
     ui.kpi_card(cards[3], t("kpi_top_customer", L), fmt_pct(actual["top1_customers_share_pct"]), 0, None, "",
                 t("help_share", L))
-    cards[3].caption(f"{names.get(actual['top_customer'], '—')} · {t('kpi_top3_customers', L)} "
+    cards[3].caption(f"{ui.md_text(names.get(actual['top_customer'])) or '—'} · {t('kpi_top3_customers', L)} "
                      f"{fmt_pct(actual['top3_customers_share_pct'])} · {t('kpi_top5_customers', L)} "
                      f"{fmt_pct(actual['top5_customers_share_pct'])}")
     if actual["major_customers"]:
         st.warning(t("major_flag", L, n=len(actual["major_customers"]),
-                     names=t("list_sep", L).join(f"{names.get(c, c)} ({c})" for c in actual["major_customers"])))
+                     names=t("list_sep", L).join(f"{ui.md_text(names.get(c) or c)} ({ui.md_text(c)})"
+                                                 for c in actual["major_customers"])))
     else:
         st.success(t("no_major", L))
     point = view["point"]
@@ -182,13 +184,17 @@ def what_if_section() -> None:
     ui.chart(charts.scenario_bars(actual, what_if, cur, L), key="regions_whatif")
     affected = part["affected"]
     if len(affected):
+        # The largest changes first; a whole country's customers can be thousands of rows, which the browser would
+        # draw on every step: the table shows the first 500 and its downloads hold all of them.
         st.markdown(f"**{t('wi_affected', L)}** ({fmt_int(len(affected))})")
-        ui.table(affected, {"customer_name": (t("col_customer", L), "text"),
+        if len(affected) > SHOWN:
+            st.caption(t("flagged_first", L, shown=fmt_int(SHOWN), total=fmt_int(len(affected))))
+        ui.table(affected.head(SHOWN), {"customer_name": (t("col_customer", L), "text"),
                             "customer_id": (t("col_customer_id", L), "text"),
                             "revenue": (t("col_revenue", L, currency=cur), "money"),
                             "revenue_scenario": (t("col_revenue_scenario", L, currency=cur), "money"),
                             "change": (t("col_change", L, currency=cur), "money")},
-                 key="regions_affected", stem="what-if-affected", height=260)
+                 key="regions_affected", stem="what-if-affected", height=260, complete=lambda: affected)
     ui.sync_url(fragment=True)
 
 

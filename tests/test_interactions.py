@@ -8,31 +8,10 @@ import re
 
 import pytest
 
+from bench.browser import POINT_IN_COUNTRY
 from tests.test_browser import CHROMIUM, browser, open_page, server, wait_idle  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(), reason="Debian chromium not installed")
-
-# A point inside a country's shape on screen (its fill, inside the viewport), found with isPointInFill: Plotly's
-# choropleth takes a click only there. The country is found by its ISO-3 code in the shape's data.
-POINT_IN_COUNTRY = """(iso3) => {
-    const path = Array.from(document.querySelectorAll('.js-plotly-plot path.choroplethlocation'))
-        .find(p => p.__data__ && p.__data__.loc === iso3);
-    if (!path) return null;
-    // Of the points inside the fill, the one nearest the middle of the shape's box (not one on a border).
-    const box = path.getBBox(), svg = path.ownerSVGElement, m = path.getScreenCTM();
-    let best = null, bestDistance = Infinity;
-    for (let i = 1; i < 40; i++) for (let j = 1; j < 40; j++) {
-        const pt = svg.createSVGPoint();
-        pt.x = box.x + box.width * i / 40; pt.y = box.y + box.height * j / 40;
-        if (!path.isPointInFill(pt)) continue;
-        const s = pt.matrixTransform(m), d = (i - 20) ** 2 + (j - 20) ** 2;
-        if (s.x > 0 && s.y > 0 && s.x < innerWidth && s.y < innerHeight && d < bestDistance) {
-            best = [s.x, s.y]; bestDistance = d;
-        }
-    }
-    return best;
-}"""
-
 
 def _no_exception(page, what: str) -> None:
     exc = page.locator("[data-testid=stException]")
