@@ -1,4 +1,4 @@
-"""Sign-in, roles and row-level visibility, rate limiting and the audit log.
+"""Sign-in, roles and row-level visibility, sign-in throttling and the audit log.
 
 Roles: executive (every customer), manager (the customers of the reps in their team), rep (their own customers).
 Visibility reaches SQL as two mandatory parameters, $all_customers and $visible_reps, added to every query by
@@ -11,7 +11,6 @@ import json
 import os
 import threading
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +22,6 @@ from .db import ROOT
 
 ROLES = ("executive", "manager", "rep")
 _hasher = PasswordHasher()
-MAX_FAILURES = 5
-LOCK_SECONDS = 15 * 60
 SESSION_HOURS = float(os.environ.get("COCKPIT_SESSION_HOURS", "8"))
 
 
@@ -102,35 +99,104 @@ def add_user(username: str, role: str, password: str, rep: str | None = None, te
     os.replace(tmp, p)
 
 
-class RateLimiter:
-    """At most MAX_FAILURES failed sign-ins per user name in LOCK_SECONDS; then the name is locked that long."""
+class Throttle:
+    """Growing delays after failed sign-ins, never a lock-out (in the spirit of NIST SP 800-63B, 5.2.2).
 
-    def __init__(self):
-        self._failures: dict[str, deque] = defaultdict(deque)
+    Per user name: the first FREE_FAILURES failures cost nothing; after that each attempt for the name waits
+    1, 2, 4, … seconds after its latest failure, at most MAX_DELAY_S. Overall: when more than GLOBAL_FREE failures
+    (any names) fell in the last GLOBAL_WINDOW_S, every attempt waits 1, 2, 4, … seconds (one doubling per ten
+    more failures, at most MAX_DELAY_S) after the latest of them, which slows guessing across names. Once the
+    current delay has passed, a correct password always succeeds and clears its name's count. The counts are kept
+    in a small JSON file beside the users file (mode 600), so a restart does not reset them."""
+
+    FREE_FAILURES = 3
+    GLOBAL_FREE = 30
+    GLOBAL_WINDOW_S = 600
+    MAX_DELAY_S = 60.0
+    MAX_NAMES = 10_000   # names kept (the oldest forgotten first): guesses of random names cannot fill the disk
+
+    def __init__(self, path: Path | None = None):
+        self._path = path
         self._lock = threading.Lock()
 
-    def locked_for(self, username: str, now: float | None = None) -> float:
-        now = now or time.time()
+    def path(self) -> Path:
+        return self._path or users_path().with_name("signin-throttle.json")
+
+    def _load(self) -> dict:
+        try:
+            state = json.loads(self.path().read_text(encoding="utf-8"))
+            return {"names": dict(state.get("names") or {}), "recent": list(state.get("recent") or [])}
+        except (OSError, ValueError, AttributeError):
+            return {"names": {}, "recent": []}
+
+    def _save(self, state: dict) -> None:
+        p = self.path()
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, p)
+
+    @classmethod
+    def _doubling(cls, over: int) -> float:
+        return 0.0 if over <= 0 else min(cls.MAX_DELAY_S, 2.0 ** (over - 1))
+
+    def wait_for(self, username: str, now: float | None = None) -> float:
+        """Seconds before an attempt for username may be checked (0: now)."""
+        now = time.time() if now is None else now
         with self._lock:
-            q = self._failures[username.lower()]
-            while q and now - q[0] > LOCK_SECONDS:
-                q.popleft()
-            return (q[0] + LOCK_SECONDS - now) if len(q) >= MAX_FAILURES else 0.0
+            state = self._load()
+        failures, last = state["names"].get(username.strip().lower(), (0, 0.0))
+        recent = [t for t in state["recent"] if now - t < self.GLOBAL_WINDOW_S]
+        name_wait = last + self._doubling(failures - self.FREE_FAILURES + 1) - now if failures >= self.FREE_FAILURES else 0
+        overall = len(recent) - self.GLOBAL_FREE
+        global_wait = max(recent) + self._doubling(overall // 10 + 1) - now if overall > 0 else 0
+        return max(0.0, name_wait, global_wait)
 
     def fail(self, username: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        key = username.strip().lower()
         with self._lock:
-            self._failures[username.lower()].append(now or time.time())
+            state = self._load()
+            failures, _ = state["names"].get(key, (0, 0.0))
+            state["names"][key] = (failures + 1, now)
+            if len(state["names"]) > self.MAX_NAMES:
+                for old in sorted(state["names"], key=lambda k: state["names"][k][1])[:len(state["names"]) - self.MAX_NAMES]:
+                    del state["names"][old]
+            state["recent"] = [t for t in state["recent"] if now - t < self.GLOBAL_WINDOW_S][-1000:] + [now]
+            self._save(state)
 
-    def reset(self, username: str) -> None:
+    def succeed(self, username: str) -> None:
+        key = username.strip().lower()
         with self._lock:
-            self._failures.pop(username.lower(), None)
+            state = self._load()
+            if state["names"].pop(key, None) is not None:
+                self._save(state)
 
 
-LIMITER = RateLimiter()
+THROTTLE = Throttle()
+
+
+def audit_name(typed: str) -> str:
+    """What the audit log says a sign-in attempt was for: the typed user name, or "(redacted)" when what was typed
+    is a user's password (typed into the wrong field); "(blank)" for nothing."""
+    typed = (typed or "").strip()
+    if not typed:
+        return "(blank)"
+    users = _load_raw()
+    if typed in users:
+        return typed
+    for body in list(users.values())[:50]:
+        try:
+            if (body or {}).get("password_hash") and _hasher.verify(body["password_hash"], typed):
+                return "(redacted)"
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            continue
+    return typed[:64]
 
 
 def verify(username: str, password: str) -> User | None:
-    """The user if the password matches; None otherwise (and the failure counts towards the lock)."""
+    """The user if the password matches; None otherwise (and the failure counts towards the throttle's delays)."""
     raw = _load_raw().get(username)
     ok = False
     if raw and raw.get("password_hash"):
@@ -145,9 +211,9 @@ def verify(username: str, password: str) -> User | None:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             pass
     if not ok:
-        LIMITER.fail(username)
+        THROTTLE.fail(username)
         return None
-    LIMITER.reset(username)
+    THROTTLE.succeed(username)
     return load_users().get(username)
 
 

@@ -190,7 +190,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sign_in": {"en": "Sign in", "zh": "登录"},
     "sign_out": {"en": "Sign out", "zh": "退出登录"},
     "login_failed": {"en": "Wrong user name or password.", "zh": "用户名或密码错误。"},
-    "login_locked": {"en": "Too many failed attempts; try again in {minutes} minutes.", "zh": "失败次数过多，请 {minutes} 分钟后再试。"},
+    "login_wait": {"en": "Too many failed sign-ins recently: try again in {seconds} seconds.", "zh": "近期登录失败次数过多：请 {seconds} 秒后再试。"},
     "session_expired": {"en": "Your session expired; please sign in again.", "zh": "会话已过期，请重新登录。"},
     "signed_in_as": {"en": "Signed in as {name} ({role})", "zh": "当前用户：{name}（{role}）"},
     "role_executive": {"en": "executive", "zh": "管理层"},

@@ -587,6 +587,8 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
 def _fix(qual: pd.DataFrame, rep: str) -> pd.DataFrame:
     """The fix list of rep ('' = no owner): their customers with a missing field, a stale record or a probable
     duplicate, lowest quality score first (ties in record order)."""
+    if qual.empty:  # filters that leave no customer (the columns then have no string type to test)
+        return qual
     return qual[(qual["sales_rep"].fillna("") == rep) &
                 ((qual["missing_fields"].str.len() > 0) | qual["stale"] | qual["is_duplicate"])].sort_values(
         "quality_score", kind="stable")

@@ -17,16 +17,21 @@ _LINE_START = re.compile(r"^(\s*)([#+\-=>])")
 _ORDERED_ITEM = re.compile(r"^(\s*\d+)\.")
 
 
+WORD_JOINER = "\u2060"
+
+
 def md_text(value) -> str:
     """value as literal text inside Markdown (st.markdown, st.caption, st.info, an expander's label, …): every
     character Markdown would read as syntax escaped with a backslash, line breaks as spaces (a new line could start
-    a heading or a list), 'www.' broken so it is not made a link. None shows as an empty string."""
+    a heading or a list), bare addresses broken so they are not made links. None shows as an empty string."""
     if value is None:
         return ""
     text = " ".join(str(value).splitlines())
+    # GFM finds bare links (http://…, www.…, name@host) in the text after escapes are read: a word joiner
+    # (U+2060, invisible) inside each of those patterns keeps them text.
+    text = re.sub(r"(?i)(https?|ftp|mailto|www)([:.])", "\\1" + WORD_JOINER + "\\2", text).replace("@", "@" + WORD_JOINER)
     text = _ALWAYS.sub(r"\\\1", text)
     text = _COLON.sub(r"\\:", text)
-    text = re.sub(r"(?i)\b(www)\.", r"\1\\.", text)
     text = _ORDERED_ITEM.sub(r"\1\\.", text)
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 

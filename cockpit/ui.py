@@ -9,6 +9,7 @@ from typing import Callable
 import datetime as dt
 import importlib
 import io
+import math
 import threading
 from pathlib import Path
 
@@ -176,15 +177,15 @@ def require_login() -> None:
         password = st.text_input(t("password", L), type="password", key="login_password")
         submitted = st.form_submit_button(t("sign_in", L))
     if submitted:
-        wait = auth.LIMITER.locked_for(name)
+        wait = auth.THROTTLE.wait_for(name)
         if wait > 0:
-            st.error(t("login_locked", L, minutes=int(wait // 60) + 1))
-            audit("sign in refused", attempted=name, why="rate limited")
+            st.error(t("login_wait", L, seconds=f"{math.ceil(wait):,}"))
+            auth.audit("sign in refused", auth.audit_name(name), why="throttled", wait_s=math.ceil(wait))
         else:
             user = auth.verify(name, password)
             if user is None:
                 st.error(t("login_failed", L))
-                audit("sign in failed", attempted=name)
+                auth.audit("sign in failed", auth.audit_name(name))
             else:
                 st.session_state["_user"], st.session_state["_last_seen"] = user, now
                 st.session_state.pop("login_password", None)

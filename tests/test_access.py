@@ -24,7 +24,6 @@ def users(app_env, tmp_path, monkeypatch):
     monkeypatch.setenv("COCKPIT_AUDIT", str(tmp_path / "audit.log"))
     for name, (role, rep, team) in USERS.items():
         auth.add_user(name, role, PASSWORD, rep=rep, team=team)
-    auth.LIMITER._failures.clear()
     return tmp_path
 
 
@@ -123,11 +122,18 @@ def test_rep_cannot_reach_the_data_page_and_wrong_passwords_are_refused(users):
     assert not bad.metric
     for _ in range(5):
         sign_in("mgr", "nope nope nope")
-    locked = sign_in("mgr")  # even the right password waits out the lock
-    assert any("Too many failed attempts" in e.value for e in locked.error)
+    waiting = sign_in("mgr")  # the right password waits out the current delay (seconds, not a lock) ...
+    assert any("try again in" in e.value and "seconds" in e.value for e in waiting.error)
+    state = json.loads(auth.THROTTLE.path().read_text(encoding="utf-8"))
+    count, last = state["names"]["mgr"]
+    state["names"]["mgr"] = [count, last - auth.Throttle.MAX_DELAY_S]  # ... which has passed a minute later
+    auth.THROTTLE.path().write_text(json.dumps(state), encoding="utf-8")
+    assert sign_in("mgr").metric
     log = (users / "audit.log").read_text(encoding="utf-8")
-    events = [json.loads(line)["event"] for line in log.splitlines()]
+    lines = [json.loads(line) for line in log.splitlines()]
+    events = [line["event"] for line in lines]
     assert "sign in" in events and "sign in failed" in events and "view" in events and "sign in refused" in events
+    assert {line["user"] for line in lines if line["event"] == "sign in failed"} == {"liwei", "mgr"}
     assert PASSWORD not in log and "wrong password" not in log
 
 

@@ -50,7 +50,7 @@ def test_markdown_from_data_is_shown_as_text(value):
     """md_text escapes every punctuation character; what Markdown then shows is the value itself, on one line."""
     escaped = safety.md_text(value)
     import re
-    unescaped = re.sub(r"\\(.)", r"\1", escaped)
+    unescaped = re.sub(r"\\(.)", r"\1", escaped).replace(safety.WORD_JOINER, "")
     assert unescaped == " ".join(value.splitlines())
     assert not re.search(r"(?<!\\)([\[\]()*_`<>$!~@&|]|:[a-z/]|^[#\-+=])", escaped)
 
@@ -79,3 +79,44 @@ def test_the_upload_limit_is_the_servers_and_errors_show_no_details():
     assert config["client"]["showErrorDetails"] is False
     assert config["server"]["maxUploadSize"] == 200
     assert uploads.max_upload_bytes() <= config["server"]["maxUploadSize"] * 1024 * 1024
+
+
+def test_sign_in_throttles_with_growing_delays_and_never_locks_out(tmp_path):
+    from cockpit.auth import Throttle
+    th = Throttle(tmp_path / "signin-throttle.json")
+    t0 = 1_000_000.0
+    delays = []
+    for i in range(12):
+        now = t0 + i * 100  # each attempt long after the one before: only the delay after the latest counts
+        assert th.wait_for("boss", now) == 0
+        th.fail("boss", now)
+        delays.append(th.wait_for("boss", now))
+    assert delays == [0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60, 60]  # growing, never more than a minute
+    # Once the delay has passed, the name may try again; a success clears its count.
+    assert th.wait_for("boss", t0 + 1100 + 60) == 0
+    th.succeed("boss")
+    assert th.wait_for("boss", t0 + 1200) == 0
+    # The counts survive a restart (a new Throttle on the same file).
+    th.fail("mgr", t0)
+    assert Throttle(tmp_path / "signin-throttle.json")._load()["names"]["mgr"][0] == 1
+
+
+def test_guessing_across_names_slows_everyone_down_but_only_for_seconds(tmp_path):
+    from cockpit.auth import Throttle
+    th = Throttle(tmp_path / "t.json")
+    t0 = 2_000_000.0
+    for i in range(Throttle.GLOBAL_FREE + 25):
+        th.fail(f"guess{i}", t0 + i)
+    last = t0 + Throttle.GLOBAL_FREE + 24
+    assert 0 < th.wait_for("boss", last) <= Throttle.MAX_DELAY_S  # a name never tried waits too
+    assert th.wait_for("boss", last + Throttle.MAX_DELAY_S) == 0
+    assert th.wait_for("boss", last + Throttle.GLOBAL_WINDOW_S + 1) == 0
+
+
+def test_a_password_typed_as_the_user_name_is_not_logged(tmp_path, monkeypatch):
+    from cockpit import auth
+    monkeypatch.setenv("COCKPIT_USERS", str(tmp_path / "users.yaml"))
+    auth.add_user("boss", "executive", "correct horse battery")
+    assert auth.audit_name("correct horse battery") == "(redacted)"
+    assert auth.audit_name("boss") == "boss" and auth.audit_name("somebody") == "somebody"
+    assert auth.audit_name("") == "(blank)"
