@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from . import theme  # noqa: F401 - registers the template
 from .i18n import fmt_amount, fmt_money, t
+from .safety import chart_text
 from .theme import ACCENT, PALETTE, PRIMARY
 
 
@@ -135,7 +136,7 @@ def world_map(df: pd.DataFrame, measure: str, currency: str, lang: str) -> go.Fi
 def region_bars(df: pd.DataFrame, label_col: str, currency: str, lang: str, title: str) -> go.Figure:
     d = df.sort_values("revenue").tail(12)
     total = df["revenue"].clip(lower=0).sum()
-    fig = go.Figure(go.Bar(x=d["revenue"], y=d[label_col], orientation="h", marker_color=PRIMARY,
+    fig = go.Figure(go.Bar(x=d["revenue"], y=chart_text(d[label_col]), orientation="h", marker_color=PRIMARY,
                            text=[f"{fmt_amount(v, lang)} · {(v / total * 100) if total else 0:.1f} %" for v in d["revenue"]],
                            textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"))
     fig.update_layout(title=title, height=80 + 36 * max(len(d), 3), xaxis_title=None, yaxis_title=None)
@@ -239,7 +240,7 @@ def latency_distribution(boxes: pd.DataFrame, lang: str, unit: str) -> go.Figure
     five numbers (complaints.box_stats): the browser receives five numbers per severity, not every complaint."""
     fig = go.Figure()
     for i, r in enumerate(boxes.itertuples()):
-        name = r.severity or t("none_value", lang)
+        name = chart_text([r.severity])[0] if r.severity else t("none_value", lang)
         fig.add_box(x=[name], q1=[r.q1], median=[r.median], q3=[r.q3], lowerfence=[r.lowerfence],
                     upperfence=[r.upperfence], name=name, marker_color=PALETTE[i % len(PALETTE)])
     fig.update_layout(title=t("chart_latency_distribution", lang), height=400, showlegend=False, yaxis_title=unit)
@@ -249,10 +250,11 @@ def latency_distribution(boxes: pd.DataFrame, lang: str, unit: str) -> go.Figure
 
 def latency_by_dimension(df: pd.DataFrame, label_col: str, lang: str, unit: str) -> go.Figure:
     d = df.sort_values("resolution_median_h").tail(15)
+    labels = chart_text(d[label_col])
     fig = go.Figure()
-    fig.add_bar(y=d[label_col], x=d["resolution_median_h"], orientation="h", name=t("median", lang), marker_color=PRIMARY,
+    fig.add_bar(y=labels, x=d["resolution_median_h"], orientation="h", name=t("median", lang), marker_color=PRIMARY,
                 text=[f"{v:,.0f}" for v in d["resolution_median_h"]], textposition="outside", cliponaxis=False)
-    fig.add_bar(y=d[label_col], x=d["resolution_p90_h"], orientation="h", name="P90", marker_color=ACCENT,
+    fig.add_bar(y=labels, x=d["resolution_p90_h"], orientation="h", name="P90", marker_color=ACCENT,
                 text=[f"{v:,.0f}" for v in d["resolution_p90_h"]], textposition="outside", cliponaxis=False)
     fig.update_layout(title=t("chart_latency_by", lang), barmode="group", height=120 + 50 * max(len(d), 2),
                       xaxis_title=unit, yaxis_title=None)

@@ -2,6 +2,7 @@
 text cells that a spreadsheet would run as formulas neutralised in every CSV, Excel file and pack table."""
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -34,6 +35,12 @@ def md_text(value) -> str:
     text = _COLON.sub(r"\\:", text)
     text = _ORDERED_ITEM.sub(r"\1\\.", text)
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def chart_text(values) -> list[str]:
+    """Labels from the data as Plotly shows them: Plotly reads a small HTML (<b>, <i>, <a href>, <br>) in every
+    label, tick and hover text; escaped, the characters show as typed."""
+    return [html.escape(str(v), quote=False) for v in values]
 
 
 # A cell a spreadsheet would read as a formula or a command: its first character that is not blank is one of these

@@ -18,14 +18,16 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chro
 
 BOLD_LINK = "**bold** [link](http://evil.example)"
 PHISH = "[phish](http://evil.example)"
-REP = "**rep** <b>tag</b> [x](http://evil.example)"
+REP = "**rep** <b>tag</b> <a href='http://evil.example'>click</a> [x](http://evil.example)"
 REGION = "<i>html</i> :red[red] [r](http://evil.example)"
 
 # Any element the data could have made: a link to the attacker's site, or emphasis/markup around their words.
 RENDERED = """() => {
-    const links = Array.from(document.querySelectorAll('a[href*="evil.example"]')).map(a => 'link ' + a.outerHTML);
-    const marked = Array.from(document.querySelectorAll('strong, b, em, i, span[style*="color"]'))
-        .filter(e => ['bold', 'rep', 'tag', 'html', 'red'].includes(e.textContent.trim()))
+    const links = Array.from(document.querySelectorAll('a'))
+        .filter(a => ((a.getAttribute('href') || '') + (a.getAttribute('xlink:href') || '')).includes('evil.example'))
+        .map(a => 'link ' + a.outerHTML);
+    const marked = Array.from(document.querySelectorAll('strong, b, em, i, span[style*="color"], tspan[style*="bold"], tspan[style*="italic"]'))
+        .filter(e => ['bold', 'rep', 'tag', 'html', 'red', 'click'].includes(e.textContent.trim()))
         .map(e => 'markup ' + e.outerHTML);
     return links.concat(marked);
 }"""
@@ -34,7 +36,7 @@ RENDERED = """() => {
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory):
     """The sample company with two customers named BOLD_LINK (so each is the other's possible duplicate), five in
-    segment PHISH, one rep named REP and one sales region named REGION."""
+    segment PHISH and rep REP, and one in sales region REGION."""
     from cockpit.importer import run_import
     folder = tmp_path_factory.mktemp("hostile")
     src = folder / "sample"
@@ -43,7 +45,7 @@ def hostile_db(tmp_path_factory):
     crm = pd.read_csv(crm_file, encoding="gb18030", dtype=str, keep_default_na=False)
     crm.loc[crm["客户编号"].isin(["C10001", "C10002"]), "客户名称"] = BOLD_LINK
     crm.loc[crm["客户编号"].isin(["C10001", "C10002", "C10003", "C10004", "C10005"]), "客户等级"] = PHISH
-    crm.loc[crm["客户编号"] == "C10003", "业务员"] = REP
+    crm.loc[crm["客户编号"].isin(["C10001", "C10002", "C10003", "C10004", "C10005"]), "业务员"] = REP
     crm.loc[crm["客户编号"] == "C10004", "销售区域"] = REGION
     crm.to_csv(crm_file, index=False, encoding="gb18030")
     db = folder / "cockpit.duckdb"
@@ -79,6 +81,24 @@ def test_markdown_and_html_from_the_data_are_shown_as_text_on_every_page(hostile
                     assert PHISH in header.inner_text().replace("\u2060", ""), f"{name}: the segment is not shown as text"
             finally:
                 context.close()
+    assert outside == []
+
+
+@pytest.mark.parametrize("path", ["regions?lang=en&group=sales_region", "complaints?lang=en&dim=sales_rep&period=all"])
+def test_charts_show_names_from_the_data_as_text(hostile_server, browser, path):  # noqa: F811
+    """Plotly reads a small HTML in labels: the sales region and rep named with tags and a link show as typed."""
+    base, _ = hostile_server
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/{path}", outside)
+    try:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30000)
+        wait_idle(page)
+        labels = " ".join(page.locator(".js-plotly-plot").all_inner_texts()) + " ".join(
+            page.locator(".js-plotly-plot text").all_text_contents())
+        assert "<b>tag</b>" in labels or "<i>html</i>" in labels, labels[:500]
+        assert page.evaluate(RENDERED) == []
+    finally:
+        context.close()
     assert outside == []
 
 
