@@ -23,7 +23,7 @@ def overview(con):
     previous quarter and last year, the sparklines all eight), the movers, revenue by month this year and last,
     revenue by country."""
     from cockpit import overview as ov
-    series = ov.quarter_series(lambda f: kpis.compute(con, f), Q)
+    series = ov.quarter_table(kpis.quarters(con, Q))
     ov.movers(con, Q, PREV)
     ov.revenue_by_month(con, Q), ov.revenue_by_month(con, Q.year_before())
     ov.revenue_by_country(series.iloc[-1].to_dict())

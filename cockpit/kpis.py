@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
+
+import pandas as pd
 
 from . import db
 from .filters import Filters, data_range
@@ -15,20 +18,42 @@ def _money(v) -> float:
     return round(float(v or 0.0), 2)
 
 
-def headline(con, filters: Filters) -> dict:
-    """Foundation KPIs for the filtered period (both dates inclusive)."""
-    p = filters.params()
-    h = db.run(con, "kpis/headline", p).iloc[0]
+def _periods(filters_list: list[Filters]) -> dict:
+    """The parameters of a set-based KPI query: the filters (the same for every period) and the periods' dates."""
+    first = filters_list[0]
+    if any(replace(f, date_from=first.date_from, date_to=first.date_to) != first for f in filters_list):
+        raise ValueError("set-based KPIs take periods of the same filters")
+    return first.params() | {"period_starts": [f.date_from for f in filters_list],
+                             "period_ends": [f.date_to for f in filters_list]}
+
+
+def headline_many(con, filters_list: list[Filters]) -> list[dict]:
+    """Foundation KPIs for each period (both dates inclusive) of the same filters, in the order given: one query
+    per KPI file for all of them (queries/kpis/headline.sql, complaints_received.sql, revenue_by_country.sql)."""
+    p = _periods(filters_list)
+    h = db.run(con, "kpis/headline", p)
+    complaints = db.run(con, "kpis/complaints_received", p)
     by_country = db.run(con, "kpis/revenue_by_country", p)
-    complaints = db.run(con, "kpis/complaints_received", p).iloc[0]
-    return {
-        "revenue": _money(h["revenue"]),
-        "orders": int(h["orders"]),
-        "active_customers": int(h["active_customers"]),
-        "new_customers": int(h["new_customers"]),
-        "revenue_by_country": {str(r.country_code): _money(r.revenue) for r in by_country.itertuples()},
-        "complaints_received": int(complaints["complaints_received"]),
-    }
+    out = []
+    for f in filters_list:
+        key = (pd.Timestamp(f.date_from), pd.Timestamp(f.date_to))
+        row = h[(h["period_from"] == key[0]) & (h["period_to"] == key[1])].iloc[0]
+        received = complaints[(complaints["period_from"] == key[0]) & (complaints["period_to"] == key[1])].iloc[0]
+        countries = by_country[(by_country["period_from"] == key[0]) & (by_country["period_to"] == key[1])]
+        out.append({
+            "revenue": _money(row["revenue"]),
+            "orders": int(row["orders"]),
+            "active_customers": int(row["active_customers"]),
+            "new_customers": int(row["new_customers"]),
+            "revenue_by_country": {str(r.country_code): _money(r.revenue) for r in countries.itertuples()},
+            "complaints_received": int(received["complaints_received"]),
+        })
+    return out
+
+
+def headline(con, filters: Filters) -> dict:
+    """Foundation KPIs for the filtered period (both dates inclusive): headline_many for one period."""
+    return headline_many(con, [filters])[0]
 
 
 def as_of_date(con, filters: Filters) -> dt.date:
@@ -122,19 +147,50 @@ def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
 def compute(con, filters: Filters, stored: bool = True) -> dict:
     """Every KPI key, in one JSON-ready object. The whole company's view of a recent quarter is read from
     quarter_kpis, where the import stored what this function computed (stored=False computes it again)."""
-    if stored:
-        held = stored_quarter(con, filters)
-        if held is not None:
-            return json.loads(held["kpis_json"])
-    out = {"period_from": filters.date_from.isoformat(), "period_to": filters.date_to.isoformat()}
-    _, _, currency = data_range(con)
-    out["reporting_currency"] = currency
-    out.update(headline(con, filters))
-    out.update(churn(con, filters))
-    out.update(regions(con, filters))
-    out.update(complaints(con, filters))
-    out.update(records(con, filters))
-    return out
+    return compute_many(con, [filters], stored=stored)[0]
+
+
+def compute_many(con, filters_list: list[Filters], stored: bool = True, workers: int = 2) -> list[dict]:
+    """compute() for several periods of the same filters (the Overview's eight quarters), in the order given.
+    Periods the import stored are read; for the others the headline family is one set-based query for all of
+    them, and the families still asked period by period (churn, concentration, complaints, records) run on
+    `workers` threads (DuckDB releases the GIL)."""
+    held = [json.loads(h["kpis_json"]) if (h := stored_quarter(con, f) if stored else None) is not None else None
+            for f in filters_list]
+    missing = [f for f, h in zip(filters_list, held) if h is None]
+    if missing:
+        _, _, currency = data_range(con)
+        heads = iter(headline_many(con, missing))
+
+        def rest(f: Filters) -> dict:
+            out = {}
+            for family in (churn, regions, complaints, records):
+                out.update(family(con, f))
+            return out
+        if workers > 1 and len(missing) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                rests = iter(list(pool.map(rest, missing)))
+        else:
+            rests = iter([rest(f) for f in missing])
+        for i, h in enumerate(held):
+            if h is None:
+                f = filters_list[i]
+                held[i] = ({"period_from": f.date_from.isoformat(), "period_to": f.date_to.isoformat(),
+                            "reporting_currency": currency} | next(heads) | next(rests))
+    return held
+
+
+def quarters(con, filters: Filters, n: int = 8) -> list[dict]:
+    """compute() for the n calendar quarters ending with the period's end quarter, oldest first (the Overview's
+    cards and sparklines)."""
+    from .filters import quarter_of
+    start = quarter_of(filters.date_to)[0]
+    out = []
+    for _ in range(n):
+        out.append(replace(filters, date_from=start, date_to=quarter_of(start)[1]))
+        start = quarter_of(start - dt.timedelta(days=1))[0]
+    return compute_many(con, out[::-1])
 
 
 def stored_quarter(con, filters: Filters) -> dict | None:

@@ -44,19 +44,6 @@ def quarter_table(results: list[dict]) -> pd.DataFrame:
                           "quarter_start": dt.date.fromisoformat(k["period_from"])} | k for k in results])
 
 
-def quarter_series(compute, filters: Filters, n: int = 8, workers: int = 1) -> pd.DataFrame:
-    """KPIs for the n quarters ending with the filters' quarter (the period's end quarter), oldest first.
-    workers > 1 computes quarters side by side (DuckDB and most pandas work release the GIL)."""
-    quarters = quarters_ending(filters, n)
-    if workers > 1:
-        from concurrent.futures import ThreadPoolExecutor
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(compute, quarters))
-    else:
-        results = [compute(f) for f in quarters]
-    return quarter_table(results)
-
-
 def change(now, before) -> float | None:
     if now is None or before is None or pd.isna(now) or pd.isna(before) or before == 0:
         return None

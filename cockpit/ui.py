@@ -108,22 +108,6 @@ def computed(function: Callable, filters: Filters, *args, **kwargs):
                         (_as_viewer(filters), *args), tuple(sorted(kwargs.items())))
 
 
-def computed_side_by_side(function: Callable, filters_list: list[Filters], *args, workers: int = 2) -> list:
-    """computed() for several filters at once on `workers` threads (DuckDB releases the GIL); each thread gets the
-    page's script context, so the cache behaves as it does in the page."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-    ctx = get_script_run_ctx()
-
-    def one(f: Filters):
-        if ctx is not None:
-            add_script_run_ctx(threading.current_thread(), ctx)
-        return computed(function, f, *args)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(one, filters_list))
-
-
 def audit(event: str, **fields) -> None:
     from . import auth
     auth.audit(event, current_user().username if st.session_state.get("_user") else None, **fields)
@@ -538,6 +522,6 @@ def _shown(df: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFram
     return shown
 
 
-__all__ = ["connection", "query", "computed", "computed_side_by_side", "lang", "sidebar_filters", "page_header",
+__all__ = ["connection", "query", "computed", "lang", "sidebar_filters", "page_header",
            "kpi_card", "chart", "downloads", "table", "md_text", "fmt_money", "fmt_int", "fmt_pct", "currency",
            "ensure_database"]

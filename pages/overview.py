@@ -28,7 +28,7 @@ if meeting:
 
 ui.page_header("page_overview", filters, "overview_caption")
 with st.spinner(t("computing_quarters", L)):  # first view only: eight quarters of KPIs, cached afterwards
-    series = ov.quarter_table(ui.computed_side_by_side(kpis.compute, ov.quarters_ending(filters)))
+    series = ov.quarter_table(ui.computed(kpis.quarters, filters))
 now, prev = series.iloc[-1].to_dict(), series.iloc[-2].to_dict()
 last_year = series.iloc[-5].to_dict() if len(series) >= 5 else {}
 compare = t("prev_period_words", L, period=prev["quarter"])

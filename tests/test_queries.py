@@ -19,6 +19,8 @@ PARAMS = FILTERS.params() | RhythmRules().params() | {
     "history_days": 365, "recurrence_days": 180, "stale_days": 365, "pool_days": 180, "a_pct": 80.0, "b_pct": 95.0, "max_rows": 50, "age_bounds_days": [0, 1, 3, 7, 30],
     "customer_id": "C10002", "quarter_start": dt.date(2026, 7, 1), "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
     "prev_from": dt.date(2024, 1, 1), "prev_to": dt.date(2024, 12, 31), "top": 5,
+    "period_starts": [dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 15)],
+    "period_ends": [dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 12, 31)],
 } | sla_params({"Critical": (2.0, 48.0), "minor": DEFAULT_TARGETS["minor"]})
 
 
@@ -62,7 +64,8 @@ def test_unused_parameters_are_not_passed(sample_con):
 def test_sql_injection_text_is_just_a_value(sample_con):
     hostile = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("DE'); drop table orders; --",), (), (), (),
                       all_customers=True)
-    df = db.run(sample_con, "kpis/headline", hostile.params())
+    df = db.run(sample_con, "kpis/headline", hostile.params() | {"period_starts": [hostile.date_from],
+                                                                 "period_ends": [hostile.date_to]})
     assert df.iloc[0]["revenue"] == 0
     assert sample_con.execute("select count(*) from orders").fetchone()[0] > 0
 
@@ -89,18 +92,18 @@ def test_memoised_runs_each_question_once_and_hands_out_copies(sample_con, monke
     monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
     p = FILTERS.params()
     with db.memoised(sample_con) as memo:
-        first = db.run(sample_con, "kpis/headline", p)
-        first.loc[0, "revenue"] = -1.0  # a caller changing its frame changes nobody else's
-        second = db.run(sample_con, "kpis/headline", p | {"as_of": dt.date(2020, 1, 1)})  # a parameter it does not use
-        assert executed == ["kpis/headline"] and second.iloc[0]["revenue"] > 0
-        db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 7, 1)})
-        assert executed == ["kpis/headline"] * 2
+        first = db.run(sample_con, "regions/concentration_kpis", p)
+        first.loc[0, "hhi_countries"] = -1.0  # a caller changing its frame changes nobody else's
+        second = db.run(sample_con, "regions/concentration_kpis", p | {"as_of": dt.date(2020, 1, 1)})  # a parameter it does not use
+        assert executed == ["regions/concentration_kpis"] and second.iloc[0]["hhi_countries"] > 0
+        db.run(sample_con, "regions/concentration_kpis", p | {"date_from": dt.date(2025, 7, 1)})
+        assert executed == ["regions/concentration_kpis"] * 2
         memo.clear()
-        db.run(sample_con, "kpis/headline", p)
-        assert executed == ["kpis/headline"] * 3
-    db.run(sample_con, "kpis/headline", p)
-    db.run(sample_con, "kpis/headline", p)
-    assert executed == ["kpis/headline"] * 5
+        db.run(sample_con, "regions/concentration_kpis", p)
+        assert executed == ["regions/concentration_kpis"] * 3
+    db.run(sample_con, "regions/concentration_kpis", p)
+    db.run(sample_con, "regions/concentration_kpis", p)
+    assert executed == ["regions/concentration_kpis"] * 5
 
 
 def test_memoised_failure_reaches_every_asker(sample_con):
@@ -116,20 +119,20 @@ def test_memoised_keeps_within_its_budget(sample_con, monkeypatch):
     real = db._run
     monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
     p = FILTERS.params()
-    one = db._approximate_bytes(db._run(sample_con, "kpis/headline", p))
+    one = db._approximate_bytes(db._run(sample_con, "regions/concentration_kpis", p))
     executed.clear()
     with db.memoised(sample_con, budget=2 * one):  # room for two headline rows, not three
         for start in (dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 1)):
-            db.run(sample_con, "kpis/headline", p | {"date_from": start})  # the third makes room: the first goes
-        db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 4, 1)})
-        assert executed == ["kpis/headline"] * 3
-        db.run(sample_con, "kpis/headline", p | {"date_from": dt.date(2025, 1, 1)})
-        assert executed == ["kpis/headline"] * 4
+            db.run(sample_con, "regions/concentration_kpis", p | {"date_from": start})  # the third makes room: the first goes
+        db.run(sample_con, "regions/concentration_kpis", p | {"date_from": dt.date(2025, 4, 1)})
+        assert executed == ["regions/concentration_kpis"] * 3
+        db.run(sample_con, "regions/concentration_kpis", p | {"date_from": dt.date(2025, 1, 1)})
+        assert executed == ["regions/concentration_kpis"] * 4
     executed.clear()
     with db.memoised(sample_con, budget=2 * one - 2):  # half of it is less than one row: nothing is kept
-        db.run(sample_con, "kpis/headline", p)
-        db.run(sample_con, "kpis/headline", p)
-        assert executed == ["kpis/headline"] * 2
+        db.run(sample_con, "regions/concentration_kpis", p)
+        db.run(sample_con, "regions/concentration_kpis", p)
+        assert executed == ["regions/concentration_kpis"] * 2
 
 
 def test_memoised_serves_only_its_own_connection(sample_db, sample_con, monkeypatch):
@@ -140,10 +143,10 @@ def test_memoised_serves_only_its_own_connection(sample_db, sample_con, monkeypa
     other = db.connect(sample_db)
     try:
         with db.memoised(sample_con):
-            db.run(sample_con, "kpis/headline", FILTERS.params())
-            db.run(other, "kpis/headline", FILTERS.params())
-            db.run(other, "kpis/headline", FILTERS.params())
-            db.run(sample_con, "kpis/headline", FILTERS.params())
-        assert executed == ["kpis/headline"] * 3
+            db.run(sample_con, "regions/concentration_kpis", FILTERS.params())
+            db.run(other, "regions/concentration_kpis", FILTERS.params())
+            db.run(other, "regions/concentration_kpis", FILTERS.params())
+            db.run(sample_con, "regions/concentration_kpis", FILTERS.params())
+        assert executed == ["regions/concentration_kpis"] * 3
     finally:
         other.close()

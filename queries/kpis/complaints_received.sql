@@ -1,9 +1,19 @@
--- One row: complaints received in the filtered period (customer's country; docs/metrics.md complaints_received).
-select count(*) as complaints_received
-from complaint_facts k
-where k.received_on between $date_from and $date_to
-  and (len($countries) = 0 or k.country_code = any($countries))
-  and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
-  and (len($reps) = 0 or k.rep_key = any($reps))
-  and (len($segments) = 0 or k.segment_key = any($segments))
-  and ($all_customers or k.rep_key = any($visible_reps))
+-- One row per period of $period_starts / $period_ends (both dates inclusive): complaints received in it (customer's country; docs/metrics.md complaints_received).
+with periods as (
+    select unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
+),
+received as (
+    select k.received_on
+    from complaint_facts k
+    where k.received_on between (select min(period_from) from periods) and (select max(period_to) from periods)
+      and (len($countries) = 0 or k.country_code = any($countries))
+      and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
+      and (len($reps) = 0 or k.rep_key = any($reps))
+      and (len($segments) = 0 or k.segment_key = any($segments))
+      and ($all_customers or k.rep_key = any($visible_reps))
+)
+select p.period_from, p.period_to, count(k.received_on) as complaints_received
+from periods p
+left join received k on k.received_on between p.period_from and p.period_to
+group by p.period_from, p.period_to
+order by p.period_from, p.period_to

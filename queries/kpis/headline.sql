@@ -1,15 +1,30 @@
--- One row: the headline KPIs of the filtered period (docs/metrics.md: revenue, orders, active_customers, new_customers).
+-- One row per period of $period_starts / $period_ends (lists of the same length; both dates inclusive): the headline KPIs (docs/metrics.md: revenue, orders, active_customers, new_customers).
+-- Set-based: the Overview's eight quarters are one query; a single period is a list of one.
+with periods as (
+    select unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
+),
+facts as (
+    -- The filtered rows of the span every period lies in (zone maps skip the rest).
+    select d.*
+    from period_facts d
+    where d.period_start >= (select min(period_from) from periods) and d.period_end <= (select max(period_to) from periods)
+      and (len($countries) = 0 or d.country_code = any($countries))
+      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
+      and (len($reps) = 0 or d.rep_key = any($reps))
+      and (len($segments) = 0 or d.segment_key = any($segments))
+      and ($all_customers or d.rep_key = any($visible_reps))
+)
 select
+    p.period_from,
+    p.period_to,
     coalesce(sum(d.revenue), 0) as revenue,
     coalesce(sum(d.order_count), 0) as orders,
     count(distinct d.customer_id) filter (where d.positive_line_count > 0) as active_customers,
     count(distinct d.customer_id) filter (where d.is_new) as new_customers
-from period_facts d
-where d.period_start >= $date_from and d.period_end <= $date_to
+from periods p
+left join facts d
+  on d.period_start >= p.period_from and d.period_end <= p.period_to
   -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-  and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to)
-  and (len($countries) = 0 or d.country_code = any($countries))
-  and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
-  and (len($reps) = 0 or d.rep_key = any($reps))
-  and (len($segments) = 0 or d.segment_key = any($segments))
-  and ($all_customers or d.rep_key = any($visible_reps))
+  and (d.grain = 'month' or d.month_start < p.period_from or d.month_end > p.period_to)
+group by p.period_from, p.period_to
+order by p.period_from, p.period_to

@@ -1,15 +1,22 @@
--- One row per ISO-2 country ('unknown' for unresolved) with net revenue in the filtered period.
-select
-    d.country_code,
-    sum(d.revenue) as revenue
-from period_facts d
-where d.period_start >= $date_from and d.period_end <= $date_to
+-- One row per period of $period_starts / $period_ends and ISO-2 country ('unknown' for unresolved) with net revenue in it, largest first within each period.
+with periods as (
+    select unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
+),
+facts as (
+    select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.country_code, d.revenue
+    from period_facts d
+    where d.period_start >= (select min(period_from) from periods) and d.period_end <= (select max(period_to) from periods)
+      and (len($countries) = 0 or d.country_code = any($countries))
+      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
+      and (len($reps) = 0 or d.rep_key = any($reps))
+      and (len($segments) = 0 or d.segment_key = any($segments))
+      and ($all_customers or d.rep_key = any($visible_reps))
+)
+select p.period_from, p.period_to, d.country_code, sum(d.revenue) as revenue
+from periods p
+join facts d
+  on d.period_start >= p.period_from and d.period_end <= p.period_to
   -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-  and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to)
-  and (len($countries) = 0 or d.country_code = any($countries))
-  and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
-  and (len($reps) = 0 or d.rep_key = any($reps))
-  and (len($segments) = 0 or d.segment_key = any($segments))
-  and ($all_customers or d.rep_key = any($visible_reps))
-group by d.country_code
-order by revenue desc
+  and (d.grain = 'month' or d.month_start < p.period_from or d.month_end > p.period_to)
+group by p.period_from, p.period_to, d.country_code
+order by p.period_from, p.period_to, revenue desc, d.country_code
