@@ -84,18 +84,28 @@ def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> di
     }
 
 
-def regions(con, filters: Filters) -> dict:
-    """Concentration KPIs of the period (docs/metrics.md), counted in DuckDB by the rules of cockpit/regions.py."""
-    c = db.run(con, "regions/concentration_kpis", filters.params()).iloc[0]
+def regions_many(con, filters_list: list[Filters]) -> list[dict]:
+    """Concentration KPIs of each period (docs/metrics.md), counted in DuckDB by the rules of cockpit/regions.py,
+    all periods in one query (queries/regions/concentration_kpis.sql)."""
+    rows = db.run(con, "regions/concentration_kpis", _periods(filters_list))
     r2 = lambda v: round(float(v), 2)  # noqa: E731
-    return {
-        "hhi_countries": r2(c["hhi_countries"]),
-        "hhi_customers": r2(c["hhi_customers"]),
-        "top_country": c["top_country"] if isinstance(c["top_country"], str) else None,
-        "top_country_share_pct": r2(c["top_country_share_pct"]),
-        "top5_customers_share_pct": r2(c["top5_customers_share_pct"]),
-        "major_customers": [str(x) for x in c["major_customers"]],
-    }
+    out = []
+    for f in filters_list:
+        c = rows[(rows["period_from"] == pd.Timestamp(f.date_from)) & (rows["period_to"] == pd.Timestamp(f.date_to))].iloc[0]
+        out.append({
+            "hhi_countries": r2(c["hhi_countries"]),
+            "hhi_customers": r2(c["hhi_customers"]),
+            "top_country": c["top_country"] if isinstance(c["top_country"], str) else None,
+            "top_country_share_pct": r2(c["top_country_share_pct"]),
+            "top5_customers_share_pct": r2(c["top5_customers_share_pct"]),
+            "major_customers": [str(x) for x in c["major_customers"]],
+        })
+    return out
+
+
+def regions(con, filters: Filters) -> dict:
+    """Concentration KPIs of the period: regions_many for one period."""
+    return regions_many(con, [filters])[0]
 
 
 def complaints(con, filters: Filters, as_of: dt.date | None = None) -> dict:
@@ -152,20 +162,22 @@ def compute(con, filters: Filters, stored: bool = True) -> dict:
 
 def compute_many(con, filters_list: list[Filters], stored: bool = True, workers: int = 2) -> list[dict]:
     """compute() for several periods of the same filters (the Overview's eight quarters), in the order given.
-    Periods the import stored are read; for the others the headline family is one set-based query for all of
-    them, and the families still asked period by period (churn, concentration, complaints, records) run on
-    `workers` threads (DuckDB releases the GIL)."""
+    Periods the import stored are read; for the others the headline and concentration families are one set-based
+    query each for all of them, and the families still asked period by period (churn, complaints, records) run
+    on `workers` threads (DuckDB releases the GIL)."""
     held = [json.loads(h["kpis_json"]) if (h := stored_quarter(con, f) if stored else None) is not None else None
             for f in filters_list]
     missing = [f for f, h in zip(filters_list, held) if h is None]
     if missing:
         _, _, currency = data_range(con)
         heads = iter(headline_many(con, missing))
+        shares = dict(zip(missing, regions_many(con, missing)))  # read by the worker threads, by period
 
         def rest(f: Filters) -> dict:
-            out = {}
-            for family in (churn, regions, complaints, records):
-                out.update(family(con, f))
+            out = churn(con, f)
+            out.update(shares[f])  # (in the key order compute() has always given)
+            out.update(complaints(con, f))
+            out.update(records(con, f))
             return out
         if workers > 1 and len(missing) > 1:
             from concurrent.futures import ThreadPoolExecutor

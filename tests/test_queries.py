@@ -90,20 +90,20 @@ def test_memoised_runs_each_question_once_and_hands_out_copies(sample_con, monke
     executed = []
     real = db._run
     monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
-    p = FILTERS.params()
+    p = FILTERS.params() | {"group": "region"}
     with db.memoised(sample_con) as memo:
-        first = db.run(sample_con, "regions/concentration_kpis", p)
-        first.loc[0, "hhi_countries"] = -1.0  # a caller changing its frame changes nobody else's
-        second = db.run(sample_con, "regions/concentration_kpis", p | {"as_of": dt.date(2020, 1, 1)})  # a parameter it does not use
-        assert executed == ["regions/concentration_kpis"] and second.iloc[0]["hhi_countries"] > 0
-        db.run(sample_con, "regions/concentration_kpis", p | {"date_from": dt.date(2025, 7, 1)})
-        assert executed == ["regions/concentration_kpis"] * 2
+        first = db.run(sample_con, "regions/revenue_by_group", p)
+        first.loc[0, "revenue"] = -1.0  # a caller changing its frame changes nobody else's
+        second = db.run(sample_con, "regions/revenue_by_group", p | {"as_of": dt.date(2020, 1, 1)})  # a parameter it does not use
+        assert executed == ["regions/revenue_by_group"] and second.iloc[0]["revenue"] > 0
+        db.run(sample_con, "regions/revenue_by_group", p | {"date_from": dt.date(2025, 7, 1)})
+        assert executed == ["regions/revenue_by_group"] * 2
         memo.clear()
-        db.run(sample_con, "regions/concentration_kpis", p)
-        assert executed == ["regions/concentration_kpis"] * 3
-    db.run(sample_con, "regions/concentration_kpis", p)
-    db.run(sample_con, "regions/concentration_kpis", p)
-    assert executed == ["regions/concentration_kpis"] * 5
+        db.run(sample_con, "regions/revenue_by_group", p)
+        assert executed == ["regions/revenue_by_group"] * 3
+    db.run(sample_con, "regions/revenue_by_group", p)
+    db.run(sample_con, "regions/revenue_by_group", p)
+    assert executed == ["regions/revenue_by_group"] * 5
 
 
 def test_memoised_failure_reaches_every_asker(sample_con):
@@ -118,21 +118,21 @@ def test_memoised_keeps_within_its_budget(sample_con, monkeypatch):
     executed = []
     real = db._run
     monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
-    p = FILTERS.params()
-    one = db._approximate_bytes(db._run(sample_con, "regions/concentration_kpis", p))
+    p = FILTERS.params() | {"group": "region"}
+    one = db._approximate_bytes(db._run(sample_con, "regions/revenue_by_group", p))
     executed.clear()
     with db.memoised(sample_con, budget=2 * one):  # room for two headline rows, not three
         for start in (dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 1)):
-            db.run(sample_con, "regions/concentration_kpis", p | {"date_from": start})  # the third makes room: the first goes
-        db.run(sample_con, "regions/concentration_kpis", p | {"date_from": dt.date(2025, 4, 1)})
-        assert executed == ["regions/concentration_kpis"] * 3
-        db.run(sample_con, "regions/concentration_kpis", p | {"date_from": dt.date(2025, 1, 1)})
-        assert executed == ["regions/concentration_kpis"] * 4
+            db.run(sample_con, "regions/revenue_by_group", p | {"date_from": start})  # the third makes room: the first goes
+        db.run(sample_con, "regions/revenue_by_group", p | {"date_from": dt.date(2025, 4, 1)})
+        assert executed == ["regions/revenue_by_group"] * 3
+        db.run(sample_con, "regions/revenue_by_group", p | {"date_from": dt.date(2025, 1, 1)})
+        assert executed == ["regions/revenue_by_group"] * 4
     executed.clear()
     with db.memoised(sample_con, budget=2 * one - 2):  # half of it is less than one row: nothing is kept
-        db.run(sample_con, "regions/concentration_kpis", p)
-        db.run(sample_con, "regions/concentration_kpis", p)
-        assert executed == ["regions/concentration_kpis"] * 2
+        db.run(sample_con, "regions/revenue_by_group", p)
+        db.run(sample_con, "regions/revenue_by_group", p)
+        assert executed == ["regions/revenue_by_group"] * 2
 
 
 def test_memoised_serves_only_its_own_connection(sample_db, sample_con, monkeypatch):
@@ -143,10 +143,10 @@ def test_memoised_serves_only_its_own_connection(sample_db, sample_con, monkeypa
     other = db.connect(sample_db)
     try:
         with db.memoised(sample_con):
-            db.run(sample_con, "regions/concentration_kpis", FILTERS.params())
-            db.run(other, "regions/concentration_kpis", FILTERS.params())
-            db.run(other, "regions/concentration_kpis", FILTERS.params())
-            db.run(sample_con, "regions/concentration_kpis", FILTERS.params())
-        assert executed == ["regions/concentration_kpis"] * 3
+            db.run(sample_con, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
+            db.run(other, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
+            db.run(other, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
+            db.run(sample_con, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
+        assert executed == ["regions/revenue_by_group"] * 3
     finally:
         other.close()
