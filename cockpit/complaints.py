@@ -339,7 +339,7 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
     end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
     rows = with_latency(db.run(con, "complaints/complaint_rows", p | {"history_days": 365 if mode == "business" else 0}),
                         mode, cal)
-    counts = db.run(con, "complaints/open_backlog", at_end | {"age_bounds_days": AGE_BOUNDS_DAYS})
+    counts = db.run(con, "complaints/open_backlog", at_end | {"as_ofs": [as_of], "age_bounds_days": AGE_BOUNDS_DAYS})
     acts = db.run(con, "complaints/corrective_actions", at_end)
     period = in_period(rows, filters.date_from, filters.date_to)
     judged = sla(period, targets, end)

@@ -108,24 +108,38 @@ def regions(con, filters: Filters) -> dict:
     return regions_many(con, [filters])[0]
 
 
-def complaints(con, filters: Filters, as_of: dt.date | None = None) -> dict:
-    """Complaint KPIs: latency over complaints received in the period; open and overdue at the period end."""
+def complaints_many(con, filters_list: list[Filters]) -> list[dict]:
+    """Complaint KPIs of each period of the same filters: latency over complaints received in the period; open
+    complaints and overdue actions at its end (the as-of day: the period's end, or the latest order day for the
+    whole history). Latency and the open count are one set-based query each for all periods."""
     from . import complaints as cx
-    as_of = as_of or as_of_date(con, filters)
-    p = filters.params() | {"date_to": min(filters.date_to, as_of), "as_of": as_of}
+    as_ofs = [as_of_date(con, f) for f in filters_list]
+    p = _periods(filters_list) | {"period_ends": [min(f.date_to, a) for f, a in zip(filters_list, as_ofs)],
+                                  "as_ofs": as_ofs}
     # Calendar hours and the default targets (the Complaints page's defaults), counted in DuckDB.
     targets = cx.default_targets(db.run(con, "complaints/severity_options", p)["severity"].tolist())
-    lat = db.run(con, "complaints/period_latency", p | cx.sla_params(targets)).iloc[0]
+    latency = db.run(con, "complaints/period_latency", p | cx.sla_params(targets))
     backlog = db.run(con, "complaints/open_backlog", p | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
-    acts = db.run(con, "complaints/corrective_actions", p)
+    open_by_day = backlog.groupby("as_of")["complaints"].sum()
     r2 = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
-    return {
-        "first_response_hours_median": r2(lat["first_response_median_h"]), "first_response_hours_p90": r2(lat["first_response_p90_h"]),
-        "resolution_hours_median": r2(lat["resolution_median_h"]), "resolution_hours_p90": r2(lat["resolution_p90_h"]),
-        "sla_breach_pct": r2(lat["breach_pct"]),
-        "open_complaints": int(backlog["complaints"].sum()),
-        "overdue_actions": cx.overdue_count(acts),
-    }
+    out = []
+    for f, as_of, end in zip(filters_list, as_ofs, p["period_ends"]):
+        lat = latency[(latency["period_from"] == pd.Timestamp(f.date_from)) & (latency["period_to"] == pd.Timestamp(end))].iloc[0]
+        acts = db.run(con, "complaints/corrective_actions", f.params() | {"date_to": end, "as_of": as_of})
+        out.append({
+            "first_response_hours_median": r2(lat["first_response_median_h"]),
+            "first_response_hours_p90": r2(lat["first_response_p90_h"]),
+            "resolution_hours_median": r2(lat["resolution_median_h"]), "resolution_hours_p90": r2(lat["resolution_p90_h"]),
+            "sla_breach_pct": r2(lat["breach_pct"]),
+            "open_complaints": int(open_by_day.get(pd.Timestamp(as_of), 0)),
+            "overdue_actions": cx.overdue_count(acts),
+        })
+    return out
+
+
+def complaints(con, filters: Filters) -> dict:
+    """Complaint KPIs of the period: complaints_many for one period."""
+    return complaints_many(con, [filters])[0]
 
 
 STALE_DAYS = 365
@@ -162,21 +176,23 @@ def compute(con, filters: Filters, stored: bool = True) -> dict:
 
 def compute_many(con, filters_list: list[Filters], stored: bool = True, workers: int = 2) -> list[dict]:
     """compute() for several periods of the same filters (the Overview's eight quarters), in the order given.
-    Periods the import stored are read; for the others the headline and concentration families are one set-based
-    query each for all of them, and the families still asked period by period (churn, complaints, records) run
-    on `workers` threads (DuckDB releases the GIL)."""
+    Periods the import stored are read; for the others the headline, concentration and complaint families are
+    set-based (one query each for all of them), and the families still asked period by period (churn, records)
+    run on `workers` threads (DuckDB releases the GIL)."""
     held = [json.loads(h["kpis_json"]) if (h := stored_quarter(con, f) if stored else None) is not None else None
             for f in filters_list]
     missing = [f for f, h in zip(filters_list, held) if h is None]
     if missing:
         _, _, currency = data_range(con)
         heads = iter(headline_many(con, missing))
-        shares = dict(zip(missing, regions_many(con, missing)))  # read by the worker threads, by period
+        # Read by the worker threads, by period.
+        shares = dict(zip(missing, regions_many(con, missing)))
+        handling = dict(zip(missing, complaints_many(con, missing)))
 
         def rest(f: Filters) -> dict:
             out = churn(con, f)
             out.update(shares[f])  # (in the key order compute() has always given)
-            out.update(complaints(con, f))
+            out.update(handling[f])
             out.update(records(con, f))
             return out
         if workers > 1 and len(missing) > 1:

@@ -148,7 +148,7 @@ def test_sql_backlog_trend_and_actions_equal_python(period, filt, sample_con):
 
     # Open complaints: bucket counts and the oldest list.
     open_rows = cx.open_at(rows, end)
-    counts = db.run(sample_con, "complaints/open_backlog", at_end | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
+    counts = db.run(sample_con, "complaints/open_backlog", at_end | {"as_ofs": [f.date_to], "age_bounds_days": cx.AGE_BOUNDS_DAYS})
     assert cx.backlog_from_counts(counts)["complaints"].tolist() == cx.backlog(open_rows)["complaints"].tolist()
     oldest = db.run(sample_con, "complaints/oldest_open", at_end | {"max_rows": 100_000})
     assert sorted(oldest["complaint_id"]) == sorted(open_rows["complaint_id"])

@@ -21,6 +21,7 @@ PARAMS = FILTERS.params() | RhythmRules().params() | {
     "prev_from": dt.date(2024, 1, 1), "prev_to": dt.date(2024, 12, 31), "top": 5,
     "period_starts": [dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 15)],
     "period_ends": [dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 12, 31)],
+    "as_ofs": [dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 12, 31)],
 } | sla_params({"Critical": (2.0, 48.0), "minor": DEFAULT_TARGETS["minor"]})
 
 

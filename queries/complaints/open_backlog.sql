@@ -1,21 +1,36 @@
--- One row per age bucket: complaints received by the end of $as_of and not resolved by then, from customers passing
--- the filters. Buckets start at the day counts in $age_bounds_days (0, 1, 3, 7, 30: cockpit/complaints.py
--- AGE_BUCKETS); age = days from receipt to the end of $as_of.
-with open_now as (
-    select date_diff('second', k.received_at, ($as_of::date + interval 1 day - interval 1 second)) / 86400.0 as age_days
+-- One row per as-of day of $as_ofs and age bucket: complaints received by the end of that day and not resolved by
+-- then, from customers passing the filters. Buckets start at the day counts in $age_bounds_days (0, 1, 3, 7, 30:
+-- cockpit/complaints.py AGE_BUCKETS); age = days from receipt to the end of the as-of day. Set-based: the
+-- Overview's eight quarter ends are one query; the Complaints page asks for one day.
+with days as (
+    select distinct unnest($as_ofs)::date as as_of
+),
+candidates as (
+    -- Received by the last as-of day and not resolved before the first: the only complaints any day can count.
+    select k.received_at, k.resolved_at
     from complaint_facts k
-    where k.received_at <= $as_of::date + interval 1 day - interval 1 second
-      and (k.resolved_at is null or k.resolved_at > $as_of::date + interval 1 day - interval 1 second)
+    where k.received_at <= (select max(as_of) from days) + interval 1 day - interval 1 second
+      and (k.resolved_at is null or k.resolved_at > (select min(as_of) from days) + interval 1 day - interval 1 second)
       and (len($countries) = 0 or k.country_code = any($countries))
       and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
       and (len($reps) = 0 or k.rep_key = any($reps))
       and (len($segments) = 0 or k.segment_key = any($segments))
       and ($all_customers or k.rep_key = any($visible_reps))
+),
+open_then as (
+    select d.as_of,
+           date_diff('second', k.received_at, (d.as_of + interval 1 day - interval 1 second)) / 86400.0 as age_days
+    from days d
+    join candidates k
+      on k.received_at <= d.as_of + interval 1 day - interval 1 second
+     and (k.resolved_at is null or k.resolved_at > d.as_of + interval 1 day - interval 1 second)
 )
-select b.bucket, count(o.age_days) as complaints
-from (select generate_subscripts($age_bounds_days, 1) as bucket) b
-left join open_now o
-  on o.age_days >= $age_bounds_days[b.bucket]
+select d.as_of, b.bucket, count(o.age_days) as complaints
+from days d
+cross join (select generate_subscripts($age_bounds_days, 1) as bucket) b
+left join open_then o
+  on o.as_of = d.as_of
+ and o.age_days >= $age_bounds_days[b.bucket]
  and (b.bucket = len($age_bounds_days) or o.age_days < $age_bounds_days[b.bucket + 1])
-group by b.bucket
-order by b.bucket
+group by d.as_of, b.bucket
+order by d.as_of, b.bucket

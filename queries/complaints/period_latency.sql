@@ -1,23 +1,30 @@
--- One row: median and P90 of both latencies in calendar hours over complaints received between $date_from and
--- $date_to from customers passing the filters, and the SLA breach % judged at the end of $as_of (the rules of
--- cockpit/complaints.py quantiles() and sla(), targets as in latency_by_month.sql; held equal by a test).
+-- One row per period of $period_starts / $period_ends / $as_ofs (lists of the same length): median and P90 of both
+-- latencies in calendar hours over complaints received in the period from customers passing the filters, and the
+-- SLA breach % judged at the end of its as-of day (the rules of cockpit/complaints.py quantiles() and sla(),
+-- targets as in latency_by_month.sql; held equal by a test). Set-based: the Overview's eight quarters are one query.
 with targets as (
     select unnest($sla_severities) as severity, unnest($sla_first_response_h) as fr_target, unnest($sla_resolution_h) as res_target
+),
+periods as (
+    select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to,
+           unnest($as_ofs)::date as as_of
 ),
 defaults as (
     select unnest($default_severities) as severity, unnest($default_first_response_h) as fr_target,
            unnest($default_resolution_h) as res_target
 ),
 rows as (
-    select k.hours_to_first_response as fr,
+    select p.period_from, p.period_to,
+           k.hours_to_first_response as fr,
            k.hours_to_resolution as res,
-           date_diff('second', k.received_at, ($as_of::date + interval 1 day - interval 1 second)) / 3600.0 as age_h,
+           date_diff('second', k.received_at, (p.as_of + interval 1 day - interval 1 second)) / 3600.0 as age_h,
            coalesce(exact.fr_target, lower_case.fr_target, $fallback_first_response_h) as fr_target,
            coalesce(exact.res_target, lower_case.res_target, $fallback_resolution_h) as res_target
     from complaint_facts k
+    join periods p on k.received_on between p.period_from and p.period_to
     left join targets exact on exact.severity = coalesce(k.severity, '')
     left join defaults lower_case on lower_case.severity = lower(coalesce(k.severity, ''))
-    where k.received_on between $date_from and $date_to
+    where k.received_on between (select min(period_from) from periods) and (select max(period_to) from periods)
       and (len($countries) = 0 or k.country_code = any($countries))
       and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
       and (len($reps) = 0 or k.rep_key = any($reps))
@@ -31,11 +38,16 @@ judged as (
     from rows
 )
 select
-    count(*) as complaints,
-    quantile_cont(fr, 0.5) as first_response_median_h,
-    quantile_cont(fr, 0.9) as first_response_p90_h,
-    quantile_cont(res, 0.5) as resolution_median_h,
-    quantile_cont(res, 0.9) as resolution_p90_h,
-    avg(case when fr_breach or res_breach then 100.0 else 0.0 end)
-        filter (where res is not null or age_h > res_target or fr_breach) as breach_pct
-from judged
+    p.period_from,
+    p.period_to,
+    count(j.period_from) as complaints,
+    quantile_cont(j.fr, 0.5) as first_response_median_h,
+    quantile_cont(j.fr, 0.9) as first_response_p90_h,
+    quantile_cont(j.res, 0.5) as resolution_median_h,
+    quantile_cont(j.res, 0.9) as resolution_p90_h,
+    avg(case when j.fr_breach or j.res_breach then 100.0 else 0.0 end)
+        filter (where j.res is not null or j.age_h > j.res_target or j.fr_breach) as breach_pct
+from periods p
+left join judged j using (period_from, period_to)
+group by p.period_from, p.period_to
+order by p.period_from, p.period_to

@@ -1,6 +1,6 @@
 -- One row per period of $period_starts / $period_ends (both dates inclusive): complaints received in it (customer's country; docs/metrics.md complaints_received).
 with periods as (
-    select unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
+    select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
 ),
 received as (
     select k.received_on

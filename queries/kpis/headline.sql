@@ -1,7 +1,7 @@
 -- One row per period of $period_starts / $period_ends (lists of the same length; both dates inclusive): the headline KPIs (docs/metrics.md: revenue, orders, active_customers, new_customers).
 -- Set-based: the Overview's eight quarters are one query; a single period is a list of one.
 with periods as (
-    select unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
+    select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
 ),
 facts as (
     -- The filtered rows of the span every period lies in (zone maps skip the rest).

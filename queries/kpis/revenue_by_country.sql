@@ -1,6 +1,6 @@
 -- One row per period of $period_starts / $period_ends and ISO-2 country ('unknown' for unresolved) with net revenue in it, largest first within each period.
 with periods as (
-    select unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
+    select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
 ),
 facts as (
     select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.country_code, d.revenue

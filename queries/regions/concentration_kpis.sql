@@ -3,7 +3,7 @@
 -- a test): shares in percent of the positive totals; 'unknown' is not a country; HHI = sum of squared shares;
 -- major customers hold 10 % or more. Set-based: the Overview's eight quarters are one query.
 with periods as (
-    select unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
+    select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
 ),
 facts as (
     select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.customer_id, d.country_code, d.revenue
