@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from cockpit import churn, db, kpis
+from cockpit import churn, kpis
 from cockpit import complaints as cx
 from cockpit import records as rx
 from cockpit import regions as rg

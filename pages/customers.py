@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, churn, db, kpis, records, ui
+from cockpit import charts, records, ui
 from cockpit.countries import country_column, country_name
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
 

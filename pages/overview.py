@@ -5,7 +5,6 @@ import streamlit as st
 from cockpit import charts, kpis, report, ui
 from cockpit import overview as ov
 from cockpit.countries import country_name
-from cockpit.filters import parse_quarter
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
 from cockpit.filters import quarter_of
 from cockpit.overview import CARDS, change, revenue_by_country, summary
