@@ -16,7 +16,7 @@ from cockpit import complaints as cx
 from cockpit import overview as ov
 from cockpit import records as rx
 from cockpit import regions as rg
-from cockpit.filters import Filters
+from cockpit.filters import Filters, quarters_ending
 
 
 def main(argv=None) -> int:
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
 
     def overview(f):
         # As the page does: the headline family set-based, the others two quarters at a time.
-        kpis.compute_many(con, ov.quarters_ending(f), stored=False)
+        kpis.compute_many(con, quarters_ending(f), stored=False)
         ov.movers(con, f, f.previous_period(), stored=False)
         ov.revenue_by_month(con, f, stored=False)
     pages = {"overview": overview, "regions": lambda f: rg.view(con, f, stored=False),

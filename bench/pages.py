@@ -11,7 +11,7 @@ from cockpit import churn, kpis
 from cockpit import complaints as cx
 from cockpit import records as rx
 from cockpit import regions as rg
-from cockpit.filters import Filters
+from cockpit.filters import Filters, quarters_ending
 
 Q = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
 PREV = Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 30), all_customers=True)
@@ -98,7 +98,7 @@ def pd_overview(fr):
     from cockpit import overview as ov
     o = fr["orders"]
     first = o[o["Amount"] > 0].groupby("Customer ID")["Order Date"].min()
-    for f in ov.quarters_ending(Q):
+    for f in quarters_ending(Q):
         _pd_headline(o, f, first)
         pd_churn(fr, only_status=True, f=f)
         pd_regions(fr, only_shares=True, f=f)

@@ -120,6 +120,21 @@ class Filters:
         return t("sentence_sep", lang).join(parts) + t("sentence_end", lang)
 
 
+def quarter_filters(filters: Filters, quarter_start: dt.date) -> Filters:
+    start, end = quarter_of(quarter_start)
+    return replace(filters, date_from=start, date_to=end)
+
+
+def quarters_ending(filters: Filters, n: int = 8) -> list[Filters]:
+    """The filters of the n calendar quarters ending with the period's end quarter, oldest first."""
+    start, _ = quarter_of(filters.date_to)
+    starts = []
+    for _ in range(n):
+        starts.append(start)
+        start = quarter_of(start - dt.timedelta(days=1))[0]
+    return [quarter_filters(filters, s) for s in starts[::-1]]
+
+
 def data_range(con) -> tuple[dt.date | None, dt.date | None, str]:
     """The first and last order days of the data (None without orders) and the reporting currency."""
     row = db.run(con, "filters/data_range", {}).iloc[0]

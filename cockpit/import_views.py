@@ -4,13 +4,12 @@ cockpit/stored.py and kpis.stored_quarter."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from . import churn, complaints, db, kpis, records, regions, stored
-from .filters import Filters, data_range, quarter_of
+from .filters import Filters, data_range, quarters_ending
 from .overview import movers, revenue_by_month
 
 
@@ -24,11 +23,7 @@ def quarters_to_store(con) -> list[Filters]:
     _, last, _ = data_range(con)
     if last is None:
         return []
-    out, start = [], quarter_of(last)[0]
-    for _ in range(STORED_QUARTERS):
-        out.append(Filters(*quarter_of(start), all_customers=True))
-        start = quarter_of(start - dt.timedelta(days=1))[0]
-    return out[::-1]
+    return quarters_ending(Filters(last, last, all_customers=True), STORED_QUARTERS)
 
 
 def stored_row(con, f: Filters) -> tuple:

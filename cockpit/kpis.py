@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from . import db
-from .filters import Filters, data_range
+from .filters import Filters, data_range, quarters_ending
 
 ALL_FROM = dt.date(1900, 1, 1)
 ALL_TO = dt.date(2999, 12, 31)
@@ -27,6 +27,11 @@ def _periods(filters_list: list[Filters]) -> dict:
                              "period_ends": [f.date_to for f in filters_list]}
 
 
+def _by_period(frame: pd.DataFrame) -> dict:
+    """A set-based query's rows by (first day, last day) of their period."""
+    return {(a.date(), b.date()): rows for (a, b), rows in frame.groupby(["period_from", "period_to"], sort=False)}
+
+
 def headline_many(con, filters_list: list[Filters]) -> list[dict]:
     """Foundation KPIs for each period (both dates inclusive) of the same filters, in the order given: one query
     per KPI file for all of them (queries/kpis/headline.sql, complaints_received.sql, revenue_by_country.sql)."""
@@ -34,12 +39,12 @@ def headline_many(con, filters_list: list[Filters]) -> list[dict]:
     h = db.run(con, "kpis/headline", p)
     complaints = db.run(con, "kpis/complaints_received", p)
     by_country = db.run(con, "kpis/revenue_by_country", p)
+    h, complaints, by_country = _by_period(h), _by_period(complaints), _by_period(by_country)
     out = []
     for f in filters_list:
-        key = (pd.Timestamp(f.date_from), pd.Timestamp(f.date_to))
-        row = h[(h["period_from"] == key[0]) & (h["period_to"] == key[1])].iloc[0]
-        received = complaints[(complaints["period_from"] == key[0]) & (complaints["period_to"] == key[1])].iloc[0]
-        countries = by_country[(by_country["period_from"] == key[0]) & (by_country["period_to"] == key[1])]
+        key = (f.date_from, f.date_to)
+        row, received = h[key].iloc[0], complaints[key].iloc[0]
+        countries = by_country.get(key, h[key].iloc[:0])
         out.append({
             "revenue": _money(row["revenue"]),
             "orders": int(row["orders"]),
@@ -87,11 +92,11 @@ def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> di
 def regions_many(con, filters_list: list[Filters]) -> list[dict]:
     """Concentration KPIs of each period (docs/metrics.md), counted in DuckDB by the rules of cockpit/regions.py,
     all periods in one query (queries/regions/concentration_kpis.sql)."""
-    rows = db.run(con, "regions/concentration_kpis", _periods(filters_list))
+    rows = _by_period(db.run(con, "regions/concentration_kpis", _periods(filters_list)))
     r2 = lambda v: round(float(v), 2)  # noqa: E731
     out = []
     for f in filters_list:
-        c = rows[(rows["period_from"] == pd.Timestamp(f.date_from)) & (rows["period_to"] == pd.Timestamp(f.date_to))].iloc[0]
+        c = rows[(f.date_from, f.date_to)].iloc[0]
         out.append({
             "hhi_countries": r2(c["hhi_countries"]),
             "hhi_customers": r2(c["hhi_customers"]),
@@ -118,13 +123,13 @@ def complaints_many(con, filters_list: list[Filters]) -> list[dict]:
                                   "as_ofs": as_ofs}
     # Calendar hours and the default targets (the Complaints page's defaults), counted in DuckDB.
     targets = cx.default_targets(db.run(con, "complaints/severity_options", p)["severity"].tolist())
-    latency = db.run(con, "complaints/period_latency", p | cx.sla_params(targets))
+    latency = _by_period(db.run(con, "complaints/period_latency", p | cx.sla_params(targets)))
     backlog = db.run(con, "complaints/open_backlog", p | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
     open_by_day = backlog.groupby("as_of")["complaints"].sum()
     r2 = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
     out = []
     for f, as_of, end in zip(filters_list, as_ofs, p["period_ends"]):
-        lat = latency[(latency["period_from"] == pd.Timestamp(f.date_from)) & (latency["period_to"] == pd.Timestamp(end))].iloc[0]
+        lat = latency[(f.date_from, end)].iloc[0]
         acts = db.run(con, "complaints/corrective_actions", f.params() | {"date_to": end, "as_of": as_of})
         out.append({
             "first_response_hours_median": r2(lat["first_response_median_h"]),
@@ -184,8 +189,8 @@ def compute_many(con, filters_list: list[Filters], stored: bool = True, workers:
     missing = [f for f, h in zip(filters_list, held) if h is None]
     if missing:
         _, _, currency = data_range(con)
-        heads = iter(headline_many(con, missing))
-        # Read by the worker threads, by period.
+        # Set-based families first; the rest read them by period from the worker threads.
+        heads = dict(zip(missing, headline_many(con, missing)))
         shares = dict(zip(missing, regions_many(con, missing)))
         handling = dict(zip(missing, complaints_many(con, missing)))
 
@@ -198,27 +203,20 @@ def compute_many(con, filters_list: list[Filters], stored: bool = True, workers:
         if workers > 1 and len(missing) > 1:
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                rests = iter(list(pool.map(rest, missing)))
+                rests = dict(zip(missing, pool.map(rest, missing)))
         else:
-            rests = iter([rest(f) for f in missing])
-        for i, h in enumerate(held):
-            if h is None:
-                f = filters_list[i]
-                held[i] = ({"period_from": f.date_from.isoformat(), "period_to": f.date_to.isoformat(),
-                            "reporting_currency": currency} | next(heads) | next(rests))
+            rests = {f: rest(f) for f in missing}
+        held = [h if h is not None else
+                {"period_from": f.date_from.isoformat(), "period_to": f.date_to.isoformat(),
+                 "reporting_currency": currency} | heads[f] | rests[f]
+                for f, h in zip(filters_list, held)]
     return held
 
 
 def quarters(con, filters: Filters, n: int = 8) -> list[dict]:
     """compute() for the n calendar quarters ending with the period's end quarter, oldest first (the Overview's
     cards and sparklines)."""
-    from .filters import quarter_of
-    start = quarter_of(filters.date_to)[0]
-    out = []
-    for _ in range(n):
-        out.append(replace(filters, date_from=start, date_to=quarter_of(start)[1]))
-        start = quarter_of(start - dt.timedelta(days=1))[0]
-    return compute_many(con, out[::-1])
+    return compute_many(con, quarters_ending(filters, n))
 
 
 def stored_quarter(con, filters: Filters) -> dict | None:

@@ -5,13 +5,12 @@ review pack and `cockpit kpis` always agree."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pandas as pd
 
 from . import db
 from .countries import country_name
-from .filters import Filters, quarter_label, quarter_of
+from .filters import Filters, quarter_label
 from .i18n import fmt_money, fmt_pct, t
 
 # (key, lower is better, kind)
@@ -21,21 +20,6 @@ CARDS = [
     ("hhi_countries", True, "num"), ("resolution_hours_median", True, "hours"), ("sla_breach_pct", True, "pct"),
     ("record_completeness_pct", False, "pct"),
 ]
-
-
-def quarter_filters(filters: Filters, quarter_start: dt.date) -> Filters:
-    start, end = quarter_of(quarter_start)
-    return replace(filters, date_from=start, date_to=end)
-
-
-def quarters_ending(filters: Filters, n: int = 8) -> list[Filters]:
-    """The filters of the n calendar quarters ending with the period's end quarter, oldest first."""
-    start, _ = quarter_of(filters.date_to)
-    starts = []
-    for _ in range(n):
-        starts.append(start)
-        start = quarter_of(start - dt.timedelta(days=1))[0]
-    return [quarter_filters(filters, s) for s in starts[::-1]]
 
 
 def quarter_table(results: list[dict]) -> pd.DataFrame:

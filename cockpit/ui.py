@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 import datetime as dt
+import functools
 import importlib
 import io
 import math
@@ -265,17 +266,30 @@ def warn_url(text: str) -> None:
     st.session_state.setdefault("_url_warnings", []).append(str(text)[:60])
 
 
-def sync_url(fragment: bool = False) -> None:
-    """Write the registered keys' current values to the URL (defaults left out to keep links short).
-
-    At the end of a run (the entry point) the keys registered in that run are written and remembered; a fragment
-    (fragment=True, at the end of its function) writes the remembered keys with its own, current values, since a
-    fragment's rerun does not run the entry point."""
-    if fragment and not _in_fragment_rerun():
-        return  # within a whole run the entry point writes the URL at its end
+def sync_url() -> None:
+    """At the end of a run (the entry point): write the keys registered in that run to the URL, and remember them
+    for the sections that rerun alone (section())."""
     registered = st.session_state.get("_url_keys", {})
-    if fragment:
-        registered = st.session_state.get("_url_keys_of_run", {}) | registered
+    _write_url(registered)
+    st.session_state["_url_keys_of_run"] = registered
+    st.session_state["_url_keys"] = {}
+
+
+def section(body: Callable[[], None]):
+    """st.fragment for a section whose own controls (a what-if, a picker, a chart's measure) rerun only it. When
+    it reruns alone the entry point does not run, so the URL is written here: the run's keys with this section's
+    current values."""
+    @functools.wraps(body)
+    def run() -> None:
+        body()
+        if _in_fragment_rerun():
+            _write_url(st.session_state.get("_url_keys_of_run", {}) | st.session_state.get("_url_keys", {}))
+            st.session_state["_url_keys"] = {}
+    return st.fragment(run)
+
+
+def _write_url(registered: dict) -> None:
+    """The registered keys' current values in the URL (defaults left out to keep links short)."""
     wanted: dict[str, list[str] | str] = {}
     for key, (kind, default) in registered.items():
         value = st.session_state.get(key)
@@ -293,9 +307,6 @@ def sync_url(fragment: bool = False) -> None:
                for k in st.query_params.keys()}
     if current != wanted:
         st.query_params.from_dict(wanted)
-    if not fragment:
-        st.session_state["_url_keys_of_run"] = registered
-    st.session_state["_url_keys"] = {}
 
 
 def _in_fragment_rerun() -> bool:
@@ -523,5 +534,5 @@ def _shown(df: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFram
 
 
 __all__ = ["connection", "query", "computed", "lang", "sidebar_filters", "page_header",
-           "kpi_card", "chart", "downloads", "table", "md_text", "fmt_money", "fmt_int", "fmt_pct", "currency",
+           "kpi_card", "chart", "downloads", "table", "md_text", "section", "sync_url", "fmt_money", "fmt_int", "fmt_pct", "currency",
            "ensure_database"]

@@ -93,7 +93,7 @@ with left:
     ui.chart(charts.funnel(steps, L), key="churn_funnel")
 
 
-@st.fragment
+@ui.section
 def stopped_section() -> None:
     """The customers who stopped at one funnel step: picking another step reruns only this section."""
     ui.url_state("stopped", "int", None)
@@ -115,7 +115,6 @@ def stopped_section() -> None:
               "first_contact_on": (t("col_first_contact", L), "date")},
              complete=lambda: _stopped(db.run(con, "churn/funnel_customers", funnel_params | viewer)),
              key="churn_stopped", stem="funnel-stopped", height=330)
-    ui.sync_url(fragment=True)
 
 
 with right:
@@ -125,7 +124,7 @@ st.subheader(t("cohorts_title", L))
 st.caption(t("cohorts_caption", L))
 
 
-@st.fragment
+@ui.section
 def cohort_section() -> None:
     """The cohort heatmap and the retention lines: the measure (customers or revenue) reruns only this section."""
     ui.url_state("measure", "str", "customers")
@@ -143,7 +142,6 @@ def cohort_section() -> None:
         if len(retention):
             ui.chart(charts.retention_lines(retention[~retention["is_as_of"] | retention["quarter_end"].dt.is_quarter_end], L),
                      key="churn_nrr")
-    ui.sync_url(fragment=True)
 
 
 cohort_section()

@@ -78,7 +78,7 @@ with left:
     ui.chart(charts.latency_distribution(view["boxes"], L, unit), key="complaints_distribution")
 
 
-@st.fragment
+@ui.section
 def latency_by_section() -> None:
     """Latency by one dimension: picking another reruns only this chart."""
     dims = ["category", "severity", "department", "country", "sales_rep"]
@@ -92,7 +92,6 @@ def latency_by_section() -> None:
         by = by.assign(country=country_column(by["country_code"].replace("unknown", None), L).fillna(t("unknown", L)))
     by[dim] = by[dim].replace("", t("none_value", L))
     ui.chart(charts.latency_by_dimension(by, dim, L, unit), key="complaints_by")
-    ui.sync_url(fragment=True)
 
 
 with right:
@@ -142,7 +141,7 @@ ui.table(overdue, {"complaint_id": (t("col_complaint", L), "text"), "customer_na
 st.subheader(t("timeline_title", L))
 
 
-@st.fragment
+@ui.section
 def timeline_section() -> None:
     """One complaint end to end: a search or another pick reruns only this section."""
     ui.url_state("complaint", "str", None)
@@ -166,7 +165,6 @@ def timeline_section() -> None:
         st.selectbox(t("timeline_pick", L), list(labels), key="complaint", format_func=lambda c: labels.get(c, c))
         row = source[source["complaint_id"] == st.session_state["complaint"]].iloc[0].to_dict()
         ui.chart(charts.complaint_timeline(row, L), key="complaints_timeline")
-    ui.sync_url(fragment=True)
 
 
 timeline_section()

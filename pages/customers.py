@@ -161,7 +161,7 @@ ui.chart(charts.migration_heatmap(view["migration"], L, mig_from, mig_to), key="
 st.subheader(t("c360_title", L))
 
 
-@st.fragment
+@ui.section
 def customer_360_section() -> None:
     """One customer end to end: a search or another pick reruns only this section."""
     search = st.text_input(t("c360_search", L), key="c360_search", width=420, placeholder=t("c360_search_hint", L)) or ""
@@ -223,7 +223,6 @@ def customer_360_section() -> None:
                                 "hours_to_first_response": (t("col_hours_fr", L), "int"),
                                 "hours_to_resolution": (t("col_hours_res", L), "int")},
                          key="customers_c360_complaints", stem=f"complaints-{cid}", height=220)
-    ui.sync_url(fragment=True)
 
 
 customer_360_section()

@@ -6,7 +6,7 @@ from cockpit import charts, kpis, report, ui
 from cockpit import overview as ov
 from cockpit.countries import country_name
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
-from cockpit.filters import quarter_of
+from cockpit.filters import quarter_filters, quarter_of
 from cockpit.overview import CARDS, change, revenue_by_country, summary
 
 L = ui.lang()
@@ -51,7 +51,7 @@ for row in (CARDS[:5], CARDS[5:]):
                     prev.get(key), compare, help_text, spark=spark, lower_is_better=lower_better)
         col.caption(f"{t('kpi_change_ly', L)}: {fmt_pct(ly_change, signed=True)}")
 
-quarter = ov.quarter_filters(filters, quarter_of(filters.date_to)[0])
+quarter = quarter_filters(filters, quarter_of(filters.date_to)[0])
 country_movers, customer_movers = ui.computed(ov.movers, quarter, quarter.previous_period())
 st.subheader(t("summary_title", L))
 st.info(summary(now, prev, country_movers, cur, L, prev["quarter"]))

@@ -42,7 +42,7 @@ def _clear_country() -> None:
     st.session_state["countries"] = []
 
 
-@st.fragment
+@ui.section
 def map_section() -> None:
     if st.session_state.pop("_map_changed_filters", False):
         st.rerun(scope="app")  # a global filter changed: every section (and the sidebar) follows
@@ -54,7 +54,6 @@ def map_section() -> None:
                          format_func=lambda m: t(f"measure_{m}", L))
     ui.chart(charts.world_map(countries, st.session_state["map"], cur, L), key="regions_map",
              on_select=_map_clicked, selection_mode="points")
-    ui.sync_url(fragment=True)
 
 
 map_section()
@@ -62,7 +61,7 @@ if filters.countries:
     st.button(t("clear_country", L), key="clear_country", on_click=_clear_country)
 
 
-@st.fragment
+@ui.section
 def group_section() -> None:
     ui.url_state("group", "str", "region")
     if st.session_state.get("group") not in regions.GROUPS:
@@ -76,7 +75,6 @@ def group_section() -> None:
     ui.chart(charts.region_bars(grouped, "label", cur, L,
                                 t("chart_region_revenue", L, group=t(f"group_{group}", L), currency=cur)),
              key="regions_groups")
-    ui.sync_url(fragment=True)
 
 
 group_section()
@@ -87,7 +85,7 @@ actual = view["actual"]
 names = view["names"]
 
 
-@st.fragment
+@ui.section
 def concentration_section() -> None:
     ui.url_state("band_low", "int", 1500)
     ui.url_state("band_high", "int", 2500)
@@ -133,7 +131,6 @@ def concentration_section() -> None:
         ui.chart(charts.pareto_curve(view["curve"], L, point), key="regions_pareto")
     with right:
         ui.chart(charts.hhi_trend(view["trend"], L, bands), key="regions_hhi")
-    ui.sync_url(fragment=True)
 
 
 concentration_section()
@@ -143,7 +140,7 @@ st.subheader(t("whatif_title", L))
 st.caption(t("whatif_caption", L, currency=cur))
 
 
-@st.fragment
+@ui.section
 def what_if_section() -> None:
     currencies = [""] + ui.query("regions/currency_options", {})["currency"].tolist()
     ui.url_state("wi_countries", "list")
@@ -195,7 +192,6 @@ def what_if_section() -> None:
                             "revenue_scenario": (t("col_revenue_scenario", L, currency=cur), "money"),
                             "change": (t("col_change", L, currency=cur), "money")},
                  key="regions_affected", stem="what-if-affected", height=260, complete=lambda: affected)
-    ui.sync_url(fragment=True)
 
 
 what_if_section()
