@@ -115,9 +115,10 @@ class Throttle:
     MAX_DELAY_S = 60.0
     MAX_NAMES = 10_000   # names kept (the oldest forgotten first): guesses of random names cannot fill the disk
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, clock=time.time):
         self._path = path
         self._lock = threading.Lock()
+        self.clock = clock  # seconds since the epoch (a test may hold it still)
 
     def path(self) -> Path:
         return self._path or users_path().with_name("signin-throttle.json")
@@ -143,7 +144,7 @@ class Throttle:
 
     def wait_for(self, username: str, now: float | None = None) -> float:
         """Seconds before an attempt for username may be checked (0: now)."""
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         with self._lock:
             state = self._load()
         failures, last = state["names"].get(username.strip().lower(), (0, 0.0))
@@ -154,7 +155,7 @@ class Throttle:
         return max(0.0, name_wait, global_wait)
 
     def fail(self, username: str, now: float | None = None) -> None:
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         key = username.strip().lower()
         with self._lock:
             state = self._load()
