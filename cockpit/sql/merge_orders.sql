@@ -25,13 +25,15 @@ select
 from src_orders
 ;
 -- Customers described by the orders themselves (name, rep: the latest value; home country: the most frequent
--- destination). They fill in customers no customer file describes and never overwrite one.
+-- destination; between equally frequent ones the one with more revenue, then the later code, so that the answer
+-- never depends on how DuckDB's threads met the rows). They fill in customers no customer file describes and never
+-- overwrite one.
 create or replace temp table stage_order_customers as select * from customers limit 0
 ;
 insert into stage_order_customers by name
 with home as (
-    select customer_id, arg_max(country_code, n) as country_code
-    from (select customer_id, country_code, count(*) as n
+    select customer_id, arg_max(country_code, (n, amount, country_code)) as country_code
+    from (select customer_id, country_code, count(*) as n, coalesce(sum(amount), 0) as amount
           from src_orders where country_code is not null group by all)
     group by customer_id
 )
