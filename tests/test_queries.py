@@ -82,6 +82,11 @@ def test_every_customer_query_takes_the_viewer(name):
         assert "all_customers" in used and "and $all_customers" in db.sql_text(name)
         return
     assert {"all_customers", "visible_reps"} <= used, f"{name} must apply row-level visibility"
+    # Through the one guard (the in_view macro, or visible_to for lists that ignore the sidebar filters), never a
+    # copy of its clauses written out again.
+    text = db._COMMENT_OR_STRING.sub(" ", db.sql_text(name))
+    assert ("in_view(" in text or "visible_to(" in text) and "any($visible_reps)" not in text, \
+        f"{name} must filter through in_view or visible_to"
 
 
 def test_memoised_runs_each_question_once_and_hands_out_copies(sample_con, monkeypatch):

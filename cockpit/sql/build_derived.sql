@@ -198,6 +198,24 @@ left join customers c using (customer_id)
 left join customer_facts f using (customer_id)
 left join country_regions r on r.country_code = coalesce(f.home_country, 'unknown')
 ;
+-- The sidebar filters and the viewer's row-level visibility, written once: every query under queries/ keeps a row
+-- when in_view(...) holds for it, given the row's country (home or destination, as the query says), region,
+-- subregion, sales region, rep key ('' when none) and segment key, and the filters' lists ($countries, $regions,
+-- $reps, $segments: an empty list lets everything through) and the viewer ($all_customers, else only rows whose rep
+-- is in $visible_reps; cockpit/auth.py). A macro is expanded where it is called, before planning, so a query runs
+-- as if the guard were written out in it (zone maps and constant folding of an empty list included). Stored in the
+-- database, so every connection that reads it has it. visible_to(...) is the viewer's part alone, for the lists
+-- that ignore the sidebar filters (the filters' own options, a customer's 360).
+create or replace macro visible_to(rep, all_customers, visible_reps) as all_customers or rep = any(visible_reps)
+;
+create or replace macro in_view(country, region, subregion, sales_region, rep, segment,
+                                countries, regions, reps, segments, all_customers, visible_reps) as
+    (len(countries) = 0 or country = any(countries))
+    and (len(regions) = 0 or region = any(regions) or subregion = any(regions) or sales_region = any(regions))
+    and (len(reps) = 0 or rep = any(reps))
+    and (len(segments) = 0 or segment = any(segments))
+    and visible_to(rep, all_customers, visible_reps)
+;
 -- Versions before 2026-11-28 also made a table data_range, which nothing read: dropped, so that a database made by
 -- one of them does not keep an outdated copy after its next import or upgrade.
 drop table if exists data_range

@@ -1,6 +1,6 @@
 -- One row per source channel recorded on the customers the viewer may see ('' = none), most customers first.
 select coalesce(c.source_channel, '') as source_channel, count(*) as customers
 from customers c
-where ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+where visible_to(coalesce(c.sales_rep, ''), $all_customers, $visible_reps)
 group by all
 order by customers desc, source_channel

@@ -5,11 +5,8 @@ with eligible as (
     join customer_facts f using (customer_id)
     left join country_regions r on r.country_code = f.home_country
     where f.first_order_on is not null and f.first_order_on <= $as_of
-      and (len($countries) = 0 or f.home_country = any($countries))
-      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-      and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-      and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-      and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+      and in_view(f.home_country, r.region_code, r.subregion_code, c.sales_region, coalesce(c.sales_rep, ''), coalesce(c.segment, ''),
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 activity as (
     -- Whole months up to $as_of as month rows, the days of the month it cuts as day rows (period_facts).

@@ -7,11 +7,8 @@ with status as (
     from customer_snapshot s
     where s.as_of = $as_of
       and s.order_dates is not null
-      and (len($countries) = 0 or s.home_country = any($countries))
-      and (len($regions) = 0 or s.region_code = any($regions) or s.subregion_code = any($regions) or s.sales_region = any($regions))
-      and (len($reps) = 0 or s.rep_key = any($reps))
-      and (len($segments) = 0 or s.segment_key = any($segments))
-      and ($all_customers or s.rep_key = any($visible_reps))
+      and in_view(s.home_country, s.region_code, s.subregion_code, s.sales_region, s.rep_key, s.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 )
 select
     s.customer_id,

@@ -48,9 +48,6 @@ where fu.reached_level > 0
   and fu.first_contact_on <= $date_to
   and (len($cohorts) = 0 or (year(fu.first_contact_on) || 'Q' || quarter(fu.first_contact_on)) = any($cohorts))
   and (len($channels) = 0 or coalesce(c.source_channel, '') = any($channels))
-  and (len($countries) = 0 or f.home_country = any($countries))
-  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  and in_view(f.home_country, r.region_code, r.subregion_code, c.sales_region, coalesce(c.sales_rep, ''), coalesce(c.segment, ''),
+          $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 order by fu.reached_level, fu.first_contact_on, fu.customer_id

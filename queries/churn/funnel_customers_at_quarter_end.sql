@@ -56,9 +56,6 @@ where fu.reached_level > 0
   and fu.first_contact_on <= $date_to
   and (len($cohorts) = 0 or (year(fu.first_contact_on) || 'Q' || quarter(fu.first_contact_on)) = any($cohorts))
   and (len($channels) = 0 or coalesce(fu.source_channel, '') = any($channels))
-  and (len($countries) = 0 or fu.home_country = any($countries))
-  and (len($regions) = 0 or fu.region_code = any($regions) or fu.subregion_code = any($regions) or fu.sales_region = any($regions))
-  and (len($reps) = 0 or fu.rep_key = any($reps))
-  and (len($segments) = 0 or fu.segment_key = any($segments))
-  and ($all_customers or fu.rep_key = any($visible_reps))
+  and in_view(fu.home_country, fu.region_code, fu.subregion_code, fu.sales_region, fu.rep_key, fu.segment_key,
+          $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 order by fu.reached_level, fu.first_contact_on, fu.customer_id

@@ -27,9 +27,6 @@ select
 from complaint_facts k
 left join customers c using (customer_id)
 where k.received_on between $date_from::date - $history_days and $date_to
-  and (len($countries) = 0 or k.country_code = any($countries))
-  and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
-  and (len($reps) = 0 or k.rep_key = any($reps))
-  and (len($segments) = 0 or k.segment_key = any($segments))
-  and ($all_customers or k.rep_key = any($visible_reps))
+  and in_view(k.country_code, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+          $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 order by k.received_at, k.complaint_id

@@ -14,10 +14,7 @@ from complaint_facts k
 left join customers c using (customer_id)
 where k.received_at <= $as_of::date + interval 1 day - interval 1 second
   and (k.resolved_at is null or k.resolved_at > $as_of::date + interval 1 day - interval 1 second)
-  and (len($countries) = 0 or k.country_code = any($countries))
-  and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
-  and (len($reps) = 0 or k.rep_key = any($reps))
-  and (len($segments) = 0 or k.segment_key = any($segments))
-  and ($all_customers or k.rep_key = any($visible_reps))
+  and in_view(k.country_code, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+          $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 order by age_days desc, k.complaint_id
 limit $max_rows

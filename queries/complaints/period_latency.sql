@@ -25,11 +25,8 @@ rows as (
     left join targets exact on exact.severity = coalesce(k.severity, '')
     left join defaults lower_case on lower_case.severity = lower(coalesce(k.severity, ''))
     where k.received_on between (select min(period_from) from periods) and (select max(period_to) from periods)
-      and (len($countries) = 0 or k.country_code = any($countries))
-      and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
-      and (len($reps) = 0 or k.rep_key = any($reps))
-      and (len($segments) = 0 or k.segment_key = any($segments))
-      and ($all_customers or k.rep_key = any($visible_reps))
+      and in_view(k.country_code, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 judged as (
     select *,

@@ -5,11 +5,8 @@ with period as (
     select k.complaint_id, k.customer_id, coalesce(k.category, '') as category, k.root_cause, k.received_at
     from complaint_facts k
     where k.received_on between $date_from and $date_to
-      and (len($countries) = 0 or k.country_code = any($countries))
-      and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
-      and (len($reps) = 0 or k.rep_key = any($reps))
-      and (len($segments) = 0 or k.segment_key = any($segments))
-      and ($all_customers or k.rep_key = any($visible_reps))
+      and in_view(k.country_code, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 recurred as (
     select distinct p.complaint_id

@@ -4,5 +4,5 @@ select k.complaint_id, k.received_at, k.first_response_at, k.resolved_at, k.cate
 from complaint_facts k
 join customers c using (customer_id)
 where k.customer_id = $customer_id
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  and visible_to(coalesce(c.sales_rep, ''), $all_customers, $visible_reps)
 order by k.received_at desc, k.complaint_id

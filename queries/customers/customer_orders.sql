@@ -4,6 +4,6 @@ select o.order_id, min(o.ordered_on) as ordered_on, sum(o.amount_reporting) as o
 from orders o
 join customers c using (customer_id)
 where o.customer_id = $customer_id
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+  and visible_to(coalesce(c.sales_rep, ''), $all_customers, $visible_reps)
 group by o.order_id
 order by ordered_on, o.order_id

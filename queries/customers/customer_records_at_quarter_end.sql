@@ -30,11 +30,8 @@ from customers c
 join customer_facts f using (customer_id)
 left join customer_snapshot s on s.customer_id = c.customer_id and s.as_of = $as_of
 left join country_regions r on r.country_code = f.home_country
-where (len($countries) = 0 or f.home_country = any($countries))
-  and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or c.sales_region = any($regions))
-  and (len($reps) = 0 or coalesce(c.sales_rep, '') = any($reps))
-  and (len($segments) = 0 or coalesce(c.segment, '') = any($segments))
-  and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+where in_view(f.home_country, r.region_code, r.subregion_code, c.sales_region, coalesce(c.sales_rep, ''), coalesce(c.segment, ''),
+          $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
   -- One customer (the page's customer 360) or, when null, every customer passing the filters.
   and ($customer_id is null or c.customer_id = $customer_id)
 order by c.customer_id

@@ -5,11 +5,8 @@ with revenue as (
     where d.period_start >= $date_from and d.period_end <= $date_to
       -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
       and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to)
-      and (len($countries) = 0 or d.country_code = any($countries))
-      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
-      and (len($reps) = 0 or d.rep_key = any($reps))
-      and (len($segments) = 0 or d.segment_key = any($segments))
-      and ($all_customers or d.rep_key = any($visible_reps))
+      and in_view(d.country_code, d.region_code, d.subregion_code, d.sales_region, d.rep_key, d.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
     group by all
 )
 select v.customer_id, c.customer_name, v.revenue

@@ -12,11 +12,8 @@ rec as (
     select k.*, o.last_order_on
     from customer_record_facts k
     left join last_orders o using (customer_id)
-    where (len($countries) = 0 or k.home_country = any($countries))
-      and (len($regions) = 0 or k.region_code = any($regions) or k.subregion_code = any($regions) or k.sales_region = any($regions))
-      and (len($reps) = 0 or k.rep_key = any($reps))
-      and (len($segments) = 0 or k.segment_key = any($segments))
-      and ($all_customers or k.rep_key = any($visible_reps))
+    where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 )
 select
     count(*) as customers,

@@ -4,5 +4,5 @@ select d.cluster, d.customer_id, d.customer_name, d.evidence, d.confidence_pct,
        -- As the search gives them before the revenue of a period is added (records.with_revenue_split).
        0.0 as lifetime_revenue, d.sales_rep, null::double as revenue_split_pct
 from customer_duplicates d
-where $all_customers or coalesce(d.sales_rep, '') = any($visible_reps)
+where visible_to(coalesce(d.sales_rep, ''), $all_customers, $visible_reps)
 order by d.cluster, d.customer_id

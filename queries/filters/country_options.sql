@@ -2,6 +2,6 @@
 -- (From quarter_facts: the same revenue in about six times fewer rows than customer_day, owner copied in, no join.)
 select coalesce(d.country_code, 'unknown') as country_code, coalesce(sum(d.revenue), 0) as revenue
 from quarter_facts d
-where ($all_customers or d.rep_key = any($visible_reps))
+where visible_to(d.rep_key, $all_customers, $visible_reps)
 group by all
 order by revenue desc

@@ -5,7 +5,7 @@
 with visible_days as (
     select distinct d.country_code
     from quarter_facts d
-    where ($all_customers or d.rep_key = any($visible_reps))
+    where visible_to(d.rep_key, $all_customers, $visible_reps)
 )
 select distinct 'm49' as kind, r.region_code as code, r.region_name_en as name_en, r.region_name_zh as name_zh, 1 as level
 from visible_days d join country_regions r using (country_code)
@@ -17,5 +17,5 @@ where r.subregion_code <> ''
 union all
 select distinct 'sales', c.sales_region, c.sales_region, c.sales_region, 3
 from customers c
-where c.sales_region is not null and ($all_customers or coalesce(c.sales_rep, '') = any($visible_reps))
+where c.sales_region is not null and visible_to(coalesce(c.sales_rep, ''), $all_customers, $visible_reps)
 order by level, name_en

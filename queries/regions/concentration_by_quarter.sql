@@ -17,11 +17,8 @@ with quarter_rows as (
 quarterly as (
     select r.quarter_start, r.customer_id, r.country_code, r.revenue
     from quarter_rows r
-    where (len($countries) = 0 or r.country_code = any($countries))
-      and (len($regions) = 0 or r.region_code = any($regions) or r.subregion_code = any($regions) or r.sales_region = any($regions))
-      and (len($reps) = 0 or r.rep_key = any($reps))
-      and (len($segments) = 0 or r.segment_key = any($segments))
-      and ($all_customers or r.rep_key = any($visible_reps))
+    where in_view(r.country_code, r.region_code, r.subregion_code, r.sales_region, r.rep_key, r.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 by_country as (
     select quarter_start, country_code, sum(revenue) as revenue

@@ -9,11 +9,8 @@ facts as (
     select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.customer_id, d.country_code, d.revenue
     from period_facts d
     where d.period_start >= (select min(period_from) from periods) and d.period_end <= (select max(period_to) from periods)
-      and (len($countries) = 0 or d.country_code = any($countries))
-      and (len($regions) = 0 or d.region_code = any($regions) or d.subregion_code = any($regions) or d.sales_region = any($regions))
-      and (len($reps) = 0 or d.rep_key = any($reps))
-      and (len($segments) = 0 or d.segment_key = any($segments))
-      and ($all_customers or d.rep_key = any($visible_reps))
+      and in_view(d.country_code, d.region_code, d.subregion_code, d.sales_region, d.rep_key, d.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 base as (
     select p.period_from, p.period_to, d.customer_id, d.country_code, d.revenue

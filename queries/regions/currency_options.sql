@@ -3,6 +3,6 @@
 select d.currency, sum(d.revenue) as revenue
 from quarter_facts d
 where d.currency <> (select value from settings where key = 'reporting_currency')
-  and ($all_customers or d.rep_key = any($visible_reps))
+  and visible_to(d.rep_key, $all_customers, $visible_reps)
 group by all
 order by revenue desc
