@@ -12,6 +12,7 @@ from cockpit import complaints as cx
 from cockpit import records as rx
 from cockpit import regions as rg
 from cockpit.filters import Filters, quarters_ending
+from tests import independent as ind
 
 Q = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
 PREV = Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 30), all_customers=True)
@@ -163,15 +164,15 @@ def pd_complaints(fr, only_kpis=False, f=Q):
     targets = cx.default_targets(sorted(rows["severity"].fillna("").unique()))
     judged = cx.sla(period, targets, end)
     cx.quantiles(period["first_response_h"]), cx.quantiles(period["resolution_h"]), cx.breach_pct(judged)
-    open_rows = cx.open_at(rows, end)
-    acts = cx.actions(rows, f.date_to)
+    open_rows = ind.open_at(rows, end)
+    acts = ind.actions(rows, f.date_to)
     cx.overdue_count(acts)
     if only_kpis:
         return
     recent = rows[rows["received_at"].dt.date >= f.date_from - dt.timedelta(days=365)]
     cx.monthly(cx.sla(recent, targets, end))
-    cx.latency_by(period, "category"), cx.backlog(open_rows), open_rows.head(50)
-    cx.on_time_share(acts, f.date_from, f.date_to), cx.recurrence_pct(cx.recurrence(period, f.date_from, f.date_to))
+    cx.latency_by(period, "category"), ind.backlog(open_rows), open_rows.head(50)
+    cx.on_time_share(acts, f.date_from, f.date_to), ind.recurrence_pct(ind.recurrence(period, f.date_from, f.date_to))
 
 
 def _pd_records(fr, f):

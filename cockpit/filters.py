@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+import pandas as pd
+
 from . import db
 from .i18n import t
 
@@ -142,3 +144,17 @@ def data_range(con) -> tuple[dt.date | None, dt.date | None, str]:
     last = row["last_order_on"]
     to_date = lambda v: None if v is None or v != v else (v.date() if hasattr(v, "date") else v)  # noqa: E731
     return to_date(first), to_date(last), row["reporting_currency"] or "USD"
+
+
+def period_params(filters_list: list[Filters]) -> dict:
+    """The parameters of a set-based KPI query: the filters (the same for every period) and the periods' dates."""
+    first = filters_list[0]
+    if any(replace(f, date_from=first.date_from, date_to=first.date_to) != first for f in filters_list):
+        raise ValueError("set-based KPIs take periods of the same filters")
+    return first.params() | {"period_starts": [f.date_from for f in filters_list],
+                             "period_ends": [f.date_to for f in filters_list]}
+
+
+def by_period(frame: pd.DataFrame) -> dict:
+    """A set-based query's rows by (first day, last day) of their period."""
+    return {(a.date(), b.date()): rows for (a, b), rows in frame.groupby(["period_from", "period_to"], sort=False)}

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
-
 import pandas as pd
 
 from . import db
-from .filters import Filters, data_range, quarters_ending
+from .filters import Filters, by_period, data_range, period_params, quarters_ending
 
 ALL_FROM = dt.date(1900, 1, 1)
 ALL_TO = dt.date(2999, 12, 31)
@@ -18,28 +16,14 @@ def _money(v) -> float:
     return round(float(v or 0.0), 2)
 
 
-def _periods(filters_list: list[Filters]) -> dict:
-    """The parameters of a set-based KPI query: the filters (the same for every period) and the periods' dates."""
-    first = filters_list[0]
-    if any(replace(f, date_from=first.date_from, date_to=first.date_to) != first for f in filters_list):
-        raise ValueError("set-based KPIs take periods of the same filters")
-    return first.params() | {"period_starts": [f.date_from for f in filters_list],
-                             "period_ends": [f.date_to for f in filters_list]}
-
-
-def _by_period(frame: pd.DataFrame) -> dict:
-    """A set-based query's rows by (first day, last day) of their period."""
-    return {(a.date(), b.date()): rows for (a, b), rows in frame.groupby(["period_from", "period_to"], sort=False)}
-
-
 def headline_many(con, filters_list: list[Filters]) -> list[dict]:
     """Foundation KPIs for each period (both dates inclusive) of the same filters, in the order given: one query
     per KPI file for all of them (queries/kpis/headline.sql, complaints_received.sql, revenue_by_country.sql)."""
-    p = _periods(filters_list)
+    p = period_params(filters_list)
     h = db.run(con, "kpis/headline", p)
     complaints = db.run(con, "kpis/complaints_received", p)
     by_country = db.run(con, "kpis/revenue_by_country", p)
-    h, complaints, by_country = _by_period(h), _by_period(complaints), _by_period(by_country)
+    h, complaints, by_country = by_period(h), by_period(complaints), by_period(by_country)
     out = []
     for f in filters_list:
         key = (f.date_from, f.date_to)
@@ -90,22 +74,14 @@ def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> di
 
 
 def regions_many(con, filters_list: list[Filters]) -> list[dict]:
-    """Concentration KPIs of each period (docs/metrics.md), counted in DuckDB by the rules of cockpit/regions.py,
-    all periods in one query (queries/regions/concentration_kpis.sql)."""
-    rows = _by_period(db.run(con, "regions/concentration_kpis", _periods(filters_list)))
+    """Concentration KPIs of each period (docs/metrics.md; queries/regions/concentration_kpis.sql, all periods in
+    one query, through regions.concentration_many)."""
+    from .regions import concentration_many
     r2 = lambda v: round(float(v), 2)  # noqa: E731
-    out = []
-    for f in filters_list:
-        c = rows[(f.date_from, f.date_to)].iloc[0]
-        out.append({
-            "hhi_countries": r2(c["hhi_countries"]),
-            "hhi_customers": r2(c["hhi_customers"]),
-            "top_country": c["top_country"] if isinstance(c["top_country"], str) else None,
-            "top_country_share_pct": r2(c["top_country_share_pct"]),
-            "top5_customers_share_pct": r2(c["top5_customers_share_pct"]),
-            "major_customers": [str(x) for x in c["major_customers"]],
-        })
-    return out
+    return [{"hhi_countries": r2(c["hhi_countries"]), "hhi_customers": r2(c["hhi_customers"]),
+             "top_country": c["top_country"], "top_country_share_pct": r2(c["top_country_share_pct"]),
+             "top5_customers_share_pct": r2(c["top5_customers_share_pct"]), "major_customers": c["major_customers"]}
+            for c in concentration_many(con, filters_list)]
 
 
 def regions(con, filters: Filters) -> dict:
@@ -119,11 +95,11 @@ def complaints_many(con, filters_list: list[Filters]) -> list[dict]:
     whole history). Latency and the open count are one set-based query each for all periods."""
     from . import complaints as cx
     as_ofs = [as_of_date(con, f) for f in filters_list]
-    p = _periods(filters_list) | {"period_ends": [min(f.date_to, a) for f, a in zip(filters_list, as_ofs)],
+    p = period_params(filters_list) | {"period_ends": [min(f.date_to, a) for f, a in zip(filters_list, as_ofs)],
                                   "as_ofs": as_ofs}
     # Calendar hours and the default targets (the Complaints page's defaults), counted in DuckDB.
     targets = cx.default_targets(db.run(con, "complaints/severity_options", p)["severity"].tolist())
-    latency = _by_period(db.run(con, "complaints/period_latency", p | cx.sla_params(targets)))
+    latency = by_period(db.run(con, "complaints/period_latency", p | cx.sla_params(targets)))
     backlog = db.run(con, "complaints/open_backlog", p | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
     open_by_day = backlog.groupby("as_of")["complaints"].sum()
     r2 = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731

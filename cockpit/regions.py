@@ -1,4 +1,5 @@
-"""Concentration measures, defined once for the Regions page, the what-if, the KPI command and the review pack.
+"""The Regions page: concentration (defined once, in queries/regions/concentration_kpis.sql, for this page, its
+what-if, the KPI command and the review pack), the Pareto curve and the customers a what-if changes.
 
 Rules (docs/metrics.md): shares are of net revenue over the units (countries or customers) with positive net
 revenue in the period; 'unknown' is not a country and is left out of country shares; HHI = Σ share² with shares
@@ -12,39 +13,32 @@ NO_SCENARIO = {"drop_countries": [], "drop_pct": 0.0, "lose_top_n": 0, "fx_curre
 
 
 def shares(revenue: pd.Series) -> pd.Series:
-    """Percentage shares of the positive totals, largest first."""
+    """Percentage shares of the positive totals, largest first (the Pareto curve's steps)."""
     positive = revenue[revenue > 0].sort_values(ascending=False)
     total = positive.sum()
     return positive * 100.0 / total if total > 0 else positive
 
 
-def hhi(revenue: pd.Series) -> float:
-    s = shares(revenue)
-    return float((s ** 2).sum())
+def concentration_many(con, filters_list, scenario: dict | None = None) -> list[dict]:
+    """The concentration measures of each period of the same filters (queries/regions/concentration_kpis.sql, their
+    one definition), under the what-if when one is given; one query for all periods, in the order given."""
+    from . import db
+    from .filters import by_period, period_params
+    rows = by_period(db.run(con, "regions/concentration_kpis", period_params(filters_list) | (scenario or NO_SCENARIO)))
+    out = []
+    for f in filters_list:
+        c = rows[(f.date_from, f.date_to)].iloc[0].to_dict()
+        c = {k: v for k, v in c.items() if k not in ("period_from", "period_to")}
+        c["major_customers"] = [str(x) for x in c["major_customers"]]
+        for k in ("top_country", "top_customer"):
+            c[k] = c[k] if isinstance(c[k], str) else None
+        out.append(c)
+    return out
 
 
-def concentration(rows: pd.DataFrame, value: str = "revenue") -> dict:
-    """rows: one row per customer × country (× currency) with a revenue column."""
-    by_country = rows[rows["country_code"] != "unknown"].groupby("country_code")[value].sum()
-    by_customer = rows.groupby("customer_id")[value].sum()
-    cs, us = shares(by_country), shares(by_customer)
-    top = lambda s, n: float(s.head(n).sum()) if len(s) else 0.0  # noqa: E731
-    return {
-        "revenue": float(rows[value].sum()),
-        "hhi_countries": float((cs ** 2).sum()),
-        "hhi_customers": float((us ** 2).sum()),
-        "top_country": cs.index[0] if len(cs) else None,
-        "top_country_share_pct": top(cs, 1),
-        "top3_countries_share_pct": top(cs, 3),
-        "top5_countries_share_pct": top(cs, 5),
-        "top_customer": us.index[0] if len(us) else None,
-        "top1_customers_share_pct": top(us, 1),
-        "top3_customers_share_pct": top(us, 3),
-        "top5_customers_share_pct": top(us, 5),
-        "major_customers": us[us >= 10.0].index.tolist(),
-        "customers_with_revenue": int(len(us)),
-        "countries_with_revenue": int(len(cs)),
-    }
+def concentration(con, filters, scenario: dict | None = None) -> dict:
+    """concentration_many for one period."""
+    return concentration_many(con, [filters], scenario)[0]
 
 
 def pareto(rows: pd.DataFrame, value: str = "revenue") -> pd.DataFrame:
@@ -62,20 +56,9 @@ def pareto_point(curve: pd.DataFrame, revenue_pct: float = 80.0) -> float | None
     return float(hit["customers_pct"].iloc[0]) if len(hit) else None
 
 
-def scenario_changes(rows: pd.DataFrame) -> bool:
-    """Whether the what-if changes any row's revenue (with no scenario set, the page skips working it out twice)."""
-    return not np.array_equal(rows["revenue_scenario"].to_numpy(dtype="float64"), rows["revenue"].to_numpy(dtype="float64"))
-
-
-def what_if(rows: pd.DataFrame, actual: dict) -> dict:
-    """concentration() under the scenario: the actual figures when the scenario changes nothing."""
-    return concentration(rows, "revenue_scenario") if scenario_changes(rows) else actual
-
-
 def affected_customers(rows: pd.DataFrame) -> pd.DataFrame:
-    """Customers whose revenue changes under the scenario, by size of the change."""
-    if not scenario_changes(rows):
-        rows = rows.iloc[:0]
+    """Customers whose revenue changes under the scenario (regions/revenue_by_customer_country.sql rows), by size of
+    the change."""
     g = rows.groupby(["customer_id", "customer_name"], dropna=False)[["revenue", "revenue_scenario"]].sum().reset_index()
     g["change"] = g["revenue_scenario"] - g["revenue"]
     return g[g["change"].abs() > 0.005].sort_values("change")
@@ -110,7 +93,7 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
     counts = churn.status_by_country(con, p | churn.RhythmRules().params() | {"as_of": filters.date_to})
     countries["lapsed_customers"] = churn.count_by_country_from(counts, "lapsed", countries["country_code"])
     rows = db.run(con, "regions/revenue_by_customer_country", p | scenario)
-    actual = concentration(rows)
+    actual = concentration(con, filters)
     curve = pareto(rows)
     named = [c for c in [actual["top_customer"], *actual["major_customers"]] if c is not None]
     names = rows.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
@@ -123,11 +106,13 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
         "point": pareto_point(curve),
         "names": {c: (None if pd.isna(names.get(c)) else str(names.get(c))) for c in named},
         "trend": db.run(con, "regions/concentration_by_quarter", p),
-    } | _scenario_of(rows, actual)
+    } | _scenario_of(con, filters, rows, scenario, actual)
 
 
-def _scenario_of(rows: pd.DataFrame, actual: dict) -> dict:
-    return {"what_if": what_if(rows, actual), "affected": affected_customers(rows)}
+def _scenario_of(con, filters, rows: pd.DataFrame, scenario: dict, actual: dict | None = None) -> dict:
+    """Concentration under the what-if (the actual figures when there is none) and the customers it changes."""
+    what_if = actual if actual is not None and _no_scenario(scenario) else concentration(con, filters, scenario)
+    return {"what_if": what_if, "affected": affected_customers(rows)}
 
 
 def scenario_part(con, filters, scenario: dict) -> dict:
@@ -135,7 +120,7 @@ def scenario_part(con, filters, scenario: dict) -> dict:
     changes), so that a step of a what-if input reruns one query, not the page's view."""
     from . import db
     rows = db.run(con, "regions/revenue_by_customer_country", filters.params() | dict(scenario))
-    return _scenario_of(rows, concentration(rows))
+    return _scenario_of(con, filters, rows, dict(scenario))
 
 
 STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)

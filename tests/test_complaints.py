@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from cockpit import complaints as cx
 from cockpit import import_views
 from cockpit.importer import run_import
+from tests import independent as ind
 from tests.conftest import ROOT, realdata
 
 SAMPLE = ROOT / "data" / "sample"
@@ -147,15 +148,15 @@ def test_sql_backlog_trend_and_actions_equal_python(period, filt, sample_con):
     at_end = f.params() | {"as_of": f.date_to}
 
     # Open complaints: bucket counts and the oldest list.
-    open_rows = cx.open_at(rows, end)
+    open_rows = ind.open_at(rows, end)
     counts = db.run(sample_con, "complaints/open_backlog", at_end | {"as_ofs": [f.date_to], "age_bounds_days": cx.AGE_BOUNDS_DAYS})
-    assert cx.backlog_from_counts(counts)["complaints"].tolist() == cx.backlog(open_rows)["complaints"].tolist()
+    assert cx.backlog_from_counts(counts)["complaints"].tolist() == ind.backlog(open_rows)["complaints"].tolist()
     oldest = db.run(sample_con, "complaints/oldest_open", at_end | {"max_rows": 100_000})
     assert sorted(oldest["complaint_id"]) == sorted(open_rows["complaint_id"])
     assert oldest["age_days"].tolist() == pytest.approx(open_rows.sort_values("age_days", ascending=False)["age_days"].tolist())
 
     # Corrective actions: state, overdue count and on-time share.
-    python_acts = cx.actions(rows, f.date_to)
+    python_acts = ind.actions(rows, f.date_to)
     sql_acts = db.run(sample_con, "complaints/corrective_actions", at_end)
     assert cx.overdue_count(sql_acts) == cx.overdue_count(python_acts)
     assert cx.on_time_share(sql_acts, f.date_from, f.date_to) == pytest.approx(cx.on_time_share(python_acts, f.date_from, f.date_to)) \
@@ -193,7 +194,7 @@ def test_sql_recurrence_equals_python(period, filt, sample_con):
     f = Filters(period[0], period[1], **FILTERS[filt])
     rows = _all_rows(sample_con, f)
     for days in (cx.RECURRENCE_DAYS, 30):
-        rec = cx.recurrence(rows, f.date_from, f.date_to, days)
+        rec = ind.recurrence(rows, f.date_from, f.date_to, days)
         got = db.run(sample_con, "complaints/recurrence", f.params() | {"recurrence_days": days}).iloc[0]
         assert got["complaints"] == len(rec)
         assert got["recurred"] == int(rec["recurred"].sum())
@@ -210,14 +211,23 @@ def test_sample_has_recurring_complaints(sample_con):
 @pytest.mark.parametrize("period", PERIODS)
 @pytest.mark.parametrize("filt", range(len(FILTERS)))
 def test_complaint_kpis_in_sql_equal_the_python_definitions(period, filt, sample_con):
-    """kpis.complaints (counted in DuckDB) gives what cx.kpis computes from the rows."""
-    from cockpit import db, kpis
+    """kpis.complaints (counted in DuckDB) gives what the Python rules (cockpit/complaints.py, which count business
+    hours) and the pandas lifecycle (tests/independent.py) give from the rows, in calendar hours."""
+    from cockpit import kpis
     from cockpit.filters import Filters
     f = Filters(period[0], period[1], **FILTERS[filt])
     end = dt.datetime.combine(f.date_to, dt.time(23, 59, 59))
-    rows = _all_rows(sample_con, f)
-    open_rows = cx.open_at(rows, end)
-    expected = cx.kpis(rows, f.date_from, f.date_to, end, len(open_rows), cx.actions(rows, f.date_to))
+    rows = cx.with_latency(_all_rows(sample_con, f))
+    in_period = cx.in_period(rows, f.date_from, f.date_to)
+    fr_med, fr_p90 = cx.quantiles(in_period["first_response_h"])
+    res_med, res_p90 = cx.quantiles(in_period["resolution_h"])
+    targets = cx.default_targets(sorted(rows["severity"].dropna().unique()))
+    r2 = lambda v: None if v is None else round(v, 2)  # noqa: E731
+    expected = {"first_response_hours_median": r2(fr_med), "first_response_hours_p90": r2(fr_p90),
+                "resolution_hours_median": r2(res_med), "resolution_hours_p90": r2(res_p90),
+                "sla_breach_pct": r2(cx.breach_pct(cx.sla(in_period, targets, end))),
+                "open_complaints": len(ind.open_at(rows, end)),
+                "overdue_actions": cx.overdue_count(ind.actions(rows, f.date_to))}
     got = kpis.complaints(sample_con, f)
     assert got.keys() == expected.keys()
     for k, v in expected.items():

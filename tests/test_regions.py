@@ -56,18 +56,33 @@ def test_regions_page_numbers_and_what_if(app_env):
     assert at.query_params.get("wi_drop") in ("50.0", ["50.0"])
 
 
-def test_concentration_function_by_hand():
-    rows = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "country_code": ["DE", "DE", "US", "unknown"],
-                         "revenue": [60.0, 20.0, 20.0, 50.0]})
-    c = regions.concentration(rows)
+def test_concentration_by_hand(tmp_path):
+    """A company small enough to count by hand: queries/regions/concentration_kpis.sql on it."""
+    from cockpit import db
+    from cockpit.filters import Filters
+    from cockpit.importer import run_import
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "orders.csv").write_text("order_id,customer_id,order_date,country,amount,currency\n"
+                                       "1,a,2026-07-02,DE,60,USD\n2,b,2026-07-03,DE,20,USD\n"
+                                       "3,c,2026-08-04,US,20,USD\n4,d,2026-09-05,Atlantis,50,USD\n", encoding="utf-8")
+    run_import([folder], tmp_path / "x.duckdb", replace=True, imported_by="test")
+    con = db.connect(tmp_path / "x.duckdb")
+    f = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
+    c = regions.concentration(con, f)
     # Countries (unknown left out): DE 80 %, US 20 % -> 6400 + 400.
     assert c["hhi_countries"] == pytest.approx(6800)
     assert c["top_country"] == "DE" and c["top_country_share_pct"] == pytest.approx(80)
     # Customers: 60/150, 50/150, 20/150, 20/150.
     assert c["hhi_customers"] == pytest.approx(sum((v / 150 * 100) ** 2 for v in (60, 50, 20, 20)))
-    assert c["major_customers"] == ["a", "d", "b", "c"]
-    curve = regions.pareto(rows)
-    assert regions.pareto_point(curve, 70) == pytest.approx(50.0)
+    assert c["major_customers"] == ["a", "d", "b", "c"] and c["top_customer"] == "a"
+    assert c["revenue"] == pytest.approx(150) and c["customers_with_revenue"] == 4 and c["countries_with_revenue"] == 2
+    # The what-if: lose the largest customer (a) and cut DE by half -> DE 10, US 20 (unknown 50 left out).
+    w = regions.concentration(con, f, regions.NO_SCENARIO | {"lose_top_n": 1, "drop_countries": ["DE"], "drop_pct": 50.0})
+    assert w["revenue"] == pytest.approx(80) and w["top_country"] == "US"
+    assert w["hhi_countries"] == pytest.approx((10 / 30 * 100) ** 2 + (20 / 30 * 100) ** 2)
+    rows = db.run(con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO)
+    assert regions.pareto_point(regions.pareto(rows), 70) == pytest.approx(50.0)
 
 
 def test_online_retail_concentration(tmp_path):
@@ -108,7 +123,7 @@ def test_concentration_trend_equals_each_quarter_computed_alone(date_to, countri
         stop = min((dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)), end)
         rows = db.run(sample_con, "regions/revenue_by_customer_country",
                       Filters(start, stop, countries, all_customers=True).params() | regions.NO_SCENARIO)
-        c = regions.concentration(rows)
+        c = ind.concentration(rows)
         assert row["hhi_countries"] == pytest.approx(c["hhi_countries"], rel=1e-9), quarter
         assert row["hhi_customers"] == pytest.approx(c["hhi_customers"], rel=1e-9), quarter
         assert row["top_country_share_pct"] == pytest.approx(c["top_country_share_pct"], rel=1e-9), quarter
@@ -116,17 +131,28 @@ def test_concentration_trend_equals_each_quarter_computed_alone(date_to, countri
 
 @pytest.mark.parametrize("period", [("2025-10-01", "2025-12-31"), ("2025-02-14", "2025-08-03")])
 @pytest.mark.parametrize("countries", [(), ("US", "DE", "GB", "CN"), ("ZZ",)])
-def test_concentration_kpis_in_sql_equal_regions_concentration(period, countries, sample_con):
+def test_concentration_kpis_in_sql_equal_an_independent_count(period, countries, sample_con):
     import datetime as dt
     from cockpit import db, kpis
     from cockpit.filters import Filters
     f = Filters(dt.date.fromisoformat(period[0]), dt.date.fromisoformat(period[1]), countries, all_customers=True)
-    c = regions.concentration(db.run(sample_con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO))
+    rows = db.run(sample_con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO)
+    c = ind.concentration(rows)
     got = kpis.regions(sample_con, f)
     for k in ("hhi_countries", "hhi_customers", "top_country_share_pct", "top5_customers_share_pct"):
         assert got[k] == pytest.approx(round(c[k], 2), abs=0.011), k
     assert got["top_country"] == c["top_country"]
     assert sorted(got["major_customers"]) == sorted(c["major_customers"])
+    page = regions.concentration(sample_con, f)
+    for k in ("revenue", "top3_countries_share_pct", "top5_countries_share_pct", "top1_customers_share_pct",
+              "top3_customers_share_pct", "customers_with_revenue", "countries_with_revenue"):
+        assert page[k] == pytest.approx(c[k], abs=1e-6), k
+    # The what-if is the same definition over the scenario's revenue (regions/revenue_by_customer_country.sql).
+    scenario = regions.NO_SCENARIO | {"lose_top_n": 2, "drop_countries": ["US"], "drop_pct": 30.0}
+    shocked = db.run(sample_con, "regions/revenue_by_customer_country", f.params() | scenario)
+    expected, got = ind.concentration(shocked, "revenue_scenario"), regions.concentration(sample_con, f, scenario)
+    for k in ("revenue", "hhi_countries", "hhi_customers", "top_country_share_pct", "top5_customers_share_pct"):
+        assert got[k] == pytest.approx(expected[k], abs=1e-6), k
 
 
 def test_a_long_pareto_curve_is_drawn_from_a_bounded_number_of_points():
@@ -154,19 +180,15 @@ def test_a_long_pareto_curve_is_drawn_from_a_bounded_number_of_points():
 
 
 def test_what_if_without_a_scenario_is_the_actual_and_affects_nobody(sample_con):
-    from cockpit import db
     from cockpit.filters import Filters
     f = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
-    rows = db.run(sample_con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO)
-    actual = regions.concentration(rows)
-    assert not regions.scenario_changes(rows)
-    assert regions.what_if(rows, actual) == regions.concentration(rows, "revenue_scenario")
-    none = regions.affected_customers(rows)
+    view = regions.view(sample_con, f, stored=False)
+    assert view["what_if"] == view["actual"]
+    none = view["affected"]
     assert none.empty and list(none.columns) == ["customer_id", "customer_name", "revenue", "revenue_scenario", "change"]
-    lose = db.run(sample_con, "regions/revenue_by_customer_country", f.params() | regions.NO_SCENARIO | {"lose_top_n": 2})
-    assert regions.scenario_changes(lose)
-    assert regions.what_if(lose, regions.concentration(lose)) == regions.concentration(lose, "revenue_scenario")
-    assert len(regions.affected_customers(lose)) == 2
+    lose = regions.scenario_part(sample_con, f, regions.NO_SCENARIO | {"lose_top_n": 2})
+    assert lose["what_if"] != view["actual"] and lose["what_if"]["revenue"] < view["actual"]["revenue"]
+    assert len(lose["affected"]) == 2
 
 
 def _same_view(a: dict, b: dict):

@@ -1,6 +1,6 @@
 -- One row per period of $period_starts / $period_ends / $as_ofs (lists of the same length): median and P90 of both
 -- latencies in calendar hours over complaints received in the period from customers passing the filters, and the
--- SLA breach % judged at the end of its as-of day (the rules of cockpit/complaints.py quantiles() and sla(),
+-- SLA breach % judged at the end of its as-of day (the definition; cockpit/complaints.py counts the same in business hours, which SQL cannot,
 -- targets as in latency_by_month.sql; held equal by a test). Set-based: the Overview's eight quarters are one query.
 with targets as (
     select unnest($sla_severities) as severity, unnest($sla_first_response_h) as fr_target, unnest($sla_resolution_h) as res_target

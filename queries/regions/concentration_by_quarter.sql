@@ -1,5 +1,5 @@
 -- One row per quarter up to the period end: HHI over countries and customers and the top country's share.
--- Same rules as cockpit/regions.py concentration(): positive net revenue only; 'unknown' is not a country.
+-- Same rules as regions/concentration_kpis.sql (a test holds each quarter equal to it): positive net revenue only; 'unknown' is not a country.
 with quarter_rows as (
     -- Whole quarters up to $date_to as quarter rows (quarter_facts); the quarter $date_to cuts, if any, from its
     -- month rows and the day rows of the month it cuts (period_facts).
