@@ -199,7 +199,7 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
     low = [s for s in segments if s in ("C", "D", "")] if low_segments is None else list(low_segments)
     params = filters.params() | rules.params() | {"as_of": filters.date_to}
     status = db.run(con, "churn/customer_status", params)
-    retention = db.run(con, "churn/revenue_retention", params | {"as_of_only": False})
+    retention = db.run(con, "churn/revenue_retention", params | {"as_ofs": [filters.date_to], "trend": True})
     now = retention[retention["is_as_of"]]
     everyone = db.run(con, "churn/funnel_customers", filters.params() | {"cohorts": [], "channels": []})
     funnel_rows = everyone if not cohorts and not channels else \

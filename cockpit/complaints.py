@@ -275,7 +275,7 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
     rows = with_latency(db.run(con, "complaints/complaint_rows", p | {"history_days": 365 if mode == "business" else 0}),
                         mode, cal)
     counts = db.run(con, "complaints/open_backlog", at_end | {"as_ofs": [as_of], "age_bounds_days": AGE_BOUNDS_DAYS})
-    acts = db.run(con, "complaints/corrective_actions", at_end)
+    acts = db.run(con, "complaints/corrective_actions", at_end | {"as_ofs": [as_of]})
     period = in_period(rows, filters.date_from, filters.date_to)
     if mode == "business":
         # Business hours over a holiday calendar are counted in Python (WorkCalendar: SQL has no reasonable way to

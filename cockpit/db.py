@@ -202,13 +202,16 @@ def snapshot_key(name: str) -> str | None:
 
 
 def resolve(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> str:
-    """The query file to run: <name>_at_quarter_end when it exists and its as-of day is a quarter end held in
-    customer_snapshot (the same result, read from one row per customer built at import), else <name>."""
+    """The query file to run: <name>_at_quarter_end when it exists and its as-of day (or every day of its list of
+    as-of days) is a quarter end held in customer_snapshot (the same result, read from one row per customer built at import), else <name>."""
     key = snapshot_key(name)
     if key is None or params.get(key) is None:
         return name
-    held = cur.execute("select count(*) > 0 from (select 1 from customer_snapshot where as_of = $d limit 1)",
-                       {"d": params[key]}).fetchall()[0][0]
+    days = params[key] if isinstance(params[key], (list, tuple)) else [params[key]]
+    if not days:
+        return name
+    held = cur.execute("select count(*) from snapshot_days where as_of = any($d::date[])",
+                       {"d": list(days)}).fetchall()[0][0] == len(set(days))
     return f"{name}{SNAPSHOT_SUFFIX}" if held else name
 
 

@@ -1361,7 +1361,7 @@ def _refuse_currencies_without_rates(con, reporting: str) -> None:
 
 # Bumped whenever build_derived.sql changes a table the pages read: a database built by an older version has its
 # derived tables rebuilt when it is opened (upgrade_derived), so pages never query a table that is not there.
-DERIVED_VERSION = "17"
+DERIVED_VERSION = "19"
 
 
 class _Beside:

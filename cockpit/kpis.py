@@ -53,24 +53,34 @@ def as_of_date(con, filters: Filters) -> dt.date:
     return last or dt.date.today()
 
 
-def churn(con, filters: Filters, rules=None, as_of: dt.date | None = None) -> dict:
-    """Churn KPIs as of the end of the period, with the default reorder-rhythm rules (docs/metrics.md)."""
+def churn_many(con, filters_list: list[Filters], rules=None) -> list[dict]:
+    """Churn KPIs of each period of the same filters as of its end, with the default reorder-rhythm rules
+    (docs/metrics.md): the status counts and revenue at stake period by period (churn/customer_status.sql), NRR and
+    GRR of every period in one query (churn/revenue_retention.sql)."""
     from . import churn as churn_rules
     rules = rules or churn_rules.RhythmRules()
-    as_of = as_of or as_of_date(con, filters)
-    p = filters.params() | rules.params() | {"as_of": as_of}
-    counts, at_risk = churn_rules.status_summary(con, p)
-    retention = db.run(con, "churn/revenue_retention", p | {"as_of_only": True})
-    now = retention[retention["is_as_of"]]
+    as_ofs = [as_of_date(con, f) for f in filters_list]
+    retention = db.run(con, "churn/revenue_retention", filters_list[0].params() | {"as_ofs": as_ofs, "trend": False})
+    by_end = {pd.Timestamp(r.quarter_end).date(): r for r in retention.itertuples()}
     pct = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
-    return {
-        "as_of": as_of.isoformat(),
-        "at_risk_customers": counts["at_risk"],
-        "lapsed_customers": counts["lapsed"],
-        "revenue_at_risk": _money(at_risk),
-        "nrr_pct": pct(now["nrr_pct"].iloc[0]) if len(now) else None,
-        "grr_pct": pct(now["grr_pct"].iloc[0]) if len(now) else None,
-    }
+    out = []
+    for f, as_of in zip(filters_list, as_ofs):
+        counts, at_risk = churn_rules.status_summary(con, f.params() | rules.params() | {"as_of": as_of})
+        now = by_end.get(as_of)
+        out.append({
+            "as_of": as_of.isoformat(),
+            "at_risk_customers": counts["at_risk"],
+            "lapsed_customers": counts["lapsed"],
+            "revenue_at_risk": _money(at_risk),
+            "nrr_pct": pct(now.nrr_pct) if now is not None else None,
+            "grr_pct": pct(now.grr_pct) if now is not None else None,
+        })
+    return out
+
+
+def churn(con, filters: Filters) -> dict:
+    """Churn KPIs as of the end of the period: churn_many for one period."""
+    return churn_many(con, [filters])[0]
 
 
 def regions_many(con, filters_list: list[Filters]) -> list[dict]:
@@ -102,18 +112,21 @@ def complaints_many(con, filters_list: list[Filters]) -> list[dict]:
     latency = by_period(db.run(con, "complaints/period_latency", p | cx.sla_params(targets)))
     backlog = db.run(con, "complaints/open_backlog", p | {"age_bounds_days": cx.AGE_BOUNDS_DAYS})
     open_by_day = backlog.groupby("as_of")["complaints"].sum()
+    # Overdue on each as-of day (which does not depend on where the period starts).
+    overdue = db.aggregate(con, "complaints/corrective_actions", p | {"date_from": min(p["period_starts"])},
+                           "as_of, count(*) filter (where action_state = 'overdue') as overdue", "as_of")
+    overdue_by_day = {pd.Timestamp(r.as_of).date(): int(r.overdue) for r in overdue.itertuples()}
     r2 = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
     out = []
     for f, as_of, end in zip(filters_list, as_ofs, p["period_ends"]):
         lat = latency[(f.date_from, end)].iloc[0]
-        acts = db.run(con, "complaints/corrective_actions", f.params() | {"date_to": end, "as_of": as_of})
         out.append({
             "first_response_hours_median": r2(lat["first_response_median_h"]),
             "first_response_hours_p90": r2(lat["first_response_p90_h"]),
             "resolution_hours_median": r2(lat["resolution_median_h"]), "resolution_hours_p90": r2(lat["resolution_p90_h"]),
             "sla_breach_pct": r2(lat["breach_pct"]),
             "open_complaints": int(open_by_day.get(pd.Timestamp(as_of), 0)),
-            "overdue_actions": cx.overdue_count(acts),
+            "overdue_actions": overdue_by_day.get(as_of, 0),
         })
     return out
 
@@ -127,26 +140,37 @@ STALE_DAYS = 365
 POOL_DAYS = 180
 
 
-def records(con, filters: Filters, as_of: dt.date | None = None) -> dict:
-    """Customer-record KPIs (docs/metrics.md): completeness, stale, duplicates, public pool, ABC counts."""
+def records_many(con, filters_list: list[Filters]) -> list[dict]:
+    """Customer-record KPIs (docs/metrics.md) of each period of the same filters: completeness, stale records and
+    the public pool as of each period's end (customers/record_kpis.sql), ABC counts of each period's revenue
+    (abc_counts.sql), one query each for all periods; duplicate clusters of the filtered customer list (the same
+    list whatever the period: searched at most once)."""
     from . import records as rx
-    as_of = as_of or as_of_date(con, filters)
-    p = filters.params() | {"as_of": as_of}
-    # Counted in DuckDB (customers/record_kpis.sql, abc_counts.sql: the rules of cockpit/records.py, held equal by
-    # tests); only duplicate detection reads the customers' names, e-mails and phones into Python.
-    counts = db.run(con, "customers/record_kpis", p | {"stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).iloc[0]
+    as_ofs = [as_of_date(con, f) for f in filters_list]
+    counts = db.run(con, "customers/record_kpis", filters_list[0].params() | {
+        "as_ofs": as_ofs, "stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).set_index("as_of")
+    first = counts.iloc[0]
+    p = filters_list[0].params() | {"as_of": as_ofs[0]}
     # Duplicate search reads names, e-mails and phones only when they differ from a list already searched.
-    identity = rx.duplicates_identity(counts)
-    clusters = rx.duplicate_clusters_of(identity, lambda: db.run(con, "customers/duplicate_keys", p),
-                                        stored=rx.stored_duplicates(con, p, counts))
-    abc = db.run(con, "customers/abc_counts", filters.params() | {"a_pct": 80.0, "b_pct": 95.0})
-    return {
-        "record_completeness_pct": round(float(counts["record_completeness_pct"]), 2),
-        "stale_records": int(counts["stale_records"]),
-        "duplicate_clusters": int(clusters["cluster"].nunique()),
-        "public_pool_candidates": int(counts["public_pool_candidates"]),
-        "segment_counts": {r.abc: int(r.customers) for r in abc.itertuples()},
-    }
+    clusters = rx.duplicate_clusters_of(rx.duplicates_identity(first), lambda: db.run(con, "customers/duplicate_keys", p),
+                                        stored=rx.stored_duplicates(con, p, first))
+    abc = by_period(db.run(con, "customers/abc_counts", period_params(filters_list) | {"a_pct": 80.0, "b_pct": 95.0}))
+    out = []
+    for f, as_of in zip(filters_list, as_ofs):
+        c = counts.loc[pd.Timestamp(as_of)]
+        out.append({
+            "record_completeness_pct": round(float(c["record_completeness_pct"]), 2),
+            "stale_records": int(c["stale_records"]),
+            "duplicate_clusters": int(clusters["cluster"].nunique()),
+            "public_pool_candidates": int(c["public_pool_candidates"]),
+            "segment_counts": {r.abc: int(r.customers) for r in abc[(f.date_from, f.date_to)].itertuples()},
+        })
+    return out
+
+
+def records(con, filters: Filters) -> dict:
+    """Customer-record KPIs of the period: records_many for one period."""
+    return records_many(con, [filters])[0]
 
 
 def compute(con, filters: Filters, stored: bool = True) -> dict:
@@ -157,35 +181,28 @@ def compute(con, filters: Filters, stored: bool = True) -> dict:
 
 def compute_many(con, filters_list: list[Filters], stored: bool = True, workers: int = 2) -> list[dict]:
     """compute() for several periods of the same filters (the Overview's eight quarters), in the order given.
-    Periods the import stored are read; for the others the headline, concentration and complaint families are
-    set-based (one query each for all of them), and the families still asked period by period (churn, records)
-    run on `workers` threads (DuckDB releases the GIL)."""
+    Periods the import stored are read; for the others each KPI family is set-based (one query per KPI file for all
+    of them; the churn status alone is counted period by period), and the families run on `workers` threads
+    (DuckDB releases the GIL while it works)."""
     held = [json.loads(h["kpis_json"]) if (h := stored_quarter(con, f) if stored else None) is not None else None
             for f in filters_list]
     missing = [f for f, h in zip(filters_list, held) if h is None]
     if missing:
         _, _, currency = data_range(con)
-        # Set-based families first; the rest read them by period from the worker threads.
-        heads = dict(zip(missing, headline_many(con, missing)))
-        shares = dict(zip(missing, regions_many(con, missing)))
-        handling = dict(zip(missing, complaints_many(con, missing)))
-
-        def rest(f: Filters) -> dict:
-            out = churn(con, f)
-            out.update(shares[f])  # (in the key order compute() has always given)
-            out.update(handling[f])
-            out.update(records(con, f))
-            return out
-        if workers > 1 and len(missing) > 1:
+        # In the key order compute() has always given.
+        families = (headline_many, churn_many, regions_many, complaints_many, records_many)
+        if workers > 1:
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                rests = dict(zip(missing, pool.map(rest, missing)))
+                parts = list(pool.map(lambda family: family(con, missing), families))
         else:
-            rests = {f: rest(f) for f in missing}
-        held = [h if h is not None else
-                {"period_from": f.date_from.isoformat(), "period_to": f.date_to.isoformat(),
-                 "reporting_currency": currency} | heads[f] | rests[f]
-                for f, h in zip(filters_list, held)]
+            parts = [family(con, missing) for family in families]
+        merged = {f: {"period_from": f.date_from.isoformat(), "period_to": f.date_to.isoformat(),
+                      "reporting_currency": currency} for f in missing}
+        for family in parts:
+            for f, values in zip(missing, family):
+                merged[f].update(values)
+        held = [h if h is not None else merged[f] for f, h in zip(filters_list, held)]
     return held
 
 

@@ -549,7 +549,7 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     as_of = filters.date_to
     p = filters.params()
     rec = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})
-    counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": stale_days, "pool_days": pool_days}).iloc[0]
+    counts = db.run(con, "customers/record_kpis", p | {"as_ofs": [as_of], "stale_days": stale_days, "pool_days": pool_days}).iloc[0]
     clusters = duplicate_clusters(rec, identity=duplicates_identity(counts),
                                   stored=stored_duplicates(con, p, counts))
     has = filled_fields(rec)
@@ -599,7 +599,7 @@ def _clusters(con, p: dict, as_of) -> pd.DataFrame:
     remembered by the list's identity, else searched once), without reading the list when they are known. (The
     identity, counted by record_kpis.sql, does not depend on its stale and pool thresholds: the defaults.)"""
     from . import db
-    counts = db.run(con, "customers/record_kpis", p | {"as_of": as_of, "stale_days": 365, "pool_days": 180}).iloc[0]
+    counts = db.run(con, "customers/record_kpis", p | {"as_ofs": [as_of], "stale_days": 365, "pool_days": 180}).iloc[0]
     whole = lambda: db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})  # noqa: E731
     return duplicate_clusters_of(duplicates_identity(counts), whole, stored=stored_duplicates(con, p, counts))
 

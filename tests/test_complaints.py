@@ -157,7 +157,7 @@ def test_sql_backlog_trend_and_actions_equal_python(period, filt, sample_con):
 
     # Corrective actions: state, overdue count and on-time share.
     python_acts = ind.actions(rows, f.date_to)
-    sql_acts = db.run(sample_con, "complaints/corrective_actions", at_end)
+    sql_acts = db.run(sample_con, "complaints/corrective_actions", at_end | {"as_ofs": [f.date_to]})
     assert cx.overdue_count(sql_acts) == cx.overdue_count(python_acts)
     assert cx.on_time_share(sql_acts, f.date_from, f.date_to) == pytest.approx(cx.on_time_share(python_acts, f.date_from, f.date_to)) \
         if cx.on_time_share(python_acts, f.date_from, f.date_to) is not None else cx.on_time_share(sql_acts, f.date_from, f.date_to) is None
@@ -181,7 +181,7 @@ def test_sample_has_backlog_and_actions_to_compare(sample_con):
     from cockpit import db
     from cockpit.filters import Filters
     f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
-    acts = db.run(sample_con, "complaints/corrective_actions", f.params() | {"as_of": f.date_to})
+    acts = db.run(sample_con, "complaints/corrective_actions", f.params() | {"as_ofs": [f.date_to]})
     assert (acts["action_state"] == "overdue").any() and acts["action_state"].isin(["verified_on_time", "verified_late"]).any()
     assert len(db.run(sample_con, "complaints/oldest_open", f.params() | {"as_of": f.date_to, "max_rows": 1000})) > 0
 

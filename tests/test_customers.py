@@ -106,7 +106,7 @@ def test_record_kpis_in_sql_equal_the_record_functions(as_of, filt, sample_con):
     f = Filters(dt.date(day.year, 1, 1), day, **filt)
     rec = db.run(sample_con, "customers/customer_records", f.params() | {"as_of": day, "customer_id": None})
     for stale_days, pool_days in ((365, 180), (90, 30)):
-        got = db.run(sample_con, "customers/record_kpis", f.params() | {"as_of": day, "stale_days": stale_days,
+        got = db.run(sample_con, "customers/record_kpis", f.params() | {"as_ofs": [day], "stale_days": stale_days,
                                                                           "pool_days": pool_days}).iloc[0]
         assert got["customers"] == len(rec)
         assert got["record_completeness_pct"] == pytest.approx(rx.record_completeness_pct(rec), rel=1e-12)
@@ -114,7 +114,8 @@ def test_record_kpis_in_sql_equal_the_record_functions(as_of, filt, sample_con):
         assert got["public_pool_candidates"] == len(rx.public_pool(rec, day, pool_days))
     revenue = db.run(sample_con, "customers/customer_revenue", f.params())
     for a, b in ((80.0, 95.0), (50.0, 90.0)):
-        abc = db.run(sample_con, "customers/abc_counts", f.params() | {"a_pct": a, "b_pct": b})
+        abc = db.run(sample_con, "customers/abc_counts", f.params() | {"a_pct": a, "b_pct": b, "period_starts": [f.date_from],
+                                                                       "period_ends": [f.date_to]})
         assert {r.abc: int(r.customers) for r in abc.itertuples()} == rx.segment_counts(rx.abc(revenue, a, b))
     keys = db.run(sample_con, "customers/duplicate_keys", f.params())
     assert keys["customer_id"].tolist() == rec["customer_id"].tolist()
@@ -133,11 +134,11 @@ def test_duplicates_found_at_import_equal_a_fresh_search(sample_con):
     stored = db.run(sample_con, "customers/stored_duplicates", everyone.params())
     assert len(fresh) > 0
     pd.testing.assert_frame_equal(stored.reset_index(drop=True), fresh.reset_index(drop=True), check_dtype=False)
-    p = everyone.params() | {"as_of": everyone.date_to, "stale_days": 365, "pool_days": 180}
+    p = everyone.params() | {"as_ofs": [everyone.date_to], "stale_days": 365, "pool_days": 180}
     counts = db.run(sample_con, "customers/record_kpis", p).iloc[0]
     assert records.stored_duplicates(sample_con, p, counts) is not None
     some = Filters(everyone.date_from, everyone.date_to, ("US", "DE"), all_customers=True)
-    counts = db.run(sample_con, "customers/record_kpis", some.params() | {"as_of": some.date_to, "stale_days": 365,
+    counts = db.run(sample_con, "customers/record_kpis", some.params() | {"as_ofs": [some.date_to], "stale_days": 365,
                                                                           "pool_days": 180}).iloc[0]
     assert records.stored_duplicates(sample_con, some.params(), counts) is None
 
@@ -405,7 +406,7 @@ def test_fix_list_and_migration_alone_equal_the_view_with_those_settings(sample_
     mig = records.migration_part(sample_con, f, quarters)["migration"]
     for quarter, totals in ((quarters[0], mig.sum(axis=1)), (quarters[1], mig.sum(axis=0))):
         start, end = parse_quarter(quarter)
-        counts = db.run(sample_con, "customers/abc_counts", f.params() | {"date_from": start, "date_to": end,
+        counts = db.run(sample_con, "customers/abc_counts", f.params() | {"period_starts": [start], "period_ends": [end],
                                                                           "a_pct": 80.0, "b_pct": 95.0})
         assert {r.abc: int(r.customers) for r in counts.itertuples()} == {k: int(totals[k]) for k in "ABC" if totals[k]}
     assert list(mig.sum(axis=1)[list("ABC")]) != list(mig.sum(axis=0)[list("ABC")])  # (so the orientations differ)

@@ -50,7 +50,7 @@ def test_snapshot_query_equals_general_query(name, filters, sample_con):
     checked = 0
     for as_of in ends:
         f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
-        params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_of_only": False, "cohorts": [], "channels": [],
+        params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_ofs": [as_of], "trend": True, "cohorts": [], "channels": [],
                                                              "stale_days": 365, "pool_days": 180, "customer_id": None}
         cur = sample_con.cursor()
         cur.execute("use cockpit")
@@ -61,6 +61,20 @@ def test_snapshot_query_equals_general_query(name, filters, sample_con):
         _same(fast, general)
         checked += len(general)
     assert checked > 0
+
+
+@pytest.mark.parametrize("name", [n for n in PAIRS if db.snapshot_key(n) == "as_ofs"])
+def test_a_list_of_quarter_ends_reads_the_snapshot_and_equals_the_general_query(name, sample_con):
+    """A set-based query over several as-of days: the snapshot's answer when every day is held, the general query's
+    when one is not."""
+    ends = [r[0] for r in sample_con.execute("select as_of from snapshot_days order by 1").fetchall()][-8:]
+    f = Filters(dt.date(2000, 1, 1), ends[-1], **FILTER_SETS["filtered"])
+    params = f.params() | RhythmRules().params() | {"as_ofs": ends, "trend": False, "stale_days": 365, "pool_days": 180}
+    cur = sample_con.cursor()
+    cur.execute("use cockpit")
+    assert db.resolve(cur, name, params) == name + db.SNAPSHOT_SUFFIX
+    assert db.resolve(cur, name, params | {"as_ofs": ends + [dt.date(2025, 11, 17)]}) == name
+    _same(db.run(sample_con, name, params), _run_general(sample_con, name, params))
 
 
 def test_other_days_use_the_general_query(sample_con):

@@ -96,3 +96,7 @@ left join rhythm_year_ago y using (as_of, customer_id)
 left join money m using (as_of, customer_id)
 left join complaint_counts k using (as_of, customer_id)
 order by a.as_of
+;
+-- The quarter ends customer_snapshot holds, one row each: what cockpit/db.py resolve() looks up (in well under a
+-- millisecond; asking customer_snapshot itself reads every row of the days asked, ~4 ms at 10 M lines).
+create or replace table snapshot_days as select distinct as_of from customer_snapshot order by as_of

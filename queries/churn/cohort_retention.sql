@@ -17,7 +17,7 @@ activity as (
            bool_or(d.positive_line_count > 0) as bought
     from eligible e
     join period_facts d using (customer_id)
-    where d.period_end <= $as_of and (d.grain = 'month' or d.month_end > $as_of)
+    where d.period_end <= $as_of and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, date '1900-01-01', $as_of)
     group by all
 ),
 cells as (

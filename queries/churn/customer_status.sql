@@ -14,12 +14,12 @@ money_rows as (
     select d.customer_id, true as recent, d.revenue, d.largest_order
     from period_facts d
     where d.period_start >= $as_of::date - 364 and d.period_end <= $as_of::date
-      and (d.grain = 'month' or d.month_start < $as_of::date - 364 or d.month_end > $as_of::date)
+      and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, $as_of::date - 364, $as_of::date)
     union all
     select d.customer_id, false as recent, d.revenue, null as largest_order
     from period_facts d
     where d.period_start >= $as_of::date - 729 and d.period_end <= $as_of::date - 365
-      and (d.grain = 'month' or d.month_start < $as_of::date - 729 or d.month_end > $as_of::date - 365)
+      and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, $as_of::date - 729, $as_of::date - 365)
 ),
 money as (
     select customer_id,

@@ -1,23 +1,23 @@
--- One row per window end (each quarter end up to $as_of, and $as_of itself): NRR and GRR of the trailing 12 months
--- against the 12 months before.
+-- One row per window end: each day of $as_ofs and, with $trend, every quarter end up to the last of them with two
+-- years of data before it: NRR and GRR of the trailing 12 months against the 12 months before.
 -- Base = customers (passing the filters) with positive net revenue in the prior 12 months.
 with quarter_ends as (
     select (date_trunc('quarter', d) + interval 3 month - interval 1 day)::date as quarter_end
-    from range(date '2000-01-01', $as_of::timestamp + interval 1 day, interval 3 month) t(d)
+    from range(date '2000-01-01', list_max($as_ofs)::timestamp + interval 1 day, interval 3 month) t(d)
 ),
 bounds as (
     select min(ordered_on) as first_on from customer_day
 ),
 windows as (
     select distinct quarter_end from (
+        -- The page's trend: every quarter end with two years of data before it (the KPI cards ask for $as_ofs only).
         select q.quarter_end
         from quarter_ends q, bounds b
-        where q.quarter_end <= $as_of and q.quarter_end - interval 730 day >= b.first_on - interval 92 day
+        where $trend and q.quarter_end <= list_max($as_ofs)::date
+          and q.quarter_end - interval 730 day >= b.first_on - interval 92 day
         union all
-        select $as_of::date
+        select unnest($as_ofs)::date
     )
-    -- The KPI cards need only the window ending $as_of; the page's trend needs every quarter end.
-    where not $as_of_only or quarter_end = $as_of::date
 ),
 eligible as (
     select c.customer_id
@@ -54,7 +54,7 @@ per_customer as (
 select
     quarter_end,
     year(quarter_end) || 'Q' || quarter(quarter_end) as quarter,
-    quarter_end = $as_of::date as is_as_of,
+    quarter_end = any($as_ofs::date[]) as is_as_of,
     count(*) as base_customers,
     sum(prior_12m) as base_revenue,
     sum(greatest(coalesce(current_12m, 0), 0)) as retained_revenue,

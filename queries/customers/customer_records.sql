@@ -19,6 +19,7 @@ money as (
            sum(order_count) as lifetime_orders
     from period_facts
     where period_end <= $as_of
+      and grain <> 'quarter'
       and (grain = 'month' or month_end > $as_of
            or (month_start < $as_of::date - 364 and month_end >= $as_of::date - 364))
       and not (grain = 'month' and month_start < $as_of::date - 364 and month_end >= $as_of::date - 364)

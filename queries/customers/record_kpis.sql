@@ -1,30 +1,49 @@
--- One row: the record KPIs of customers passing the filters (home country) as of $as_of (docs/metrics.md; the
+-- One row per as-of day of $as_ofs: the record KPIs of customers passing the filters (home country) on that day (docs/metrics.md; the
 -- same rules as cockpit/records.py record_completeness_pct, stale_mask and public_pool, held equal by a test):
 -- completeness = share of the nine record fields filled over all customers; stale = neither updated nor contacted
 -- (else created) within $stale_days; public pool = no owner, or neither an order nor a contact within $pool_days.
 -- Also the count and a digest of what duplicate detection compares, so its result can be reused while they hold.
-with last_orders as (
-    select customer_id, valid_from as last_order_on
-    from customer_rhythm
-    where valid_from <= $as_of and (valid_to is null or valid_to > $as_of)
+with as_ofs as (
+    select distinct unnest($as_ofs)::date as as_of
+),
+last_orders as (
+    select a.as_of, r.customer_id, r.valid_from as last_order_on
+    from customer_rhythm r
+    join as_ofs a on r.valid_from <= a.as_of and (r.valid_to is null or r.valid_to > a.as_of)
 ),
 rec as (
-    select k.*, o.last_order_on
+    select a.as_of, k.*, o.last_order_on
     from customer_record_facts k
-    left join last_orders o using (customer_id)
+    cross join as_ofs a
+    left join last_orders o on o.customer_id = k.customer_id and o.as_of = a.as_of
     where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
               $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
+),
+counts as (
+    select
+        as_of,
+        count(*) as customers,
+        sum(fields_filled) * 100.0 / (9 * count(*)) as record_completeness_pct,
+        count(*) filter (where last_touched_on is null or last_touched_on < as_of - $stale_days) as stale_records,
+        count(*) filter (where not has_owner
+                            or ((last_order_on is null or last_order_on < as_of - $pool_days)
+                                and (last_contact_on is null or last_contact_on < as_of - $pool_days)))
+            as public_pool_candidates,
+        bit_xor(identity_hash) as identity_digest,
+        sum(identity_hash % 1000003) as identity_checksum
+    from rec
+    group by as_of
 )
 select
-    count(*) as customers,
-    coalesce(sum(fields_filled) * 100.0 / (9 * count(*)), 0) as record_completeness_pct,
-    count(*) filter (where last_touched_on is null or last_touched_on < $as_of::date - $stale_days) as stale_records,
-    count(*) filter (where not has_owner
-                        or ((last_order_on is null or last_order_on < $as_of::date - $pool_days)
-                            and (last_contact_on is null or last_contact_on < $as_of::date - $pool_days)))
-        as public_pool_candidates,
-    coalesce(bit_xor(identity_hash), 0) as identity_digest,
-    coalesce(sum(identity_hash % 1000003), 0) as identity_checksum,
+    a.as_of,
+    coalesce(c.customers, 0) as customers,
+    coalesce(c.record_completeness_pct, 0) as record_completeness_pct,
+    coalesce(c.stale_records, 0) as stale_records,
+    coalesce(c.public_pool_candidates, 0) as public_pool_candidates,
+    coalesce(c.identity_digest, 0) as identity_digest,
+    coalesce(c.identity_checksum, 0) as identity_checksum,
     -- The identity of the whole customer list whose duplicate clusters the import stored (customer_duplicates).
     (select value from settings where key = 'duplicates_identity') as stored_duplicates_identity
-from rec
+from as_ofs a
+left join counts c using (as_of)
+order by a.as_of

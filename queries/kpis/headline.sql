@@ -22,6 +22,6 @@ from periods p
 left join facts d
   on d.period_start >= p.period_from and d.period_end <= p.period_to
   -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-  and (d.grain = 'month' or d.month_start < p.period_from or d.month_end > p.period_to)
+  and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, p.period_from, p.period_to)
 group by p.period_from, p.period_to
 order by p.period_from, p.period_to

@@ -3,7 +3,7 @@ with periods as (
     select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
 ),
 facts as (
-    select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.country_code, d.revenue
+    select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, d.country_code, d.revenue
     from period_facts d
     where d.period_start >= (select min(period_from) from periods) and d.period_end <= (select max(period_to) from periods)
       and in_view(d.country_code, d.region_code, d.subregion_code, d.sales_region, d.rep_key, d.segment_key,
@@ -14,6 +14,6 @@ from periods p
 join facts d
   on d.period_start >= p.period_from and d.period_end <= p.period_to
   -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-  and (d.grain = 'month' or d.month_start < p.period_from or d.month_end > p.period_to)
+  and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, p.period_from, p.period_to)
 group by p.period_from, p.period_to, d.country_code
 order by p.period_from, p.period_to, revenue desc, d.country_code

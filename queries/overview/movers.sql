@@ -8,9 +8,9 @@ with facts as (
         d.country_code,
         d.revenue,
         d.period_start >= $date_from and d.period_end <= $date_to
-            and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to) as in_now,
+            and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, $date_from, $date_to) as in_now,
         d.period_start >= $prev_from and d.period_end <= $prev_to
-            and (d.grain = 'month' or d.month_start < $prev_from or d.month_end > $prev_to) as in_before
+            and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, $prev_from, $prev_to) as in_before
     from period_facts d
     -- The two periods' date ranges alone (the flags above add the month/day rule): row groups outside are skipped.
     where ((d.period_start >= $date_from and d.period_end <= $date_to)

@@ -1,18 +1,13 @@
 -- One row per quarter up to the period end: HHI over countries and customers and the top country's share.
 -- Same rules as regions/concentration_kpis.sql (a test holds each quarter equal to it): positive net revenue only; 'unknown' is not a country.
 with quarter_rows as (
-    -- Whole quarters up to $date_to as quarter rows (quarter_facts); the quarter $date_to cuts, if any, from its
-    -- month rows and the day rows of the month it cuts (period_facts).
-    select q.quarter_start, q.customer_id, q.country_code, q.revenue,
-           q.rep_key, q.segment_key, q.sales_region, q.region_code, q.subregion_code
-    from quarter_facts q
-    where q.quarter_end <= $date_to
-    union all
-    select date_trunc('quarter', d.period_start)::date, d.customer_id, d.country_code, d.revenue,
+    -- Everything up to $date_to: whole quarters as quarter rows; the quarter $date_to cuts, if any, from its month
+    -- rows and the day rows of the month it cuts.
+    select d.quarter_start, d.customer_id, d.country_code, d.revenue,
            d.rep_key, d.segment_key, d.sales_region, d.region_code, d.subregion_code
     from period_facts d
-    where d.period_start >= date_trunc('quarter', $date_to::date + 1) and d.period_end <= $date_to
-      and (d.grain = 'month' or d.month_end > $date_to)
+    where d.period_end <= $date_to
+      and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, date '1900-01-01', $date_to)
 ),
 quarterly as (
     select r.quarter_start, r.customer_id, r.country_code, r.revenue

@@ -9,7 +9,7 @@ with periods as (
     select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
 ),
 facts as (
-    select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.customer_id, d.country_code,
+    select d.period_start, d.period_end, d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, d.customer_id, d.country_code,
            d.currency, d.revenue
     from period_facts d
     where d.period_start >= (select min(period_from) from periods) and d.period_end <= (select max(period_to) from periods)
@@ -22,7 +22,7 @@ base as (
     join facts d
       on d.period_start >= p.period_from and d.period_end <= p.period_to
       -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-      and (d.grain = 'month' or d.month_start < p.period_from or d.month_end > p.period_to)
+      and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, p.period_from, p.period_to)
 ),
 lost as (
     -- The customers the what-if loses: the $lose_top_n largest of each period (none without that what-if).

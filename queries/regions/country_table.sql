@@ -8,7 +8,7 @@ with cur as (
     from period_facts d
     where d.period_start >= $date_from and d.period_end <= $date_to
       -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-      and (d.grain = 'month' or d.month_start < $date_from or d.month_end > $date_to)
+      and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, $date_from, $date_to)
       and in_view(d.country_code, d.region_code, d.subregion_code, d.sales_region, d.rep_key, d.segment_key,
               $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
     group by all
@@ -18,7 +18,7 @@ last_year as (
     from period_facts d
     where d.period_start >= $ly_from and d.period_end <= $ly_to
       -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-      and (d.grain = 'month' or d.month_start < $ly_from or d.month_end > $ly_to)
+      and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, $ly_from, $ly_to)
       and in_view(d.country_code, d.region_code, d.subregion_code, d.sales_region, d.rep_key, d.segment_key,
               $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
     group by all
