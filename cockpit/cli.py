@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import db
-from .importer import ImportFailed, run_import
+from .importer import ImportFailed, plan_text, run_import
 
 
 def _bar(stream=sys.stderr):
@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             report = run_import(args.paths, args.db, mapping=args.mapping, currency=args.currency,
                                 replace=args.replace, check_only=args.command == "check", progress=_bar())
         except ImportFailed as exc:
+            if exc.plan and not args.json:
+                print("\n".join(plan_text(exc.plan)))
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str) if args.json else report.text())

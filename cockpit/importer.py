@@ -45,8 +45,9 @@ Progress = Callable[[float, str], None]
 class ImportFailed(Exception):
     """The import was refused; the database was not changed. str() is the message for the user."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
+    def __init__(self, message: str, problems: list[str] | None = None, plan: list[dict] | None = None):
         self.problems = problems or []
+        self.plan = plan or []   # what the importer had decided before it refused (plan_text)
         full = message + ("".join("\n  - " + p for p in self.problems[:20]) if self.problems else "")
         if len(self.problems) > 20:
             full += f"\n  … and {len(self.problems) - 20} more"
@@ -78,10 +79,12 @@ class Prepared:
     quarantine: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sha256: str = ""
+    dates: dict[str, str] = field(default_factory=dict)   # date field -> how its day/month order was decided
 
 
 @dataclass
 class Report:
+    plan: list[dict] = field(default_factory=list)   # what the importer decided, per file and sheet (plan_text)
     files: list[dict] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -101,7 +104,7 @@ class Report:
     def as_dict(self) -> dict:
         return {
             "database": self.database, "written": self.written, "import_id": self.import_id,
-            "files": self.files, "skipped": self.skipped, "rows_read": self.rows_read,
+            "plan": self.plan, "files": self.files, "skipped": self.skipped, "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded, "rows_quarantined": self.rows_quarantined,
             "reasons": dict(self.reasons), "unresolved_countries": dict(self.unresolved_countries),
             "placeholder_customers": self.placeholder_customers, "notes": self.notes,
@@ -109,14 +112,14 @@ class Report:
         }
 
     def text(self) -> str:
-        lines = []
+        lines = plan_text(self.plan)
         for f in self.files:
             lines.append(f"  {f['file']}: {f['table']}, {f['rows_read']:,} rows read, {f['rows_loaded']:,} loaded, "
                          f"{f['rows_quarantined']:,} quarantined" + (f" ({f['encoding']})" if f.get("encoding") else ""))
         for s in self.skipped:
             lines.append(f"  skipped {s}")
         head = "Checked" if not self.written else "Imported"
-        lines.insert(0, f"{head} {len(self.files)} file(s): {self.rows_read:,} rows read, {self.rows_loaded:,} loaded, "
+        lines.insert(len(plan_text(self.plan)), f"{head} {len(self.files)} file(s): {self.rows_read:,} rows read, {self.rows_loaded:,} loaded, "
                         f"{self.rows_quarantined:,} quarantined" + (f" in {self.seconds:.1f} s" if self.seconds else ""))
         if self.reasons:
             lines.append("Quarantine reasons:")
@@ -133,7 +136,8 @@ class Report:
                          "customer file: added with unknown details (or the details the orders carry)")
         lines += [f"Note: {n}" for n in self.notes]
         if self.table_counts:
-            lines.append("Database now holds: " + ", ".join(f"{k} {v:,}" for k, v in self.table_counts.items()))
+            lines.append(("Database now holds: " if self.written else "After this import the database would hold: ")
+                         + ", ".join(f"{k} {v:,}" for k, v in self.table_counts.items()))
         return "\n".join(lines)
 
 
@@ -240,19 +244,45 @@ _DISTINCTIVE = {
 }
 
 
-def decide_table(headers: list[str], spec: Spec | None) -> tuple[str | None, dict[str, str]]:
+# Words in a file's name that say what it holds (English and Chinese exports), a piece of evidence beside its headers.
+_NAME_HINTS = {
+    "orders": ("order", "sales", "invoice", "订单", "销售", "发票", "出货"),
+    "complaints": ("complaint", "ticket", "incident", "case", "claim", "客诉", "投诉", "工单", "售后"),
+    "customers": ("customer", "client", "account", "crm", "客户", "买家"),
+}
+# Fields only an order export carries: money, quantities, order numbers. A file holding one is an orders file, even
+# when its date is missing (it is then refused as an orders file without ordered_on, never read as customers).
+_ORDER_EVIDENCE = ("amount", "unit_price", "quantity", "order_id")
+
+
+def name_hint(name: str | None) -> str | None:
+    """The kind a file's name points to (its words, English or Chinese), if exactly one."""
+    if not name:
+        return None
+    low = Path(name).stem.casefold()
+    hits = [table for table, words in _NAME_HINTS.items() if any(w in low for w in words)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def decide_table(headers: list[str], spec: Spec | None, name: str | None = None) -> tuple[str | None, dict[str, str]]:
+    """The kind of table a file holds (customers, orders, order_lines, order_headers, complaints, pipeline_events,
+    fx_rates) and its header of each field, from the mapping when it names the kind, else from the headers' evidence
+    (fields only that kind has) and the file's name. An orders file whose only customer key is a name takes the
+    name as the key (kind_evidence says so)."""
     explicit = dict(spec.columns) if spec else {}
     if spec and spec.table:
         base = "orders" if spec.table in ("order_lines", "order_headers") else spec.table
         mapping = {k: v for k, v in explicit.items() if v in headers} if spec.exact else _complete(base, headers, explicit)
-        return _orders_kind(base, mapping, spec.table), mapping
+        return _orders_kind(base, _name_as_key(base, mapping), spec.table), _name_as_key(base, mapping)
     scores = {}
     candidates = {}
+    hint = name_hint(name)
     for table in TABLES:
         mapping = _complete(table, headers, explicit)
         candidates[table] = mapping
         distinct = len(set(mapping) & _DISTINCTIVE[table])
-        scores[table] = distinct + (0.5 if "customer_id" in mapping and table in ("customers", "orders", "complaints") else 0)
+        scores[table] = distinct + (0.5 if "customer_id" in mapping and table in ("customers", "orders", "complaints") else 0) \
+            + (1.5 if table == hint else 0)
     # fx files carry a currency and a rate and nothing about customers.
     if {"rate_to_reporting", "currency"} <= set(candidates["fx_rates"]) and "customer_id" not in candidates["orders"]:
         return "fx_rates", candidates["fx_rates"]
@@ -264,7 +294,34 @@ def decide_table(headers: list[str], spec: Spec | None) -> tuple[str | None, dic
     if "complaint_id" in candidates["complaints"] and "received_at" in candidates["complaints"] and best != "complaints":
         if scores["complaints"] >= scores[best] - 1:
             best = "complaints"
-    return _orders_kind(best, candidates[best], None), candidates[best]
+    if best == "customers" and hint != "customers" and set(_ORDER_EVIDENCE) & set(candidates["orders"]):
+        best = "orders"
+    mapping = _name_as_key(best, candidates[best])
+    return _orders_kind(best, mapping, None), mapping
+
+
+def _name_as_key(table: str, mapping: dict[str, str]) -> dict[str, str]:
+    """An orders file without a customer id column: the customer name is the key."""
+    if table == "orders" and "customer_id" not in mapping and "customer_name" in mapping:
+        return {"customer_id": mapping["customer_name"]} | mapping
+    return mapping
+
+
+def kind_evidence(headers: list[str], table: str | None, mapping: dict[str, str], spec: Spec | None,
+                  name: str | None) -> str:
+    """Why decide_table chose `table`, in words (for the import plan)."""
+    if spec and spec.table:
+        return f"named in the mapping ({spec.name or spec.pattern})"
+    if table is None:
+        return "no kind fits its headers"
+    base = "orders" if table in ("order_lines", "order_headers") else table
+    fields = sorted(set(mapping) & _DISTINCTIVE[base])
+    parts = [f"headers {', '.join(repr(mapping[f]) for f in fields)}" if fields else "its customer id"]
+    if name_hint(name) == base:
+        parts.append(f"the file name '{Path(name).name}'")
+    if base == "orders" and mapping.get("customer_id") is not None and mapping.get("customer_id") == mapping.get("customer_name"):
+        parts.append(f"no customer id column: the customer name '{mapping['customer_name']}' is the key")
+    return "; ".join(parts)
 
 
 def _complete(table: str, headers: list[str], explicit: dict[str, str]) -> dict[str, str]:
@@ -291,8 +348,10 @@ def _orders_kind(table: str, mapping: dict[str, str], forced: str | None) -> str
 # --------------------------------------------------------------------------------------------- preparing values
 
 def _describe(table: str, fname: str) -> str:
-    aliases = [a for a in field_map(table)[fname].aliases[1:6]]
-    return f"'{fname}' (a header such as {', '.join(repr(a) for a in aliases)})"
+    aliases = field_map(table)[fname].aliases[1:]
+    english = [a for a in aliases if a.isascii()][:4]
+    chinese = [a for a in aliases if not a.isascii()][:3]
+    return f"'{fname}' (a header such as {', '.join(repr(a) for a in english + chinese)})"
 
 
 def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | None, sha: str) -> Prepared:
@@ -324,6 +383,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
     drop = np.zeros(n, dtype=bool)
     date_order = spec.date_order if spec else None
     currency_hint = None
+    dates: dict[str, str] = {}
 
     def q(mask: np.ndarray, column: str, src: str, values: pd.Series, reason: str, action: str):
         idx = np.flatnonzero(mask)
@@ -376,7 +436,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         if f.kind in ("date", "timestamp"):
             parsed = parsed_columns[fname].result()
             if parsed.decision and parsed.decision not in ("typed date column",):
-                notes.append(f"{label}: column '{src}' ({fname}): {parsed.decision}")
+                dates[fname] = parsed.decision  # (in the plan)
             if parsed.bad.any():
                 expect = "a date such as 2024-03-05, 05/03/2024 or 2024年3月5日"
                 q(parsed.bad, fname, src, col, f"not a date: expected {expect}", action)
@@ -503,7 +563,7 @@ def prepare(raw: RawTable, table: str, mapping: dict[str, str], spec: Spec | Non
         if prepared[fname].dtype == object:
             prepared[fname] = prepared[fname].astype("string")
     return Prepared(raw=raw, table=table, mapping=mapping, frame=prepared, rows_read=n, quarantine=quarantine,
-                    notes=notes, sha256=sha)
+                    notes=notes, sha256=sha, dates=dates)
 
 
 def _currency_codes(series: pd.Series) -> pd.Series:
@@ -632,7 +692,7 @@ def inspect_files(paths, specs: list[Spec], preview_rows: int = 8) -> list[Inspe
             else:
                 spec_for = spec
             headers = list(map(str, raw.frame.columns))
-            table, mapping = decide_table(headers, spec_for)
+            table, mapping = decide_table(headers, spec_for, path.name)
             out.append(Inspection(path, raw.label, raw.sheet, raw.encoding, table, mapping, headers,
                                   raw.frame.head(preview_rows).astype("string"), len(raw.frame)))
     return out
@@ -647,6 +707,109 @@ def suggest_country(value: str) -> str | None:
             names[name] = code
     hit = process.extractOne(str(value), list(names), score_cutoff=70)
     return f"{hit[0]} ({names[hit[0]]})" if hit else None
+
+
+# --------------------------------------------------------------------------------------------- the import plan
+
+# Amount headers that name what the buyer actually paid: preferred over an order total (a documented rule; the
+# plan says when it decided).
+_PAID = ("amountpaid", "paidamount", "buyerpaid", "买家实际支付金额", "实付金额", "实收金额")
+_PLAN_SAMPLE_ROWS = 200_000
+
+
+def _candidates(base: str, headers: list[str], mapping: dict[str, str]) -> dict[str, list[str]]:
+    """For each mapped field, the other headers that could also be it (an alias of the field, not mapped)."""
+    from .schema import normalise_header
+    taken = set(mapping.values())
+    out = {}
+    for fname, src in mapping.items():
+        f = field_map(base).get(fname)
+        if f is None:
+            continue
+        aliases = {normalise_header(a) for a in f.aliases}
+        others = [h for h in headers if h not in taken and normalise_header(h) in aliases]
+        if others:
+            out[fname] = others
+    return out
+
+
+def _markers_seen(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, int]]:
+    """The blank markers ('?', 'N/A', '无', …) in these columns' first rows, by column: read as empty."""
+    from .parse import BLANK_MARKERS
+    markers = [m for m in BLANK_MARKERS if m]
+    out = {}
+    for col in columns:
+        if col not in frame.columns or not (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype)):
+            continue
+        head = frame[col].iloc[:_PLAN_SAMPLE_ROWS].astype("string").str.strip().str.casefold()
+        counts = head[head.isin(markers)].value_counts()
+        if len(counts):
+            out[col] = {str(k): int(v) for k, v in counts.items()}
+    return out
+
+
+def file_plan(raw: RawTable, table: str | None, mapping: dict[str, str], spec: Spec | None) -> dict:
+    """What the importer decided for one file or sheet: the kind and why, every header's field or that it is
+    ignored, other headers that could be a field and which rule chose, the encoding and why, the blank markers."""
+    headers = list(map(str, raw.frame.columns))
+    base = "orders" if table in ("order_lines", "order_headers") else table
+    plan = {"file": raw.label, "kind": table, "evidence": kind_evidence(headers, table, mapping, spec, raw.path.name),
+            "encoding": raw.encoding, "encoding_why": raw.encoding_why,
+            "columns": [[src, f] for f, src in mapping.items()],
+            "ignored": [h for h in headers if h not in set(mapping.values())],
+            "choices": [], "markers": {}, "dates": {}}
+    if base is None:
+        return plan
+    for fname, others in _candidates(base, headers, mapping).items():
+        from .schema import normalise_header
+        chosen = mapping[fname]
+        if fname in ("amount", "unit_price") and normalise_header(chosen) not in _PAID:
+            plan.setdefault("split", []).append({"field": fname, "candidates": [chosen, *others]})
+            continue
+        rule = ("the amount actually paid is preferred" if normalise_header(chosen) in _PAID
+                else "the first of the field's aliases (docs/data-model.md) wins")
+        plan["choices"].append({"field": fname, "chosen": chosen, "over": others, "rule": rule})
+    plan["markers"] = _markers_seen(raw.frame, list(mapping.values()))
+    return plan
+
+
+def _split_refusal(plan: dict, spec: Spec | None) -> str | None:
+    """Two headers that could both be an amount, with no rule to choose: the message, with the mapping lines that
+    would settle it."""
+    split = plan.get("split")
+    if not split or (spec and spec.columns and all(s["field"] in spec.columns for s in split)):
+        return None
+    lines = [f"{plan['file']}: the evidence is split: " + "; ".join(
+        f"{s['field']} could be {' or '.join(repr(c) for c in s['candidates'])}" for s in split)
+        + ". Name the one to use in a mapping file (--mapping), for example:",
+        f"  {plan['kind']}:", f"    file: \"{Path(plan['file'].split(' [')[0]).name}\"",
+        "    columns: {" + ", ".join(f"{s['field']}: {s['candidates'][0]}" for s in split) + "}"]
+    return "\n".join(lines)
+
+
+def plan_text(plan: list[dict]) -> list[str]:
+    """The import plan in lines, per file and sheet."""
+    out = ["Plan:"] if plan else []
+    for p in plan:
+        kind = (p["kind"] or "not imported").replace("_", " ")
+        out.append(f"  {p['file']} → {kind} ({p['evidence']})")
+        if p.get("encoding"):
+            out.append(f"    encoding: {p['encoding']}" + (f" — {p['encoding_why']}" if p.get("encoding_why") else ""))
+        if p["columns"]:
+            out.append("    columns: " + ", ".join(f"{src} → {f}" for src, f in p["columns"]))
+        if p["ignored"]:
+            out.append("    ignored: " + ", ".join(p["ignored"]))
+        for c in p.get("choices", []):
+            out.append(f"    {c['field']}: '{c['chosen']}' over {', '.join(repr(o) for o in c['over'])} ({c['rule']})")
+        for field_name, decision in p.get("dates", {}).items():
+            out.append(f"    dates in {field_name}: {decision}")
+        for col, seen in p.get("markers", {}).items():
+            out.append(f"    read as empty in '{col}': " + ", ".join(f"'{m}' × {n:,}" for m, n in seen.items()))
+    return out
+
+
+# Files in an export folder that may be notes rather than tables: skipped (and listed) when they are not one.
+_NOTES_SUFFIXES = {".txt"}
 
 
 def read_sources(paths, specs: list[Spec], progress: Progress = _noop) -> tuple[list[Prepared], Report]:
@@ -671,7 +834,9 @@ def _read_found(found, digests: list, report: Report, progress: Progress) -> tup
             raws = read_any(path, spec.sheet if spec else None)
             _timing(f"read {path.name}", started)
         except FileProblem as exc:
-            if explicit or spec:
+            # A data file that cannot be read refuses the import; a text file in a folder (README.txt) that is no
+            # table is listed as skipped.
+            if explicit or spec or path.suffix.lower() not in _NOTES_SUFFIXES:
                 problems.append(str(exc))
             else:
                 report.skipped.append(f"{path.name}: {exc}")
@@ -684,26 +849,36 @@ def _read_found(found, digests: list, report: Report, progress: Progress) -> tup
                                 date_order=spec.date_order)
             else:
                 spec_for = spec
-            table, mapping = decide_table(list(map(str, raw.frame.columns)), spec_for)
+            table, mapping = decide_table(list(map(str, raw.frame.columns)), spec_for, path.name)
+            plan = file_plan(raw, table, mapping, spec_for)
+            report.plan.append(plan)
+            split = _split_refusal(plan, spec_for)
+            if split:
+                problems.append(split)
+                continue
             if table is None:
                 msg = (f"{raw.label}: cannot tell which table this file holds (customers, orders, complaints, "
                        f"pipeline or fx rates) from its headers {', '.join(map(str, raw.frame.columns[:15]))}; "
                        "name it in a mapping file")
-                if explicit and not raw.sheet:
-                    problems.append(msg)
+                if raw.sheet or (not explicit and path.suffix.lower() in _NOTES_SUFFIXES):
+                    report.skipped.append(msg)  # another sheet of a workbook, or notes beside the exports
                 else:
-                    report.skipped.append(msg)
+                    problems.append(msg)
                 continue
             try:
                 started = time.perf_counter()
                 prepared.append(prepare(raw, table, mapping, spec_for, sha))
+                plan["dates"] = prepared[-1].dates
                 _timing(f"prepare {raw.label}", started)
                 # The parsed frame is what is imported; the text cells it came from can go (memory at 10 M rows).
                 raw.frame = raw.frame.iloc[:0]
             except ImportFailed as exc:
                 problems.append(str(exc))
     if problems:
-        raise ImportFailed("import refused; the database was not changed", problems)
+        raise ImportFailed("import refused; the database was not changed", problems, plan=report.plan)
+    if not prepared:
+        raise ImportFailed("import refused; the database was not changed: nothing to import (no file held customers, "
+                           "orders, complaints, pipeline events or exchange rates)", report.skipped, plan=report.plan)
     for p in prepared:
         report.notes.extend(p.notes)
     return prepared, report
@@ -943,6 +1118,18 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
     progress(0.02, "finding files")
     prepared, report = read_sources(paths, specs, progress)
     report.database = str(db)
+    try:
+        return _import_prepared(prepared, report, db, currency, replace, check_only, progress, imported_by,
+                                _after_write, started)
+    except ImportFailed as exc:
+        exc.plan = exc.plan or report.plan
+        raise
+
+
+def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currency: str | None, replace: bool,
+                     check_only: bool, progress: Progress, imported_by: str | None,
+                     _after_write: Callable[[], None] | None, started: float) -> Report:
+    """run_import after the files are read: merge them into a copy of the database and swap it in."""
 
     started_assembly = time.perf_counter()
     orders = _assemble_orders(prepared, report)

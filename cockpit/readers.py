@@ -32,6 +32,7 @@ class RawTable:
     path: Path
     frame: pd.DataFrame
     encoding: str | None = None
+    encoding_why: str | None = None   # what decided the encoding (for the import plan)
     sheet: str | None = None
     header_rows: int = 1          # rows before the first data row (for row numbers a spreadsheet user sees)
     notes: list[str] = field(default_factory=list)
@@ -50,20 +51,29 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def detect_encoding(sample: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM) when the bytes decode as UTF-8, else GB18030 (a superset of GBK), else
-    the best guess of charset-normalizer."""
+# The code pages a file that is not UTF-8 is told apart among: Chinese exports (GBK and its superset GB18030) and
+# the Western Windows and DOS code pages (CP1252, of which Latin-1 is nearly a subset; CP437).
+WESTERN = ("cp1252", "cp437")
+
+
+def encoding_decision(sample: bytes, path: Path | None) -> tuple[str, str]:
+    """The text encoding of a file from its first bytes, and why (for the import plan).
+
+    UTF-8 (with or without BOM) when the bytes decode as UTF-8. Otherwise GB18030 when they decode as it and their
+    non-ASCII characters are, nine in ten or more, common Chinese ones (GB2312): GB18030 decodes nearly any bytes,
+    and Western text read as it turns accented letters and the letter after them into rare characters. Otherwise
+    the Western code page charset-normalizer finds least messy and most coherent."""
     if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+        return "utf-8-sig", "UTF-8 byte-order mark"
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+        return "utf-16", "UTF-16 byte-order mark"
     try:
         # A sample may end inside a multi-byte character: ignore an incomplete tail only.
         sample.decode("utf-8")
-        return "utf-8"
+        return "utf-8", "valid UTF-8" if any(b >= 0x80 for b in sample) else "plain ASCII (read as UTF-8)"
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"
+            return "utf-8", "valid UTF-8"
         head = sample[: exc.start]
         if any(b >= 0x80 for b in head):
             # Valid multi-byte UTF-8 first, then bytes that are not: two encodings in one file.
@@ -72,19 +82,40 @@ def detect_encoding(sample: bytes, path: Path) -> str:
             raise FileProblem(f"{name}: row {line}: the file mixes text encodings (UTF-8 before this row, something "
                               "else here); save the whole file as UTF-8 and import it again") from exc
     try:
-        sample.decode("gb18030")
-        return "gb18030"
+        text = sample.decode("gb18030")
     except UnicodeDecodeError:
-        pass
+        text = None
+    if text is not None:
+        wide = [c for c in text if ord(c) >= 0x80]
+        common = sum(1 for c in wide if _in_gb2312(c))
+        if wide and common >= 0.9 * len(wide):
+            return "gb18030", (f"not UTF-8; {common:,} of {len(wide):,} non-ASCII characters are common Chinese "
+                               "characters in GB18030 (GBK)")
+    found = None
     try:
         from charset_normalizer import from_bytes
-        best = from_bytes(sample).best()
-        if best is not None:
-            return best.encoding
+        found = from_bytes(sample, cp_isolation=list(WESTERN)).best()
     except Exception:  # noqa: BLE001 - detection is best effort; the message below says what to do
         pass
-    raise FileProblem(f"{path.name}: the text encoding could not be recognised (expected UTF-8, GBK/GB18030 "
-                      "or another common encoding); save the file as UTF-8 CSV and import it again")
+    if found is not None:
+        return found.encoding, (f"not UTF-8 and not Chinese GB18030; charset-normalizer reads it best as "
+                                f"{found.encoding} (of {', '.join(WESTERN)})")
+    name = path.name if path is not None else "file"
+    raise FileProblem(f"{name}: the text encoding could not be recognised (expected UTF-8, GBK/GB18030, Windows-1252 "
+                      "or DOS 437); save the file as UTF-8 CSV and import it again")
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def detect_encoding(sample: bytes, path: Path | None) -> str:
+    """encoding_decision's encoding alone."""
+    return encoding_decision(sample, path)[0]
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -146,14 +177,15 @@ def read_csv(path: Path) -> RawTable:
         raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
     if start[:4] == b"PK\x03\x04":
         raise FileProblem(f"{path.name}: this is a zip/Excel file with a .csv name; save it as CSV or rename it")
-    encoding = detect_encoding(start, path)
-    fast = _read_csv_fast(path, start, encoding)
-    if fast is not None:
-        return fast
-    data = path.read_bytes()
-    if data.isspace():
-        raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
-    return _read_csv_exact(path, data, encoding)
+    encoding, why = encoding_decision(start, path)
+    raw = _read_csv_fast(path, start, encoding)
+    if raw is None:
+        data = path.read_bytes()
+        if data.isspace():
+            raise FileProblem(f"{path.name}: the file is empty (expected a header row and data rows)")
+        raw = _read_csv_exact(path, data, encoding)
+    raw.encoding_why = why
+    return raw
 
 
 def _line_ends(path: Path, skip: int) -> int:
@@ -356,4 +388,4 @@ def sniff_csv_sample(path: Path, rows: int = 20) -> str:
     return "\n".join(data.decode(enc, errors="replace").splitlines()[:rows])
 
 
-__all__ = ["FileProblem", "RawTable", "read_any", "sha256_of", "detect_encoding", "SUPPORTED", "csv"]
+__all__ = ["FileProblem", "RawTable", "read_any", "sha256_of", "detect_encoding", "encoding_decision", "SUPPORTED", "csv"]

@@ -53,7 +53,7 @@ def test_the_import_log_names_each_files_own_digest(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     write(src / "a_customers.csv", CUSTOMERS)
-    write(src / "b_notes.csv", "just,some,notes\n1,2,3\n")
+    write(src / "b_notes.txt", "just,some,notes\n1,2,3\n")  # notes beside the exports: skipped and listed
     write(src / "c_orders.csv", ORDERS)
     with pd.ExcelWriter(src / "d_complaints.xlsx") as xl:
         pd.DataFrame({"Complaint ID": ["K1"], "Customer ID": ["A1"], "Received": ["2024-02-01 09:00"]}).to_excel(
@@ -67,7 +67,7 @@ def test_the_import_log_names_each_files_own_digest(tmp_path):
                                                  "d_complaints.xlsx [Jan]"]
     for f in logged:
         assert f["sha256"] == sha(src / f["file"].split(" [")[0]), f["file"]
-    assert any("b_notes.csv" in s for s in report.skipped)
+    assert any("b_notes.txt" in s for s in report.skipped)
 
 
 def test_basic_import_merges_keys_and_adds_missing_customers(base):
