@@ -138,12 +138,11 @@ def quarters_ending(filters: Filters, n: int = 8) -> list[Filters]:
 
 
 def data_range(con) -> tuple[dt.date | None, dt.date | None, str]:
-    """The first and last order days of the data (None without orders) and the reporting currency."""
+    """The first and last day of the data (queries/filters/data_range.sql: order days, else complaint days, else
+    customer record days; None without any) and the reporting currency."""
     row = db.run(con, "filters/data_range", {}).iloc[0]
-    first = row["first_order_on"]
-    last = row["last_order_on"]
     to_date = lambda v: None if v is None or v != v else (v.date() if hasattr(v, "date") else v)  # noqa: E731
-    return to_date(first), to_date(last), row["reporting_currency"] or "USD"
+    return to_date(row["first_day"]), to_date(row["last_day"]), row["reporting_currency"] or "USD"
 
 
 def period_params(filters_list: list[Filters]) -> dict:

@@ -46,7 +46,7 @@ def headline(con, filters: Filters) -> dict:
 
 
 def as_of_date(con, filters: Filters) -> dt.date:
-    """End of the period; without one (the whole history), the latest order date."""
+    """End of the period; without one (the whole history), the latest day of the data (filters.data_range)."""
     if filters.date_to < ALL_TO:
         return filters.date_to
     _, last, _ = data_range(con)
@@ -101,7 +101,7 @@ def regions(con, filters: Filters) -> dict:
 
 def complaints_many(con, filters_list: list[Filters]) -> list[dict]:
     """Complaint KPIs of each period of the same filters: latency over complaints received in the period; open
-    complaints and overdue actions at its end (the as-of day: the period's end, or the latest order day for the
+    complaints and overdue actions at its end (the as-of day: the period's end, or the latest day of the data for the
     whole history). Latency and the open count are one set-based query each for all periods."""
     from . import complaints as cx
     as_ofs = [as_of_date(con, f) for f in filters_list]

@@ -521,6 +521,8 @@ def rfm_counts(rfm_rows: pd.DataFrame) -> pd.DataFrame:
 def default_migration(quarters: list[str], date_to) -> tuple[str, str]:
     """The migration chart's default quarters: the period's quarter and the one before it (quarters newest first)."""
     from .filters import quarter_label
+    if not quarters:  # no revenue in any quarter (a database of complaints or customers alone)
+        return quarter_label(date_to), quarter_label(date_to)
     to = quarter_label(date_to) if quarter_label(date_to) in quarters else quarters[0]
     return quarters[min(quarters.index(to) + 1, len(quarters) - 1)], to
 

@@ -200,7 +200,7 @@ def language_switch() -> str:
 
 def data_bounds() -> tuple[dt.date, dt.date, str]:
     row = query("filters/data_range", {}).iloc[0]
-    first, last = row["first_order_on"], row["last_order_on"]
+    first, last = row["first_day"], row["last_day"]
     if first is None or pd.isna(first):
         today = dt.date.today()
         return today, today, row["reporting_currency"] or "USD"

@@ -132,3 +132,38 @@ def base_db(tmp_path):
     db = tmp_path / "db.duckdb"
     run_import([src], db, currency="USD")
     return db
+
+
+@pytest.mark.parametrize("kind,words", [("complaints", ("complaint",)), ("orders", ("order", "fx")),
+                                        ("customers", ("customer",))])
+def test_a_database_of_one_kind_of_data_opens_on_its_own_latest_quarter_and_every_page_renders(
+        kind, words, tmp_path, monkeypatch):
+    """Complaints only, orders only, customers only: the default period comes from the data present (not from
+    order days alone, nor today), and no page fails."""
+    import shutil
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    folder = tmp_path / kind
+    folder.mkdir()
+    for f in (ROOT / "data" / "sample").iterdir():
+        if any(w in f.name.lower() for w in words):
+            shutil.copy(f, folder / f.name)
+    db = tmp_path / "x.duckdb"
+    run_import([folder], db, currency="USD")
+    monkeypatch.setenv("COCKPIT_DB", str(db))
+    for page in ("overview", "regions", "complaints", "customers", "churn"):
+        for lang in ("en", "zh"):
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+            at.session_state["lang"] = lang
+            if page != "overview":
+                at.switch_page(str(ROOT / "pages" / f"{page}.py"))
+            at.run()
+            assert not at.exception and not at.error, (kind, page, lang)
+            assert at.session_state["period"] == "2026Q3", (kind, page)  # the sample's latest complete quarter
