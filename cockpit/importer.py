@@ -671,6 +671,7 @@ class Inspection:
     preview: pd.DataFrame
     rows: int
     problem: str | None = None
+    plan: dict | None = None     # file_plan: what the importer decided and why
 
 
 def inspect_files(paths, specs: list[Spec], preview_rows: int = 8) -> list[Inspection]:
@@ -694,7 +695,8 @@ def inspect_files(paths, specs: list[Spec], preview_rows: int = 8) -> list[Inspe
             headers = list(map(str, raw.frame.columns))
             table, mapping = decide_table(headers, spec_for, path.name)
             out.append(Inspection(path, raw.label, raw.sheet, raw.encoding, table, mapping, headers,
-                                  raw.frame.head(preview_rows).astype("string"), len(raw.frame)))
+                                  raw.frame.head(preview_rows).astype("string"), len(raw.frame),
+                                  plan=file_plan(raw, table, mapping, spec_for)))
     return out
 
 
@@ -753,7 +755,14 @@ def file_plan(raw: RawTable, table: str | None, mapping: dict[str, str], spec: S
     ignored, other headers that could be a field and which rule chose, the encoding and why, the blank markers."""
     headers = list(map(str, raw.frame.columns))
     base = "orders" if table in ("order_lines", "order_headers") else table
+    base_kind = "orders" if table in ("order_lines", "order_headers") else table
     plan = {"file": raw.label, "kind": table, "evidence": kind_evidence(headers, table, mapping, spec, raw.path.name),
+            # The same evidence as data, for the Data page's sentences in either language.
+            "evidence_headers": [mapping[f] for f in sorted(set(mapping) & _DISTINCTIVE.get(base_kind, set()))]
+            if base_kind else [],
+            "evidence_name": bool(base_kind) and name_hint(raw.path.name) == base_kind and not (spec and spec.table),
+            "name_key": mapping.get("customer_name") if base_kind == "orders" and mapping.get("customer_id") is not None
+            and mapping.get("customer_id") == mapping.get("customer_name") else None,
             "encoding": raw.encoding, "encoding_why": raw.encoding_why,
             "columns": [[src, f] for f, src in mapping.items()],
             "ignored": [h for h in headers if h not in set(mapping.values())],
@@ -1371,17 +1380,24 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> list[str]
     # This import's order lines stay in Arrow memory (src_orders); they are written once, with their rates, in
     # _write_orders after every other table is merged.
     src_orders = _conform(orders if orders is not None else pd.DataFrame(), "orders", import_id,
-                          extra=("customer_name", "row_number"))
+                          extra=("customer_name", *ORDER_CUSTOMER_FIELDS, "row_number"))
     con.register("src_orders", src_orders)
-    new_orders, stage_customers, describe_customers, list_customers = _split_sql(
+    new_orders, stage_customers, describe_customers, list_customers, conflicts = _split_sql(
         (SQL_DIR / "merge_orders.sql").read_text(encoding="utf-8"))
     con.execute(new_orders)
     if orders is not None and len(orders):
         con.execute(stage_customers)
-        described = any(c in orders.columns for c in ("customer_name", "country_code", "country_raw", "sales_rep"))
+        described = any(c in orders.columns for c in ("customer_name", "country_code", "country_raw", "sales_rep",
+                                                      *ORDER_CUSTOMER_FIELDS))
         one_file = orders["source_file"].nunique(dropna=False) == 1
         if described or not one_file:
             con.execute(describe_customers, {"described": described, "import_id": import_id})
+            if described:
+                counts = con.execute(conflicts).fetchone()
+                for fname, n in zip(("customer_name", "sales_rep", *ORDER_CUSTOMER_FIELDS), counts):
+                    if n:
+                        report.notes.append(f"{n:,} customer(s) have order lines that disagree on {fname}: the "
+                                            "latest line's value is kept")
         else:
             con.execute(list_customers, {"import_id": import_id})
         _upsert_weaker_customers(con)
@@ -1448,6 +1464,10 @@ def _merge_all(con, frames, orders, import_id: int, report: Report) -> list[str]
     """).fetchone()[0]
     report.placeholder_customers += added
     return [c for c in _MAY_BE_EMPTY if src_orders.num_rows and src_orders.column(c).null_count == src_orders.num_rows]
+
+
+# Customer fields an order line may carry (a flat sales export), besides the name, destination and rep.
+ORDER_CUSTOMER_FIELDS = ("city", "sales_region", "segment", "industry", "email", "phone")
 
 
 def _upsert_weaker_customers(con) -> None:

@@ -105,6 +105,17 @@ def encoding_decision(sample: bytes, path: Path | None) -> tuple[str, str]:
                       "or DOS 437); save the file as UTF-8 CSV and import it again")
 
 
+def encoding_reason_code(why: str | None) -> str | None:
+    """The kind of reason encoding_decision gave (for a translated sentence on the Data page)."""
+    if not why:
+        return None
+    for code, start in (("bom", "UTF-8 byte-order"), ("bom", "UTF-16 byte-order"), ("ascii", "plain ASCII"),
+                        ("utf8", "valid UTF-8"), ("chinese", "not UTF-8; "), ("western", "not UTF-8 and not")):
+        if why.startswith(start):
+            return "western" if code == "chinese" and "charset-normalizer" in why else code
+    return None
+
+
 def _in_gb2312(ch: str) -> bool:
     try:
         ch.encode("gb2312")

@@ -30,8 +30,7 @@ CUSTOMER_NAME = ("customer name", "customer", "company", "company name", "compan
 COUNTRY = ("country", "country code", "country/region", "country region", "nation", "destination", "destination country",
            "ship country", "shipcountry", "billing country", "国家", "国家/地区", "国家地区", "国别", "目的国", "所在国家")
 
-TABLES: dict[str, tuple[Field, ...]] = {
-    "customers": (
+_CUSTOMER_FIELDS: tuple[Field, ...] = (
         _f("customer_id", "id", *CUSTOMER_ID),
         _f("customer_name", "text", *CUSTOMER_NAME),
         _f("country", "country", *COUNTRY),
@@ -51,7 +50,10 @@ TABLES: dict[str, tuple[Field, ...]] = {
         _f("email", "email", "email", "e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱"),
         _f("phone", "phone", "phone", "telephone", "tel", "mobile", "phone number", "电话", "手机", "联系电话"),
         _f("website", "text", "website", "web", "homepage", "url", "网站", "官网", "网址"),
-    ),
+)
+
+TABLES: dict[str, tuple[Field, ...]] = {
+    "customers": _CUSTOMER_FIELDS,
     "orders": (
         _f("order_id", "id", "order id", "orderid", "order no", "order number", "invoice", "invoice no", "invoiceno",
            "invoice number", "so number", "sales order", "订单号", "订单编号", "发票号", "单号", "合同号"),
@@ -77,6 +79,9 @@ TABLES: dict[str, tuple[Field, ...]] = {
            "实收金额", "sales", "revenue", "net sales", "total", "line total", "value", "order value",
            "net amount", "金额", "销售额", "订单金额", "总金额", "合计", "成交金额", "货值"),
         _f("currency", "currency", "currency", "currency code", "curr", "币种", "币别", "货币"),
+        # What a flat sales export says about its customers on every line: fills the customers no customer file
+        # describes (the latest line wins; the import report counts conflicts). Same aliases as the customer fields.
+        *[f for f in _CUSTOMER_FIELDS if f.name in ("city", "sales_region", "segment", "industry", "email", "phone")],
     ),
     "complaints": (
         _f("complaint_id", "id", "complaint id", "complaint no", "ticket", "ticket id", "ticket no", "case", "case id",

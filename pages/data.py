@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import db, ui, uploads
+from cockpit.readers import encoding_reason_code
 from cockpit.importer import (ImportFailed, Spec, inspect_files, list_versions, load_mapping, rollback, run_import,
                               specs_to_yaml, suggest_country)
 from cockpit.importer import KEEP_VERSIONS
@@ -40,6 +41,36 @@ choice = st.selectbox(t("preset", L), [""] + list(presets), key="preset",
 preset_specs = load_mapping(presets[choice]) if choice else []
 # A preset written for one kind of file ('file: "*"') applies to every upload.
 
+def plan_lines(ins) -> None:
+    """What the importer decided for this file and why (the plan `check` prints), in the viewer's language."""
+    plan = ins.plan or {}
+    quote = lambda items: t("list_sep", L).join(f"“{ui.md_text(x)}”" for x in items)  # noqa: E731
+    lines = []
+    if plan.get("kind"):
+        why = [t("plan_why_mapping", L)] if plan.get("evidence", "").startswith("named in the mapping") else []
+        if not why and plan.get("evidence_headers"):
+            why.append(t("plan_why_headers", L, headers=quote(plan["evidence_headers"])))
+        if plan.get("evidence_name"):
+            why.append(t("plan_why_name", L))
+        lines.append(t("plan_kind", L, table=t(f"table_{plan['kind']}", L),
+                       why=t("list_sep", L).join(why or [t("plan_why_id", L)])))
+    if plan.get("name_key"):
+        lines.append(t("plan_name_key", L, header=ui.md_text(plan["name_key"])))
+    code = encoding_reason_code(plan.get("encoding_why"))
+    if code:
+        lines.append(t(f"plan_encoding_{code}", L, encoding=plan["encoding"]))
+    for c in plan.get("choices", []):
+        rule = t("plan_rule_paid" if "paid" in c["rule"] else "plan_rule_alias", L)
+        lines.append(t("plan_choice", L, field=c["field"], chosen=ui.md_text(c["chosen"]), others=quote(c["over"]), rule=rule))
+    for column, seen in plan.get("markers", {}).items():
+        lines.append(t("plan_markers", L, column=ui.md_text(column),
+                       markers=t("list_sep", L).join(f"“{ui.md_text(m)}” × {fmt_int(n)}" for m, n in seen.items())))
+    if lines:
+        st.caption("  \n".join(lines))
+    for s in plan.get("split", []):
+        st.warning(t("plan_split", L, field=s["field"], candidates=quote(s["candidates"])))
+
+
 TABLE_CHOICES = ["customers", "orders", "order_headers", "order_lines", "complaints", "pipeline_events", "fx_rates"]
 reviewed: list[Spec] = []
 if saved:
@@ -53,6 +84,7 @@ if saved:
             if ins.problem:
                 st.error(ui.md_text(ins.problem))
                 continue
+            plan_lines(ins)
             if spec and spec.events:
                 st.info(t("event_log_note", L, n=fmt_int(ins.rows)))
                 st.dataframe(ins.preview, hide_index=True)

@@ -334,6 +334,9 @@ def test_upload_import_and_roll_back_through_the_data_page(server, browser, tmp_
         wait_idle(page)
         text = page.inner_text("[data-testid=stMain]")
         assert "encoding gb18030" in text and "下单日期" in text
+        # The plan: what the importer decided and why, before anything is imported.
+        assert "Read as Orders (lines or orders) because of the headers" in text and "the file name" in text
+        assert "Encoding gb18030: not UTF-8, and its non-ASCII text is common Chinese characters" in text
         page.get_by_role("button", name="Import").click()
         page.get_by_text("Imported:").first.wait_for(timeout=60000)
 

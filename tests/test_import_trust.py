@@ -167,3 +167,44 @@ def test_a_database_of_one_kind_of_data_opens_on_its_own_latest_quarter_and_ever
             at.run()
             assert not at.exception and not at.error, (kind, page, lang)
             assert at.session_state["period"] == "2026Q3", (kind, page)  # the sample's latest complete quarter
+
+
+def test_customer_attributes_on_order_lines_fill_the_customers_latest_line_wins(tmp_path):
+    """A flat sales export (Segment, Sales Rep, City, Email on every line) describes its customers when no customer
+    file does; a customer whose lines disagree keeps the latest line's value, and the report counts it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "sales.csv", "Order ID,Customer ID,Customer Name,Order Date,Amount,Segment,Sales Rep,City,Email\n"
+                                "O1,A,Alpha,2026-01-05,100,B,Li Wei,Hamburg,a@alpha.de\n"
+                                "O2,A,Alpha,2026-03-05,50,A,Li Wei,Hamburg,a@alpha.de\n"
+                                "O3,B,Beta,2026-02-01,70,C,Zhang Min,Lyon,\n")
+    db = tmp_path / "x.duckdb"
+    report = run_import([folder], db, currency="USD")
+    assert q(db, "select customer_id, segment, sales_rep, city, email from customers order by 1") == [
+        ("A", "A", "Li Wei", "Hamburg", "a@alpha.de"), ("B", "C", "Zhang Min", "Lyon", None)]
+    assert "1 customer(s) have order lines that disagree on segment: the latest line's value is kept" in report.text()
+    assert "Segment → segment" in report.text() and "Sales Rep → sales_rep" in report.text()
+    # A customer file, when there is one, describes its customers; the lines never overwrite it.
+    write(folder / "customers.csv", "Customer ID,Customer Name,Segment\nA,Alpha GmbH,D\n")
+    run_import([folder], db, currency="USD")
+    assert q(db, "select customer_name, segment from customers where customer_id = 'A'") == [("Alpha GmbH", "D")]
+
+
+def test_duplicates_are_found_across_transliterations_and_numbered_branches_are_not_duplicates():
+    import pandas as pd
+
+    from cockpit import records as rx
+    names = ["Müller GmbH", "Mueller GmbH.", "Muller Gmbh", "Straße AG", "Strasse", "X Trading 1", "X Trading 2",
+             "X Trading 2 Ltd"]
+    df = pd.DataFrame({"customer_id": [f"C{i}" for i in range(len(names))], "customer_name": names,
+                       "email": [None] * len(names), "phone": [None] * len(names), "sales_rep": [None] * len(names)})
+    found = rx._duplicate_clusters(df)
+    clusters = found.groupby("cluster")["customer_name"].apply(sorted).tolist()
+    assert sorted(clusters) == [["Mueller GmbH.", "Muller Gmbh", "Müller GmbH"], ["Strasse", "Straße AG"],
+                                ["X Trading 2", "X Trading 2 Ltd"]]
+    # Public mail domains are never evidence; a firm's own domain is.
+    df = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "customer_name": ["Alpha", "Beta", "Gamma", "Delta"],
+                       "email": ["a@gmail.com", "b@gmail.com", "c@acme-trade.de", "d@acme-trade.de"],
+                       "phone": [None] * 4, "sales_rep": [None] * 4})
+    found = rx._duplicate_clusters(df)
+    assert sorted(found["customer_id"]) == ["C", "D"] and set(found["evidence"]) == {"email domain"}

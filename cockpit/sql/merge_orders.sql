@@ -24,7 +24,8 @@ select
     cast(import_id as integer) as import_id
 from src_orders
 ;
--- Customers described by the orders themselves (name, rep: the latest value; home country: the most frequent
+-- Customers described by the orders themselves (name, rep, city, region, segment, industry, e-mail, phone: the
+-- latest value; home country: the most frequent
 -- destination; between equally frequent ones the one with more revenue, then the later code, so that the answer
 -- never depends on how DuckDB's threads met the rows). They fill in customers no customer file describes and never
 -- overwrite one.
@@ -43,6 +44,12 @@ select
     any_value(h.country_code) as country_code,
     arg_max(cast(o.country_raw as varchar), o.position) filter (where o.country_raw is not null) as country_raw,
     arg_max(cast(o.sales_rep as varchar), o.position) filter (where o.sales_rep is not null) as sales_rep,
+    arg_max(cast(o.city as varchar), o.position) filter (where o.city is not null) as city,
+    arg_max(cast(o.sales_region as varchar), o.position) filter (where o.sales_region is not null) as sales_region,
+    arg_max(cast(o.segment as varchar), o.position) filter (where o.segment is not null) as segment,
+    arg_max(cast(o.industry as varchar), o.position) filter (where o.industry is not null) as industry,
+    arg_max(cast(o.email as varchar), o.position) filter (where o.email is not null) as email,
+    arg_max(cast(o.phone as varchar), o.position) filter (where o.phone is not null) as phone,
     arg_max(cast(o.source_file as varchar), o.position) as source_file,
     case when $described then 'orders' else 'placeholder' end as record_source,
     $import_id as import_id
@@ -59,3 +66,24 @@ select customer_id, any_value(cast(source_file as varchar)) as source_file, 'pla
 from src_orders
 where customer_id is not null
 group by customer_id
+;
+-- How many customers have order lines that disagree on a field they describe (the latest line's value was kept):
+-- for the import report.
+select
+    count(*) filter (where n_name > 1) as customer_name,
+    count(*) filter (where n_rep > 1) as sales_rep,
+    count(*) filter (where n_city > 1) as city,
+    count(*) filter (where n_region > 1) as sales_region,
+    count(*) filter (where n_segment > 1) as segment,
+    count(*) filter (where n_industry > 1) as industry,
+    count(*) filter (where n_email > 1) as email,
+    count(*) filter (where n_phone > 1) as phone
+from (
+    select customer_id, count(distinct customer_name) as n_name, count(distinct sales_rep) as n_rep,
+           count(distinct city) as n_city, count(distinct sales_region) as n_region,
+           count(distinct segment) as n_segment, count(distinct industry) as n_industry,
+           count(distinct email) as n_email, count(distinct phone) as n_phone
+    from src_orders
+    where customer_id is not null
+    group by customer_id
+)
