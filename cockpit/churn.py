@@ -195,15 +195,20 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
         held = _stored_view(con, filters)
         if held is not None:
             return held
-    segments = db.run(con, "filters/segment_options", filters.viewer())["segment"].tolist()
-    low = [s for s in segments if s in ("C", "D", "")] if low_segments is None else list(low_segments)
     params = filters.params() | rules.params() | {"as_of": filters.date_to}
-    status = db.run(con, "churn/customer_status", params)
-    retention = db.run(con, "churn/revenue_retention", params | {"as_ofs": [filters.date_to], "trend": True})
+    funnel = lambda cohorts, channels: db.run(  # noqa: E731
+        con, "churn/funnel_customers", filters.params() | {"cohorts": list(cohorts), "channels": list(channels)})
+    segment_rows, status, retention, everyone, funnel_rows, cohort_grid = db.concurrently(
+        lambda: db.run(con, "filters/segment_options", filters.viewer()),
+        lambda: db.run(con, "churn/customer_status", params),
+        lambda: db.run(con, "churn/revenue_retention", params | {"as_ofs": [filters.date_to], "trend": True}),
+        lambda: funnel((), ()),
+        lambda: None if not cohorts and not channels else funnel(cohorts, channels),
+        lambda: db.run(con, "churn/cohort_retention", params))
+    segments = segment_rows["segment"].tolist()
+    low = [s for s in segments if s in ("C", "D", "")] if low_segments is None else list(low_segments)
     now = retention[retention["is_as_of"]]
-    everyone = db.run(con, "churn/funnel_customers", filters.params() | {"cohorts": [], "channels": []})
-    funnel_rows = everyone if not cohorts and not channels else \
-        db.run(con, "churn/funnel_customers", filters.params() | {"cohorts": list(cohorts), "channels": list(channels)})
+    funnel_rows = everyone if funnel_rows is None else funnel_rows
     has_pipeline = bool(funnel_rows["has_pipeline"].any()) if len(funnel_rows) else False
     steps = funnel_counts(funnel_rows, first_level=1 if has_pipeline else 4)
     stopped = {int(level): funnel_rows[funnel_rows["reached_level"] == level].head(SHOWN) for level in steps["level"]}
@@ -219,7 +224,7 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
         "all_cohorts": sorted(everyone["cohort"].dropna().unique().tolist(), reverse=True),
         "has_pipeline": has_pipeline, "steps": steps, "stopped": stopped,
         "stopped_counts": {int(level): int((funnel_rows["reached_level"] == level).sum()) for level in steps["level"]},
-        "cohorts": db.run(con, "churn/cohort_retention", params),
+        "cohorts": cohort_grid,
         "segments": segments, "low_segments": low,
         "hidden": hidden.head(SHOWN), "hidden_count": int(len(hidden)),
         "former": former.head(SHOWN), "former_count": int(len(former)),

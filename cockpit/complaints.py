@@ -272,10 +272,16 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
     as_of = filters.date_to
     at_end = p | {"as_of": as_of}
     end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
-    rows = with_latency(db.run(con, "complaints/complaint_rows", p | {"history_days": 365 if mode == "business" else 0}),
-                        mode, cal)
-    counts = db.run(con, "complaints/open_backlog", at_end | {"as_ofs": [as_of], "age_bounds_days": AGE_BOUNDS_DAYS})
-    acts = db.run(con, "complaints/corrective_actions", at_end | {"as_ofs": [as_of]})
+    raw, counts, acts, lat, month, rec, oldest = db.concurrently(
+        lambda: db.run(con, "complaints/complaint_rows", p | {"history_days": 365 if mode == "business" else 0}),
+        lambda: db.run(con, "complaints/open_backlog", at_end | {"as_ofs": [as_of], "age_bounds_days": AGE_BOUNDS_DAYS}),
+        lambda: db.run(con, "complaints/corrective_actions", at_end | {"as_ofs": [as_of]}),
+        lambda: None if mode == "business" else db.run(con, "complaints/period_latency", p | sla_params(targets) | {
+            "period_starts": [filters.date_from], "period_ends": [filters.date_to], "as_ofs": [as_of]}),
+        lambda: None if mode == "business" else db.run(con, "complaints/latency_by_month", p | sla_params(targets)),
+        lambda: db.run(con, "complaints/recurrence", p | {"recurrence_days": RECURRENCE_DAYS}),
+        lambda: db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50}))
+    rows = with_latency(raw, mode, cal)
     period = in_period(rows, filters.date_from, filters.date_to)
     if mode == "business":
         # Business hours over a holiday calendar are counted in Python (WorkCalendar: SQL has no reasonable way to
@@ -286,16 +292,13 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
         res_med, res_p90 = quantiles(period["resolution_h"])
         breached = breach_pct(judged)
     else:
-        lat = db.run(con, "complaints/period_latency", p | sla_params(targets) | {
-            "period_starts": [filters.date_from], "period_ends": [filters.date_to], "as_ofs": [as_of]}).iloc[0]
+        lat = lat.iloc[0]
         fr_med, fr_p90, res_med, res_p90, breached = (None if pd.isna(v) else float(v) for v in lat[[
             "first_response_median_h", "first_response_p90_h", "resolution_median_h", "resolution_p90_h", "breach_pct"]])
     if mode == "business":
         month = monthly(sla(rows[pd.to_datetime(rows["received_at"]).dt.date >= filters.date_from - dt.timedelta(days=365)],
                             targets, end))
-    else:
-        month = db.run(con, "complaints/latency_by_month", p | sla_params(targets))
-    rec = db.run(con, "complaints/recurrence", p | {"recurrence_days": RECURRENCE_DAYS}).iloc[0]
+    rec = rec.iloc[0]
     recent = period.iloc[np.argsort(-period["received_at"].to_numpy(dtype="datetime64[us]").astype("int64"),
                                     kind="stable")[:CHOICES]]
     overdue = acts[acts["action_state"] == "overdue"].sort_values("days_overdue", ascending=False)
@@ -310,7 +313,7 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
         "boxes": box_stats(period),
         **({"by_all": {d: latency_by(period, d) for d in DIMENSIONS}} if every_dim else {"by": latency_by(period, dim)}),
         "backlog": backlog_from_counts(counts),
-        "oldest": db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50}),
+        "oldest": oldest,
         "overdue": overdue,
         "recent": recent[TIMELINE_COLUMNS].reset_index(drop=True),
     }

@@ -150,6 +150,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame
     return held.result().copy()
 
 
+def concurrently(*calls):
+    """The results of zero-argument calls (each running its queries on cursors of its own), two at a time: DuckDB
+    releases the GIL while it works, so a page's independent queries share the machine's two cores."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return [f.result() for f in [pool.submit(call) for call in calls]]
+
+
 def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
     cur = con.cursor()
     try:

@@ -89,23 +89,26 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
             return out
     p = filters.params()
     ly = filters.year_before()
-    countries = db.run(con, "regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to})
-    counts = churn.status_by_country(con, p | churn.RhythmRules().params() | {"as_of": filters.date_to})
+    countries, counts, rows, actual, group_rows, trend = db.concurrently(
+        lambda: db.run(con, "regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to}),
+        lambda: churn.status_by_country(con, p | churn.RhythmRules().params() | {"as_of": filters.date_to}),
+        lambda: db.run(con, "regions/revenue_by_customer_country", p | scenario),
+        lambda: concentration(con, filters),
+        lambda: db.run(con, "regions/revenue_by_group", p | {"group": group}),
+        lambda: db.run(con, "regions/concentration_by_quarter", p))
     countries["lapsed_customers"] = churn.count_by_country_from(counts, "lapsed", countries["country_code"])
-    rows = db.run(con, "regions/revenue_by_customer_country", p | scenario)
-    actual = concentration(con, filters)
     curve = pareto(rows)
     named = [c for c in [actual["top_customer"], *actual["major_customers"]] if c is not None]
     names = rows.drop_duplicates("customer_id").set_index("customer_id")["customer_name"]
     from .charts import pareto_points
     return {
         "countries": countries,
-        "group": db.run(con, "regions/revenue_by_group", p | {"group": group}),
+        "group": group_rows,
         "actual": actual,
         "curve": pareto_points(curve).reset_index(drop=True),
         "point": pareto_point(curve),
         "names": {c: (None if pd.isna(names.get(c)) else str(names.get(c))) for c in named},
-        "trend": db.run(con, "regions/concentration_by_quarter", p),
+        "trend": trend,
     } | _scenario_of(con, filters, rows, scenario, actual)
 
 
@@ -119,8 +122,10 @@ def scenario_part(con, filters, scenario: dict) -> dict:
     """The what-if alone (what the what-if section shows: concentration under the scenario and the customers it
     changes), so that a step of a what-if input reruns one query, not the page's view."""
     from . import db
-    rows = db.run(con, "regions/revenue_by_customer_country", filters.params() | dict(scenario))
-    return _scenario_of(con, filters, rows, dict(scenario))
+    rows, what_if = db.concurrently(
+        lambda: db.run(con, "regions/revenue_by_customer_country", filters.params() | dict(scenario)),
+        lambda: concentration(con, filters, dict(scenario)))
+    return {"what_if": what_if, "affected": affected_customers(rows)}
 
 
 STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
