@@ -317,6 +317,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "help_open": {"en": "Received by the period end and not resolved by it.", "zh": "期末前受理且期末仍未解决。"},
     "help_overdue": {"en": "Corrective actions past their due date and not verified by the period end.", "zh": "已过截止日期且期末仍未验证的纠正措施。"},
     "value_hours": {"en": "{v} h", "zh": "{v} 小时"},
+    "value_pp": {"en": "{v} pp", "zh": "{v} 个百分点"},
+    "change_no_base": {"en": "no comparable base", "zh": "无可比基数"},
     "latency_title": {"en": "Latency", "zh": "处理时效"},
     "first_response": {"en": "First response", "zh": "首次响应"},
     "resolution": {"en": "Resolution", "zh": "解决"},
@@ -623,9 +625,37 @@ def fmt_int(value) -> str:
     return f"{int(round(float(value))):,}"
 
 
+def fmt_pp(value, digits: int = 1, lang: str = "en", ascii_minus: bool = False) -> str:
+    """A change of a rate in percentage points: '+12.0 pp' / '+12.0 个百分点'."""
+    if value is None or value != value:
+        return "—"
+    value = float(value) if round(float(value), digits) != 0 else 0.0  # not "−0.0"
+    s = t("value_pp", lang, v=f"{value:+,.{digits}f}")
+    return s if ascii_minus else s.replace("-", "−")
+
+
+# A relative change needs a base worth comparing with: at least this share of the value now (a quarter that held a
+# twentieth of today's revenue, or none, gives "+1,900 %" that says nothing).
+MIN_BASE_SHARE = 0.05
+
+
+def fmt_change(now, before, kind: str, lang: str = "en", ascii_minus: bool = False) -> str:
+    """The change from `before` to `now` as cards, summaries and the pack show it: a rate (kind 'pct') in
+    percentage points; an amount, count, index or duration in relative %, or the words "no comparable base" when
+    the earlier value is missing, not positive or under a twentieth of the value now."""
+    if now is None or before is None or now != now or before != before:
+        return "—"
+    if kind == "pct":
+        return fmt_pp(float(now) - float(before), lang=lang, ascii_minus=ascii_minus)
+    if before <= 0 or abs(before) < MIN_BASE_SHARE * abs(now):
+        return t("change_no_base", lang)
+    return fmt_pct((float(now) - float(before)) / abs(float(before)) * 100, signed=True, ascii_minus=ascii_minus)
+
+
 def fmt_pct(value, digits: int = 1, signed: bool = False, ascii_minus: bool = False) -> str:
     """'12.3 %'; signed: '+12.3 %' / '−4.5 %' (ascii_minus for st.metric, which reads a leading '-' as down)."""
     if value is None or value != value:
         return "—"
-    s = f"{float(value):+,.{digits}f} %" if signed else f"{float(value):,.{digits}f} %"
+    value = float(value) if round(float(value), digits) != 0 else 0.0  # not "−0.0 %"
+    s = f"{value:+,.{digits}f} %" if signed else f"{value:,.{digits}f} %"
     return s if ascii_minus else s.replace("-", "−")

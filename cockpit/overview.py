@@ -11,7 +11,7 @@ import pandas as pd
 from . import db
 from .countries import country_name
 from .filters import Filters, quarter_label
-from .i18n import fmt_money, fmt_pct, t
+from .i18n import fmt_change, fmt_money, fmt_pct, t
 
 # (key, lower is better, kind)
 CARDS = [
@@ -71,11 +71,12 @@ def summary(now: dict, before: dict, country_movers: pd.DataFrame, currency: str
     """'Revenue +12.0 % on the quarter, driven by Germany; 14 customers at risk, USD 1.2 M at stake; …'."""
     parts = []
     c = change(now["revenue"], before["revenue"])
-    if c is not None:
+    shown = fmt_change(now["revenue"], before["revenue"], "money", lang)
+    if c is not None and shown != t("change_no_base", lang):  # (no sentence on a change without a comparable base)
         direction = country_movers[country_movers["change"] > 0] if c >= 0 else country_movers[country_movers["change"] < 0]
         driver = country_name(direction.iloc[0]["key"], lang) if len(direction) else None
         key = "sum_revenue_driver" if driver else "sum_revenue"
-        parts.append(t(key, lang, change=fmt_pct(c, signed=True), period=period_words, country=driver or ""))
+        parts.append(t(key, lang, change=shown, period=period_words, country=driver or ""))
     parts.append(t("sum_risk", lang, n=f"{now['at_risk_customers']:,}", lapsed=f"{now['lapsed_customers']:,}",
                    money=fmt_money(now["revenue_at_risk"], currency, lang)))
     if now.get("top_country"):

@@ -16,7 +16,7 @@ from . import complaints as cx
 from . import records as rx
 from .countries import country_name
 from .filters import Filters, parse_quarter, quarter_label, quarter_of
-from .i18n import fmt_amount, fmt_int, fmt_money, fmt_pct, t
+from .i18n import fmt_amount, fmt_change, fmt_int, fmt_money, fmt_pct, t
 from .overview import movers, summary
 from .regions import NO_SCENARIO
 from .safety import neutralise
@@ -109,10 +109,9 @@ def show(value, kind: str, lang: str) -> str:
             "num": lambda v: f"{v:,.0f}", "hours": lambda v: t("value_hours", lang, v=f"{v:,.1f}")}[kind](value)
 
 
-def delta(now, before) -> str:
-    if now is None or before is None or before == 0:
-        return "—"
-    return fmt_pct((now - before) / abs(before) * 100, signed=True)
+def delta(now, before, kind: str, lang: str) -> str:
+    """The change as the Overview's cards show it (i18n.fmt_change: a rate in percentage points)."""
+    return fmt_change(now, before, kind, lang)
 
 
 # --------------------------------------------------------------------------------------------- PowerPoint
@@ -199,8 +198,8 @@ def to_pptx(data: dict) -> bytes:
         x, y = 0.5 + col * 2.5, 1.6 + row * 2.2
         text(s, x, y, 2.4, 0.5, label(key, L, cur), 13)
         text(s, x, y + 0.45, 2.4, 0.8, show(now.get(key), kind, L), 30, True, navy)
-        text(s, x, y + 1.25, 2.4, 0.7, f"{delta(now.get(key), prev.get(key))} {t('kpi_change_prev', L)}\n"
-                                        f"{delta(now.get(key), ly.get(key))} {t('kpi_change_ly', L)}", 11)
+        text(s, x, y + 1.25, 2.4, 0.7, f"{delta(now.get(key), prev.get(key), kind, L)} {t('kpi_change_prev', L)}\n"
+                                        f"{delta(now.get(key), ly.get(key), kind, L)} {t('kpi_change_ly', L)}", 11)
     text(s, 0.5, 6.1, 12.3, 1.2, data["summary"], 14)
 
     # 3 Churn
@@ -289,8 +288,8 @@ def to_html(data: dict) -> bytes:
     esc = html.escape
     cards = "".join(
         f"<div class='card'><div class='lbl'>{esc(label(k, L, cur))}</div><div class='val'>{esc(show(now.get(k), kind, L))}</div>"
-        f"<div class='dl'>{esc(delta(now.get(k), prev.get(k)))} {esc(t('kpi_change_prev', L))} · "
-        f"{esc(delta(now.get(k), ly.get(k)))} {esc(t('kpi_change_ly', L))}</div></div>" for k, kind in HEADLINE)
+        f"<div class='dl'>{esc(delta(now.get(k), prev.get(k), kind, L))} {esc(t('kpi_change_prev', L))} · "
+        f"{esc(delta(now.get(k), ly.get(k), kind, L))} {esc(t('kpi_change_ly', L))}</div></div>" for k, kind in HEADLINE)
     appendix = "".join(f"<tr><td>{esc(label(k, L, cur))}</td><td><code>{k}</code></td><td>{esc(exact(now.get(k)))}</td>"
                        f"<td>{esc(exact(prev.get(k)))}</td><td>{esc(exact(ly.get(k)))}</td></tr>" for k in APPENDIX_KEYS)
     flagged = "".join(f"<tr><td>{esc(plain(r.customer_name))}</td><td>{esc(t(f'status_{r.status}', L))}</td>"

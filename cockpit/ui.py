@@ -20,7 +20,7 @@ import streamlit as st
 from . import db
 from .countries import country_name
 from .filters import Filters, quarter_label, quarter_of
-from .i18n import fmt_int, fmt_money, fmt_pct, t
+from .i18n import fmt_change, fmt_int, fmt_money, fmt_pct, t
 from .safety import md_text, safe_for_spreadsheet
 from .theme import PLOTLY_CONFIG
 
@@ -431,38 +431,46 @@ def page_header(title_key: str, filters: Filters, caption_key: str | None = None
         st.warning(t("bad_url_value", L, value=md_text(w)))
 
 
-def delta_pct(now: float, before: float) -> float | None:
-    if before is None or before == 0 or pd.isna(before):
-        return None
-    return (now - before) / abs(before) * 100
-
-
 def kpi_card(col, label: str, value: str, now: float, before: float | None, compare_words: str, help_text: str,
-             spark: list | None = None, lower_is_better: bool = False) -> None:
-    d = delta_pct(now, before) if before is not None else None
-    delta = None if d is None else f"{fmt_pct(d, signed=True, ascii_minus=True)} {compare_words}"
+             spark: list | None = None, lower_is_better: bool = False, kind: str = "num") -> None:
+    """A metric card; its change against `before` as i18n.fmt_change shows it (a rate in percentage points)."""
+    change = fmt_change(now, before, kind, lang(), ascii_minus=True) if before is not None else "—"
+    delta = None if change == "—" else f"{change} {compare_words}"
     kwargs = {}
     if spark is not None and len(spark) > 1:
         kwargs = {"chart_data": spark, "chart_type": "area"}
+    no_base = change == t("change_no_base", lang())
     col.metric(label, value, delta=delta, help=help_text, border=True,
-               delta_color="inverse" if lower_is_better else "normal", **kwargs)
+               delta_color="off" if no_base else "inverse" if lower_is_better else "normal",
+               delta_arrow="off" if no_base else "auto", **kwargs)
 
 
 def chart(fig, key: str | None = None, **kwargs):
     return st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, **kwargs)
 
 
+def as_shown(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as the screen shows them, for a download: percentages and shares (a column named ..._pct, ..._share
+    or ..._ratio) to one decimal, every other fractional number (money, hours, days) to two."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            name = str(col).lower()
+            out[col] = out[col].round(1 if name.endswith(("pct", "share", "ratio")) or "_pct_" in name else 2)
+    return out
+
+
 def to_csv(df: pd.DataFrame) -> bytes:
     """The CSV a download writes: UTF-8 with a BOM (Excel then reads Chinese correctly), RFC 4180 line ends (so a
-    value holding a carriage return is quoted too), formula cells neutralised."""
-    return safe_for_spreadsheet(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    value holding a carriage return is quoted too), numbers as shown (as_shown), formula cells neutralised."""
+    return safe_for_spreadsheet(as_shown(df)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx(df: pd.DataFrame, sheet: str = "data") -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": {"strings_to_formulas": False,
                                                                            "strings_to_urls": False}}) as xw:
-        safe_for_spreadsheet(df).to_excel(xw, sheet_name=sheet[:31], index=False)
+        safe_for_spreadsheet(as_shown(df)).to_excel(xw, sheet_name=sheet[:31], index=False)
     return buf.getvalue()
 
 

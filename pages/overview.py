@@ -5,7 +5,7 @@ import streamlit as st
 from cockpit import charts, kpis, report, ui
 from cockpit import overview as ov
 from cockpit.countries import country_name
-from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
+from cockpit.i18n import fmt_amount, fmt_change, fmt_int, fmt_pct, t
 from cockpit.filters import quarter_filters, quarter_of
 from cockpit.overview import CARDS, change, revenue_by_country, summary
 
@@ -44,12 +44,12 @@ for row in (CARDS[:5], CARDS[5:]):
     cols = st.columns(5)
     for col, (key, lower_better, kind) in zip(cols, row):
         value = now.get(key)
-        ly_change = change(value, last_year.get(key))
-        help_text = f"{t('kpi_change_ly', L)} {last_year.get('quarter', '—')}: {fmt_pct(ly_change, signed=True)}"
+        ly_change = fmt_change(value, last_year.get(key), kind, L)
+        help_text = f"{t('kpi_change_ly', L)} {last_year.get('quarter', '—')}: {ly_change}"
         spark = [v for v in series[key].tolist() if v is not None and v == v]
-        ui.kpi_card(col, labels[key], "—" if value is None or value != value else shows[kind](value), value or 0,
-                    prev.get(key), compare, help_text, spark=spark, lower_is_better=lower_better)
-        col.caption(f"{t('kpi_change_ly', L)}: {fmt_pct(ly_change, signed=True)}")
+        ui.kpi_card(col, labels[key], "—" if value is None or value != value else shows[kind](value), value,
+                    prev.get(key), compare, help_text, spark=spark, lower_is_better=lower_better, kind=kind)
+        col.caption(f"{t('kpi_change_ly', L)}: {ly_change}")
 
 quarter = quarter_filters(filters, quarter_of(filters.date_to)[0])
 country_movers, customer_movers = ui.computed(ov.movers, quarter, quarter.previous_period())

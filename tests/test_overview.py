@@ -152,3 +152,33 @@ def test_movers_equal_the_order_lines(sample_con, case):
         assert 0 < len(a) <= 10 and (a["change"] > 0).sum() == min(5, (b["change"] > 0).sum())
         pdt.assert_frame_equal(a.reset_index(drop=True), b[a.columns].reset_index(drop=True),
                                check_dtype=False, rtol=1e-9)
+
+
+def test_changes_of_rates_are_in_percentage_points_and_a_tiny_base_is_no_base():
+    from cockpit.i18n import fmt_change
+    # SLA breached 50.7 % -> 62.7 % is +12.0 percentage points, not +23.7 %.
+    assert fmt_change(62.7, 50.7, "pct", "en") == "+12.0 pp"
+    assert fmt_change(62.7, 50.7, "pct", "zh") == "+12.0 个百分点"
+    assert fmt_change(40.0, 50.0, "pct", "en") == "−10.0 pp"
+    # Amounts and counts change in relative %; a base that is missing, not positive or under a twentieth of the
+    # value now is not compared.
+    assert fmt_change(120.0, 100.0, "money", "en") == "+20.0 %"
+    assert fmt_change(1_000_000.0, 10_000.0, "money", "en") == "no comparable base"
+    assert fmt_change(50.0, 0.0, "int", "zh") == "无可比基数"
+    assert fmt_change(50.0, -10.0, "money", "en") == "no comparable base"
+    assert fmt_change(None, 10.0, "money", "en") == "—"
+
+
+def test_the_overview_cards_show_rate_changes_in_points(app_env):
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import ROOT
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    cards = {m.label: m for m in at.metric}
+    for label in ("SLA breached", "Top-country share", "Completeness"):
+        card = next(c for k, c in cards.items() if k.startswith(label))
+        assert card.delta is None or " pp " in card.delta, (label, card.delta)
+    revenue = next(c for k, c in cards.items() if k.startswith("Revenue"))
+    assert revenue.delta is None or " % " in revenue.delta or "no comparable base" in revenue.delta

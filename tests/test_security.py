@@ -120,3 +120,15 @@ def test_a_password_typed_as_the_user_name_is_not_logged(tmp_path, monkeypatch):
     assert auth.audit_name("correct horse battery") == "(redacted)"
     assert auth.audit_name("boss") == "boss" and auth.audit_name("somebody") == "somebody"
     assert auth.audit_name("") == "(blank)"
+
+
+def test_downloads_hold_numbers_as_the_screen_shows_them():
+    import pandas as pd
+
+    from cockpit import ui
+    frame = pd.DataFrame({"customer": ["A"], "revenue": [1234.5678], "breach_pct": [19.33783570954634],
+                          "top_share": [12.345], "gap_ratio": [1.2345], "orders": [3]})
+    text = ui.to_csv(frame).decode("utf-8-sig")
+    assert text.splitlines()[1] == "A,1234.57,19.3,12.3,1.2,3"
+    back = pd.read_excel(__import__("io").BytesIO(ui.to_xlsx(frame)), engine="calamine")
+    assert back.loc[0, "breach_pct"] == 19.3 and back.loc[0, "revenue"] == 1234.57
