@@ -1,14 +1,61 @@
 """Chart builders: pure functions DataFrame -> go.Figure, all in the one theme (theme.py)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from . import theme  # noqa: F401 - registers the template
-from .i18n import fmt_amount, fmt_money, t
+from .i18n import fmt_amount, fmt_money, severity_word, t
 from .safety import chart_text
 from .theme import ACCENT, PALETTE, PRIMARY
+
+
+# --------------------------------------------------------------------------------------------- axes in the viewer's language
+
+def _nice_ticks(top: float, bottom: float = 0.0, n: int = 5) -> list[float]:
+    """About n round tick values from bottom to top (1, 2 or 5 times a power of ten apart)."""
+    span = max(float(top) - float(bottom), 1e-9)
+    raw = span / n
+    power = 10 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = np.floor(bottom / step) * step
+    return [float(v) for v in np.arange(first, top + step * 0.999, step)]
+
+
+def amount_axis(fig: go.Figure, values, lang: str, axis: str = "y", **kwargs) -> None:
+    """A money or count axis labelled as the cards label amounts: '2 M' in English, '200 万' / '1.2 亿' in Chinese
+    (Plotly's own SI ticks would say 2M beside labels in 万)."""
+    vals = pd.to_numeric(pd.Series(list(values)), errors="coerce").dropna()
+    top = float(vals.max()) if len(vals) else 1.0
+    bottom = min(float(vals.min()), 0.0) if len(vals) else 0.0
+    ticks = _nice_ticks(top * kwargs.pop("headroom", 1.0), bottom)
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(tickvals=ticks, ticktext=[_tick(v, lang) for v in ticks], **kwargs)
+
+
+def _tick(value: float, lang: str) -> str:
+    """fmt_amount without trailing zeros ('2.5 M', '200 万'): a tick is a round number."""
+    if not value:
+        return "0"
+    return re.sub(r"\.(?=\s|$)", "", re.sub(r"(\.\d*?)0+(?=\s|$)", r"\1", fmt_amount(value, lang)))
+
+
+def date_axis(fig: go.Figure, lang: str, grain: str = "month", axis: str = "x", **kwargs) -> None:
+    """Dates on an axis in the viewer's language: 2026-10 / 2026年10月 (months), Oct 4 / 10月4日 (days)."""
+    formats = {("month", "en"): "%Y-%m", ("month", "zh"): "%Y年%m月", ("day", "en"): "%b %d, %Y",
+               ("day", "zh"): "%Y年%m月%d日"}
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(tickformat=formats[(grain, "zh" if lang == "zh" else "en")], **kwargs)
+
+
+def hours_log_axis(fig: go.Figure, axis: str = "y") -> None:
+    """A log axis of hours ticked at 1, 10, 100, 1,000 and 10,000 h (not Plotly's '2 3 4 … 100 2 3 4')."""
+    ticks = [0.1, 1, 10, 100, 1000, 10000]
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(type="log", tickvals=ticks, ticktext=[f"{v:,g}" for v in ticks], minor=dict(showgrid=False))
 
 
 def revenue_by_month(df: pd.DataFrame, currency: str, lang: str, previous: pd.DataFrame | None = None) -> go.Figure:
@@ -24,8 +71,9 @@ def revenue_by_month(df: pd.DataFrame, currency: str, lang: str, previous: pd.Da
                         hovertemplate="%{x|%Y-%m} −1y<br>%{y:,.0f}<extra></extra>")
     fig.update_layout(title=t("chart_revenue_by_month", lang, currency=currency), height=420, bargap=0.25,
                       xaxis_title=None, yaxis_title=t("axis_revenue", lang, currency=currency))
-    fig.update_xaxes(tickformat="%Y-%m", dtick="M1" if len(df) <= 15 else "M3")
-    fig.update_yaxes(tickformat="~s")
+    date_axis(fig, lang, dtick="M1" if len(df) <= 15 else "M3")
+    amount_axis(fig, list(df["revenue"]) + (list(previous["revenue"]) if previous is not None and len(previous) else []),
+                lang)
     return fig
 
 
@@ -40,7 +88,7 @@ def revenue_by_country_bar(df: pd.DataFrame, currency: str, lang: str, top: int 
     fig.update_layout(title=t("chart_revenue_by_country", lang, currency=currency), height=60 + 38 * max(len(d), 3),
                       xaxis_title=None, yaxis_title=None, showlegend=False)
     # Room on the right for the outside labels, so nothing is cut off on a laptop screen.
-    fig.update_xaxes(tickformat="~s", range=[0, float(d["revenue"].max() or 1) * 1.45])
+    amount_axis(fig, d["revenue"], lang, axis="x", range=[0, float(d["revenue"].max() or 1) * 1.45])
     return fig
 
 
@@ -140,7 +188,7 @@ def region_bars(df: pd.DataFrame, label_col: str, currency: str, lang: str, titl
                            text=[f"{fmt_amount(v, lang)} · {(v / total * 100) if total else 0:.1f} %" for v in d["revenue"]],
                            textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"))
     fig.update_layout(title=title, height=80 + 36 * max(len(d), 3), xaxis_title=None, yaxis_title=None)
-    fig.update_xaxes(tickformat="~s", range=[0, float(d["revenue"].max() or 1) * 1.45])
+    amount_axis(fig, d["revenue"], lang, axis="x", range=[0, float(d["revenue"].max() or 1) * 1.45])
     return fig
 
 
@@ -231,7 +279,7 @@ def latency_trend(df: pd.DataFrame, lang: str, unit: str) -> go.Figure:
                         line=dict(color=ACCENT, width=3, dash="dash"), showlegend=col == 1, row=1, col=col)
         fig.update_yaxes(title_text=unit, rangemode="tozero", row=1, col=col)
     fig.update_layout(title=t("chart_latency_trend", lang), height=400)
-    fig.update_xaxes(tickformat="%Y-%m")
+    date_axis(fig, lang)
     return fig
 
 
@@ -240,11 +288,11 @@ def latency_distribution(boxes: pd.DataFrame, lang: str, unit: str) -> go.Figure
     five numbers (complaints.box_stats): the browser receives five numbers per severity, not every complaint."""
     fig = go.Figure()
     for i, r in enumerate(boxes.itertuples()):
-        name = chart_text([r.severity])[0] if r.severity else t("none_value", lang)
+        name = chart_text([severity_word(r.severity, lang)])[0]
         fig.add_box(x=[name], q1=[r.q1], median=[r.median], q3=[r.q3], lowerfence=[r.lowerfence],
                     upperfence=[r.upperfence], name=name, marker_color=PALETTE[i % len(PALETTE)])
     fig.update_layout(title=t("chart_latency_distribution", lang), height=400, showlegend=False, yaxis_title=unit)
-    fig.update_yaxes(type="log")
+    hours_log_axis(fig)
     return fig
 
 
@@ -268,7 +316,7 @@ def breach_trend(df: pd.DataFrame, lang: str) -> go.Figure:
                            text=[f"{v:.0f} %" for v in df["breach_pct"]], textposition="outside", cliponaxis=False))
     fig.update_layout(title=t("chart_breach", lang), height=360, yaxis_title="%", xaxis_title=None)
     fig.update_yaxes(range=[0, 105])
-    fig.update_xaxes(tickformat="%Y-%m")
+    date_axis(fig, lang)
     return fig
 
 
@@ -295,6 +343,7 @@ def complaint_timeline(row: dict, lang: str) -> go.Figure:
                         customdata=[x.strftime("%Y-%m-%d %H:%M") for x in xs], hovertemplate="%{text}<br>%{customdata}<extra></extra>")
     fig.update_layout(title=t("chart_timeline", lang, id=row.get("complaint_id", "")), height=260, showlegend=False,
                       yaxis=dict(visible=False, range=[-1, 1]), margin=dict(t=60, b=30))
+    date_axis(fig, lang, grain="day")
     return fig
 
 
@@ -329,7 +378,7 @@ def abc_bars(summary: pd.DataFrame, currency: str, lang: str) -> go.Figure:
                            y=g["revenue"], marker_color=[PRIMARY, "#4a90c2", "#aed6f1"],
                            text=[fmt_amount(v, lang) for v in g["revenue"]], textposition="outside", cliponaxis=False))
     fig.update_layout(title=t("chart_abc", lang, currency=currency), height=360, yaxis_title=None)
-    fig.update_yaxes(tickformat="~s", range=[0, float(g["revenue"].max() or 1) * 1.2])
+    amount_axis(fig, g["revenue"], lang, range=[0, float(g["revenue"].max() or 1) * 1.2])
     return fig
 
 
@@ -366,5 +415,6 @@ def order_timeline(orders: pd.DataFrame, currency: str, lang: str) -> go.Figure:
                            hovertemplate="%{customdata}<br>%{x|%Y-%m-%d}<br>%{y:,.0f}<extra></extra>"))
     fig.update_layout(title=t("chart_order_timeline", lang, currency=currency), height=340, bargap=0.1,
                       yaxis_title=currency, xaxis_title=None)
-    fig.update_yaxes(tickformat="~s")
+    date_axis(fig, lang)
+    amount_axis(fig, orders["order_total"], lang)
     return fig

@@ -625,6 +625,22 @@ def fmt_int(value) -> str:
     return f"{int(round(float(value))):,}"
 
 
+# Severity levels the product knows (cockpit/complaints.py DEFAULT_TARGETS), in each language; other values in the
+# data are shown as they are.
+_SEVERITY = {"critical": ("Critical", "严重"), "urgent": ("Urgent", "紧急"), "high": ("High", "高"),
+             "major": ("Major", "重要"), "medium": ("Medium", "中"), "normal": ("Normal", "一般"),
+             "minor": ("Minor", "轻微"), "low": ("Low", "低"), "严重": ("Critical", "严重"), "重要": ("Major", "重要"),
+             "一般": ("Minor", "一般"), "紧急": ("Urgent", "紧急")}
+
+
+def severity_word(value, lang: str = "en") -> str:
+    """A severity level in the viewer's language ('Critical' / '严重'); a level the product does not know as it is."""
+    if value is None or value != value or str(value).strip() == "":
+        return t("none_value", lang)
+    words = _SEVERITY.get(str(value).strip().lower())
+    return str(value) if words is None else words[1 if lang == "zh" else 0]
+
+
 def fmt_pp(value, digits: int = 1, lang: str = "en", ascii_minus: bool = False) -> str:
     """A change of a rate in percentage points: '+12.0 pp' / '+12.0 个百分点'."""
     if value is None or value != value:

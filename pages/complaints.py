@@ -7,7 +7,7 @@ import streamlit as st
 from cockpit import charts, db, ui
 from cockpit import complaints as cx
 from cockpit.countries import country_column
-from cockpit.i18n import fmt_int, fmt_pct, t
+from cockpit.i18n import fmt_int, fmt_pct, severity_word, t
 
 L = ui.lang()
 filters = ui.page_filters()
@@ -90,7 +90,7 @@ def latency_by_section() -> None:
     by = view["by_all"]["country_code" if dim == "country" else dim]
     if dim == "country":
         by = by.assign(country=country_column(by["country_code"].replace("unknown", None), L).fillna(t("unknown", L)))
-    by[dim] = by[dim].replace("", t("none_value", L))
+    by[dim] = by[dim].map(lambda v: severity_word(v, L)) if dim == "severity" else by[dim].replace("", t("none_value", L))
     ui.chart(charts.latency_by_dimension(by, dim, L, unit), key="complaints_by")
 
 
@@ -101,12 +101,13 @@ st.subheader(t("sla_title", L))
 left, right = st.columns([2, 3])
 with left:
     st.markdown(t("sla_targets", L))
-    editor = pd.DataFrame([{"severity": s, "fr": targets[s][0], "res": targets[s][1]} for s in severities])
+    editor = pd.DataFrame([{"severity": severity_word(s, L), "fr": targets[s][0], "res": targets[s][1]} for s in severities])
     edited = st.data_editor(editor, hide_index=True, disabled=["severity"], key="sla_editor", width="stretch",
                             column_config={"severity": st.column_config.TextColumn(t("col_severity", L)),
                                            "fr": st.column_config.NumberColumn(t("col_target_fr", L), min_value=0.5, max_value=10000),
                                            "res": st.column_config.NumberColumn(t("col_target_res", L), min_value=0.5, max_value=100000)})
-    new_targets = {r.severity: (float(r.fr), float(r.res)) for r in edited.itertuples() if r.fr == r.fr and r.res == r.res}
+    # Rows in the order of `severities` (the editor shows each level in the viewer's language).
+    new_targets = {s: (float(r.fr), float(r.res)) for s, r in zip(severities, edited.itertuples()) if r.fr == r.fr and r.res == r.res}
     if new_targets != targets:
         defaults = cx.default_targets(severities)
         st.session_state["sla"] = cx.format_targets({k: v for k, v in new_targets.items() if defaults.get(k) != v}) or None
@@ -118,7 +119,7 @@ with left:
     ui.chart(charts.backlog_ages(view["backlog"], L), key="complaints_backlog")
 with right:
     st.markdown(f"**{t('oldest_open', L)}**")
-    oldest = view["oldest"]
+    oldest = view["oldest"].assign(severity=lambda d: d["severity"].map(lambda v: severity_word(v, L)))
     con, viewer = ui.connection(), ui.viewer_params()
     ui.table(oldest, {"complaint_id": (t("col_complaint", L), "text"), "customer_name": (t("col_customer", L), "text"),
                                   "severity": (t("col_severity", L), "text"), "received_at": (t("col_received", L), "date"),

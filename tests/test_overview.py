@@ -182,3 +182,26 @@ def test_the_overview_cards_show_rate_changes_in_points(app_env):
         assert card.delta is None or " pp " in card.delta, (label, card.delta)
     revenue = next(c for k, c in cards.items() if k.startswith("Revenue"))
     assert revenue.delta is None or " % " in revenue.delta or "no comparable base" in revenue.delta
+
+
+def test_axes_speak_the_viewers_language():
+    """Amount axes in 万/亿 in Chinese as the labels beside them are; dates in Chinese; latency on a log axis at
+    1, 10, 100, 1,000 h; severity levels the product knows in both languages."""
+    import pandas as pd
+
+    from cockpit import charts
+    from cockpit.i18n import severity_word
+    months = pd.DataFrame({"month_start": pd.to_datetime(["2026-07-01", "2026-08-01", "2026-09-01"]),
+                           "revenue": [3.2e6, 2.9e6, 3.5e6]})
+    zh, en = charts.revenue_by_month(months, "USD", "zh"), charts.revenue_by_month(months, "USD", "en")
+    assert list(zh.layout.yaxis.ticktext) == ["0", "100 万", "200 万", "300 万", "400 万"]
+    assert list(en.layout.yaxis.ticktext) == ["0", "1 M", "2 M", "3 M", "4 M"]
+    assert zh.layout.xaxis.tickformat == "%Y年%m月" and en.layout.xaxis.tickformat == "%Y-%m"
+    boxes = pd.DataFrame({"severity": ["Critical", "minor"], "q1": [2, 5], "median": [5, 9], "q3": [9, 20],
+                          "lowerfence": [1, 1], "upperfence": [40, 900]})
+    fig = charts.latency_distribution(boxes, "zh", "小时")
+    assert [d.name for d in fig.data] == ["严重", "轻微"]
+    assert list(fig.layout.yaxis.tickvals) == [0.1, 1, 10, 100, 1000, 10000]
+    assert list(fig.layout.yaxis.ticktext) == ["0.1", "1", "10", "100", "1,000", "10,000"]
+    assert severity_word("严重", "en") == "Critical" and severity_word("Escalated", "zh") == "Escalated"
+    assert severity_word(None, "zh") == "（空）" and severity_word("", "en") == "(none)"
