@@ -80,6 +80,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "data_as_of": {"en": "Data from {first} to {last}; amounts in {currency}.", "zh": "数据期间 {first} 至 {last}；金额单位 {currency}。"},
     "overview_caption": {"en": "Headline numbers for the selected period, each compared with the period before.",
                          "zh": "所选期间的核心指标，并与上一期比较。"},
+    "overview_compare": {"en": "Arrows: change against {prev}; below each card: against {ly}. Rates change in percentage points (pp).",
+                         "zh": "箭头：较 {prev} 的变化；卡片下方：较 {ly} 的变化。比率的变化以百分点计。"},
     "top_countries": {"en": "Top countries", "zh": "主要国家/地区"},
     "million": {"en": "M", "zh": "百万"},
     # overview / review pack

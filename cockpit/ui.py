@@ -433,9 +433,12 @@ def page_header(title_key: str, filters: Filters, caption_key: str | None = None
 
 def kpi_card(col, label: str, value: str, now: float, before: float | None, compare_words: str, help_text: str,
              spark: list | None = None, lower_is_better: bool = False, kind: str = "num") -> None:
-    """A metric card; its change against `before` as i18n.fmt_change shows it (a rate in percentage points)."""
+    """A metric card; its change against `before` as i18n.fmt_change shows it (a rate in percentage points). The
+    badge holds the change alone ("−5.4 个百分点 较 2026Q2" was cut on a laptop): the page says once what it is
+    compared with; compare_words go into the card's help."""
+    help_text = f"{compare_words}. {help_text}" if compare_words and before is not None else help_text
     change = fmt_change(now, before, kind, lang(), ascii_minus=True) if before is not None else "—"
-    delta = None if change == "—" else f"{change} {compare_words}"
+    delta = None if change == "—" else change
     kwargs = {}
     if spark is not None and len(spark) > 1:
         kwargs = {"chart_data": spark, "chart_type": "area"}
@@ -498,20 +501,31 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
     complete: when df is the head of a longer list, gives the whole list for the downloads."""
     import streamlit as st
     shown = _shown(df, columns)
-    config = {}
+    config, numbers = {}, {}
     for c, (h, kind) in columns.items():
         if kind in ("int", "money"):
             config[h] = st.column_config.NumberColumn(h, format="localized")
+            numbers[h] = "{:,.0f}"
         elif kind == "pct":
             config[h] = st.column_config.NumberColumn(h, format="%.1f %%")
+            numbers[h] = "{:.1f} %"
         elif kind == "ratio":
             config[h] = st.column_config.NumberColumn(h, format="%.1f ×")
+            numbers[h] = "{:.1f} ×"
         elif kind == "date":
             config[h] = st.column_config.TextColumn(h)  # YYYY-MM-DD text (_blank_missing)
     if height and len(shown) * 35 + 40 < height:
         height = None  # a short table should not carry empty rows
-    st.dataframe(_blank_missing(shown, columns), hide_index=True, column_config=config, width="stretch",
-                 height=height or "auto", key=f"{key}_table")
+    data = _blank_missing(shown, columns)
+    # A missing number shows a dash, not the grid's "None" (in English whatever the page's language): a Styler gives
+    # the shown text while the column stays numeric, so it still sorts by value.
+    gaps = {h: f for h, f in numbers.items() if data[h].isna().any()}
+    if gaps:
+        for h in gaps:
+            config.pop(h, None)
+        data = data.style.format(gaps, na_rep="—")
+    st.dataframe(data, hide_index=True, column_config=config, width="stretch", height=height or "auto",
+                 key=f"{key}_table")
     if download:
         downloads((lambda: _shown(complete(), columns)) if complete is not None else shown, stem, key)
 
@@ -519,8 +533,8 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
 def _blank_missing(shown: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
     """What the table shows: a missing text or date as an empty cell. (Streamlit's grid writes "None" in any cell
     without a value, in English whatever the page's language, and takes no other text for it; a date shown as
-    YYYY-MM-DD text still sorts by date. Missing numbers keep the grid's mark: as text they would sort as text.
-    The downloads keep the values as they are.)"""
+    YYYY-MM-DD text still sorts by date. Missing numbers: table() shows a dash through a Styler. The downloads keep
+    the values as they are.)"""
     out = shown.copy()
     for c, (h, kind) in columns.items():
         if kind == "text":

@@ -31,6 +31,7 @@ with st.spinner(t("computing_quarters", L)):  # first view only: eight quarters 
 now, prev = series.iloc[-1].to_dict(), series.iloc[-2].to_dict()
 last_year = series.iloc[-5].to_dict() if len(series) >= 5 else {}
 compare = t("prev_period_words", L, period=prev["quarter"])
+st.caption(t("overview_compare", L, prev=prev["quarter"], ly=last_year.get("quarter", "—")))
 # The card's label names the unit (currency, hours), as it does for revenue: "150.0 小时" did not fit a fifth of a
 # laptop screen (tests/test_browser.py test_no_card_value_is_cut_off_on_a_laptop).
 shows = {"money": lambda v: fmt_amount(v, L), "int": fmt_int, "pct": fmt_pct, "num": lambda v: f"{v:,.0f}",
