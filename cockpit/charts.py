@@ -322,7 +322,9 @@ def breach_trend(df: pd.DataFrame, lang: str) -> go.Figure:
 
 def backlog_ages(df: pd.DataFrame, lang: str) -> go.Figure:
     colors = ["#d5f5e3", "#abebc6", "#f9e79f", "#f0b27a", "#c0392b"]
-    fig = go.Figure(go.Bar(x=df["age_bucket"].astype(str), y=df["complaints"], marker_color=colors[: len(df)],
+    # The buckets' labels ("0–1 d", "> 30 d") in the viewer's language.
+    labels = [str(b).replace(" d", t("unit_days_short", lang)) for b in df["age_bucket"]]
+    fig = go.Figure(go.Bar(x=labels, y=df["complaints"], marker_color=colors[: len(df)],
                            text=[f"{v:,}" for v in df["complaints"]], textposition="outside", cliponaxis=False))
     fig.update_layout(title=t("chart_backlog", lang), height=360, xaxis_title=t("axis_age", lang), yaxis_title=None)
     fig.update_yaxes(range=[0, float(df["complaints"].max() or 1) * 1.2])

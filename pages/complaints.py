@@ -103,9 +103,10 @@ with left:
     st.markdown(t("sla_targets", L))
     editor = pd.DataFrame([{"severity": severity_word(s, L), "fr": targets[s][0], "res": targets[s][1]} for s in severities])
     edited = st.data_editor(editor, hide_index=True, disabled=["severity"], key="sla_editor", width="stretch",
-                            column_config={"severity": st.column_config.TextColumn(t("col_severity", L)),
-                                           "fr": st.column_config.NumberColumn(t("col_target_fr", L), min_value=0.5, max_value=10000),
-                                           "res": st.column_config.NumberColumn(t("col_target_res", L), min_value=0.5, max_value=100000)})
+                            # Narrow columns: the three fit the left column on a laptop in Chinese too.
+                            column_config={"severity": st.column_config.TextColumn(t("col_severity", L), width="small"),
+                                           "fr": st.column_config.NumberColumn(t("col_target_fr", L), min_value=0.5, max_value=10000, width="small"),
+                                           "res": st.column_config.NumberColumn(t("col_target_res", L), min_value=0.5, max_value=100000, width="small")})
     # Rows in the order of `severities` (the editor shows each level in the viewer's language).
     new_targets = {s: (float(r.fr), float(r.res)) for s, r in zip(severities, edited.itertuples()) if r.fr == r.fr and r.res == r.res}
     if new_targets != targets:
