@@ -21,6 +21,12 @@ L = ui.language_switch()
 ui.require_login()
 ui.url_state("meeting", "bool", False)
 st.sidebar.toggle(t("meeting_mode", L), key="meeting")
+if st.session_state.get("meeting"):
+    # Meeting mode on every page: numbers and headings readable from the back of a room (charts: ui.chart).
+    st.html("<style>[data-testid=stMetricValue]{font-size:3.2rem !important}"
+            "[data-testid=stMetricLabel] p{font-size:1.25rem !important}"
+            "[data-testid=stMetricDelta]{font-size:1.1rem !important} h1{font-size:3rem !important}"
+            "h2,h3{font-size:2.1rem !important} [data-testid=stMarkdownContainer] p{font-size:1.15rem}</style>")
 
 try:
     ready = ui.ensure_database()

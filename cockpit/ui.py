@@ -448,8 +448,25 @@ def kpi_card(col, label: str, value: str, now: float, before: float | None, comp
                delta_arrow="off" if no_base else "auto", **kwargs)
 
 
+# Chart text in meeting mode, at 1920 px on a projector: axes, labels and legends at 16-18 px, titles at 24.
+MEETING_FONTS = {"font": 18, "title": 24, "ticks": 16}
+
+
 def chart(fig, key: str | None = None, **kwargs):
+    if st.session_state.get("meeting"):
+        fig = go_copy(fig)
+        fig.update_layout(font_size=MEETING_FONTS["font"], title_font_size=MEETING_FONTS["title"],
+                          legend_font_size=MEETING_FONTS["ticks"])
+        fig.update_xaxes(tickfont_size=MEETING_FONTS["ticks"], title_font_size=MEETING_FONTS["font"])
+        fig.update_yaxes(tickfont_size=MEETING_FONTS["ticks"], title_font_size=MEETING_FONTS["font"])
+        fig.update_traces(textfont_size=MEETING_FONTS["ticks"], selector=lambda tr: "textfont" in tr)
     return st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, **kwargs)
+
+
+def go_copy(fig):
+    """A copy of a figure (a cached figure is shared by every session; meeting mode must not change it for all)."""
+    import plotly.graph_objects as go
+    return go.Figure(fig)
 
 
 def as_shown(df: pd.DataFrame) -> pd.DataFrame:

@@ -15,10 +15,7 @@ cur = ui.currency()
 meeting = st.session_state.get("meeting", False)
 
 if meeting:
-    # Presentation layout: numbers readable from the back of the room.
-    st.html("<style>[data-testid=stMetricValue]{font-size:3.2rem !important}"
-            "[data-testid=stMetricLabel] p{font-size:1.25rem !important}"
-            "[data-testid=stMetricDelta]{font-size:1.1rem !important} h1{font-size:3rem !important}</style>")
+    # (The larger type of meeting mode is set for every page in dashboard.py.)
     quarters = ui.quarter_options(*ui.data_bounds()[:2])
     # Its own key (the sidebar owns "period"); a change is copied to the period before the next run.
     st.session_state["meeting_q"] = st.session_state.get("period") if st.session_state.get("period") in quarters else quarters[0]

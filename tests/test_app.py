@@ -114,3 +114,22 @@ def test_a_database_from_an_early_version_opens_or_says_why_not(app_env, tmp_pat
     assert not at.exception
     assert "此数据库无法升级" in at.error[0].value and "customers.updated_on" in at.error[0].value.replace("\\_", "_")
     assert bad.read_bytes() == before
+
+
+def test_meeting_mode_enlarges_every_page(app_env):
+    """Meeting mode (in the URL, ?meeting=1) on every page: larger type for the cards and headings, chart text at
+    16-18 px, titles at 24."""
+    import json
+    for page in ("overview", "regions", "complaints", "customers", "churn"):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        at.session_state["lang"] = "zh"
+        at.query_params["meeting"] = "1"
+        if page != "overview":
+            at.switch_page(str(ROOT / "pages" / f"{page}.py"))
+        at.run()
+        assert not at.exception, page
+        assert any("stMetricValue]{font-size:3.2rem" in h.proto.body for h in at.get("html")), page
+        charts = at.get("plotly_chart")
+        assert charts, page
+        layout = json.loads(charts[0].proto.spec)["layout"]
+        assert layout["font"]["size"] == 18 and layout["title"]["font"]["size"] == 24, page
