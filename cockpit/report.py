@@ -116,6 +116,13 @@ def delta(now, before, kind: str, lang: str) -> str:
 
 # --------------------------------------------------------------------------------------------- PowerPoint
 
+# Tables in the pack: 12 pt text in rows of 0.4 in; a 7.5 in slide holds, below its title (1.45 in) and above a
+# 0.3 in foot, 14 rows: the header and 13 rows of data.
+TABLE_PT = 12
+ROW_INCHES = 0.4
+ROWS_PER_SLIDE = 13
+
+
 def to_pptx(data: dict) -> bytes:
     from pptx import Presentation
     from pptx.chart.data import CategoryChartData
@@ -166,8 +173,17 @@ def to_pptx(data: dict) -> bytes:
         plot.data_labels.font.size = Pt(12)
         return c
 
+    def paged_table(title, header, rows, w, col_widths, per_slide):
+        """A table over as many slides as it needs, `per_slide` rows each (what fits at 12 pt between the title and
+        the slide's foot), its header repeated; continued slides say so in their title ("(2/3)")."""
+        pages = [rows[i:i + per_slide] for i in range(0, len(rows), per_slide)] or [[]]
+        for n, chunk in enumerate(pages, start=1):
+            s = titled(title if len(pages) == 1 else f"{title} ({n}/{len(pages)})")
+            table(s, header, chunk, 0.5, 1.45, w, col_widths, TABLE_PT)
+
     def table(slide, header, rows, x, y, w, col_widths=None, size=12):
-        shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(x), Inches(y), Inches(w), Inches(0.3 * (len(rows) + 1)))
+        shape = slide.shapes.add_table(len(rows) + 1, len(header), Inches(x), Inches(y), Inches(w),
+                                       Inches(ROW_INCHES * (len(rows) + 1)))
         tb = shape.table
         for j, h in enumerate(header):
             tb.cell(0, j).text = h
@@ -211,7 +227,7 @@ def to_pptx(data: dict) -> bytes:
     table(s, [t("col_customer", L), t("col_status", L), t(f"col_revenue_l12m", L, currency=cur)],
           [[plain(r.customer_name) if plain(r.customer_name) != "—" else r.customer_id, t(f"status_{r.status}", L), fmt_int(r.revenue_l12m)]
            for r in fl.head(10).itertuples()],
-          6.8, 1.5, 6.0, [3.2, 1.2, 1.6], 11)
+          6.8, 1.5, 6.0, [3.2, 1.2, 1.6], TABLE_PT)
 
     # 4 Regions
     s = titled(t("pack_regions", L))
@@ -246,25 +262,25 @@ def to_pptx(data: dict) -> bytes:
         ("record_completeness_pct", "pct"), ("stale_records", "int"), ("duplicate_clusters", "int"),
         ("public_pool_candidates", "int"))) + "\nA / B / C: " + " / ".join(fmt_int(now["segment_counts"].get(k, 0)) for k in "ABC"), 18)
 
-    # 7 Appendix: exact KPI values
-    s = titled(t("pack_appendix", L))
+    # 7 Appendix: exact KPI values (over as many slides as it takes, header repeated)
     rows = [[label(k, L, cur), k, exact(now.get(k)), exact(prev.get(k)), exact(ly.get(k))] for k in APPENDIX_KEYS]
-    table(s, [t("col_kpi", L), t("col_key", L), f"{t('col_value', L)} {data['quarter']}",
-              f"{t('col_previous', L)} {data['previous_label']}", f"{t('col_last_year', L)} {data['last_year_label']}"],
-          rows, 0.5, 1.4, 12.3, [3.6, 2.9, 1.95, 1.95, 1.9], 9)
+    paged_table(t("pack_appendix", L),
+                [t("col_kpi", L), t("col_key", L), f"{t('col_value', L)} {data['quarter']}",
+                 f"{t('col_previous', L)} {data['previous_label']}", f"{t('col_last_year', L)} {data['last_year_label']}"],
+                rows, 12.3, [3.6, 2.9, 1.95, 1.95, 1.9], ROWS_PER_SLIDE)
 
-    # 8 Appendix: flagged customers
-    s = titled(t("pack_appendix_flagged", L))
-    table(s, [t("col_customer", L), t("col_status", L), t("col_reason", L), t("col_revenue_l12m", L, currency=cur), t("col_rep", L)],
-          [[plain(r.customer_name), t(f"status_{r.status}", L), r.reason, fmt_int(r.revenue_l12m), plain(r.sales_rep)]
-           for r in fl.itertuples()], 0.5, 1.4, 12.3, [2.8, 1.0, 5.5, 1.6, 1.4], 9)
+    # 8 Appendix: flagged customers (a reason may take two lines: fewer rows a slide)
+    paged_table(t("pack_appendix_flagged", L),
+                [t("col_customer", L), t("col_status", L), t("col_reason", L), t("col_revenue_l12m", L, currency=cur),
+                 t("col_rep", L)],
+                [[plain(r.customer_name), t(f"status_{r.status}", L), r.reason, fmt_int(r.revenue_l12m), plain(r.sales_rep)]
+                 for r in fl.itertuples()], 12.3, [2.8, 1.0, 5.5, 1.6, 1.4], ROWS_PER_SLIDE // 2)
 
     # 9 Appendix: countries
-    s = titled(t("pack_appendix_countries", L))
     total = data["by_country"]["revenue"].clip(lower=0).sum()
-    table(s, [t("col_country", L), t("col_revenue", L, currency=cur), t("col_share_pct", L)],
-          [[r.country_name, fmt_int(r.revenue), fmt_pct(r.revenue / total * 100 if total else None)]
-           for r in data["by_country"].head(15).itertuples()], 0.5, 1.4, 8.0, [3.5, 2.5, 2.0], 11)
+    paged_table(t("pack_appendix_countries", L), [t("col_country", L), t("col_revenue", L, currency=cur), t("col_share_pct", L)],
+                [[r.country_name, fmt_int(r.revenue), fmt_pct(r.revenue / total * 100 if total else None)]
+                 for r in data["by_country"].head(15).itertuples()], 8.0, [3.5, 2.5, 2.0], ROWS_PER_SLIDE)
 
     buf = io.BytesIO()
     prs.save(buf)
@@ -304,6 +320,9 @@ h1{{color:#1f4e79;margin-bottom:4px}} h2{{color:#1f4e79;margin-top:36px}}
 .lbl{{font-size:14px;color:#566573}} .val{{font-size:30px;font-weight:700;color:#1f4e79}} .dl{{font-size:12px;color:#566573}}
 table{{border-collapse:collapse;width:100%;font-size:13px}} td,th{{border-bottom:1px solid #e5e8e8;padding:4px 8px;text-align:left}}
 td.n{{text-align:right}} .summary{{font-size:18px;background:#eaf1f8;padding:12px;border-radius:8px}}
+@page{{size:A4 landscape;margin:12mm}}
+@media print{{body{{margin:0}} h2{{break-before:page}} tr,.card,.js-plotly-plot{{break-inside:avoid}}
+thead{{display:table-header-group}} .cards{{grid-template-columns:repeat(5,1fr)}}}}
 </style><script>{po.get_plotlyjs()}</script></head><body>
 <h1>{esc(t('pack_title', L, period=data['quarter']))}</h1>
 <p><b>{esc(data['filters_words'])}</b><br>{esc(t('pack_subtitle', L, when=data['generated']))}</p>
@@ -313,10 +332,10 @@ td.n{{text-align:right}} .summary{{font-size:18px;background:#eaf1f8;padding:12p
 <h2>{esc(t('pack_regions', L))}</h2>{parts[1]}
 <h2>{esc(t('pack_complaints', L))}</h2>{parts[2] if len(parts) > 3 else ''}
 <h2>{esc(t('pack_records', L))}</h2>{parts[-1]}
-<h2>{esc(t('pack_appendix', L))}</h2><table><tr><th>{esc(t('col_kpi', L))}</th><th>{esc(t('col_key', L))}</th>
-<th>{esc(data['quarter'])}</th><th>{esc(data['previous_label'])}</th><th>{esc(data['last_year_label'])}</th></tr>{appendix}</table>
-<h2>{esc(t('pack_appendix_flagged', L))}</h2><table><tr><th>{esc(t('col_customer', L))}</th><th>{esc(t('col_status', L))}</th>
-<th>{esc(t('col_reason', L))}</th><th>{esc(t('col_revenue_l12m', L, currency=cur))}</th><th>{esc(t('col_rep', L))}</th></tr>{flagged}</table>
+<h2>{esc(t('pack_appendix', L))}</h2><table><thead><tr><th>{esc(t('col_kpi', L))}</th><th>{esc(t('col_key', L))}</th>
+<th>{esc(data['quarter'])}</th><th>{esc(data['previous_label'])}</th><th>{esc(data['last_year_label'])}</th></tr></thead>{appendix}</table>
+<h2>{esc(t('pack_appendix_flagged', L))}</h2><table><thead><tr><th>{esc(t('col_customer', L))}</th><th>{esc(t('col_status', L))}</th>
+<th>{esc(t('col_reason', L))}</th><th>{esc(t('col_revenue_l12m', L, currency=cur))}</th><th>{esc(t('col_rep', L))}</th></tr></thead>{flagged}</table>
 </body></html>"""
     return doc.encode("utf-8")
 
