@@ -442,7 +442,8 @@ def kpi_card(col, label: str, value: str, now: float, before: float | None, comp
     kwargs = {}
     if spark is not None and len(spark) > 1:
         kwargs = {"chart_data": spark, "chart_type": "area"}
-    no_base = change == t("change_no_base", lang())
+    # No arrow and no colour for a change that is not one (no comparable base, or zero as shown: "+0.0 pp").
+    no_base = change == t("change_no_base", lang()) or change.startswith("+0.0 ")
     col.metric(label, value, delta=delta, help=help_text, border=True,
                delta_color="off" if no_base else "inverse" if lower_is_better else "normal",
                delta_arrow="off" if no_base else "auto", **kwargs)
