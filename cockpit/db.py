@@ -183,12 +183,16 @@ def first_row(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict |
         cur.close()
 
 
-def aggregate(con: duckdb.DuckDBPyConnection, name: str, params: dict, expressions: str, group_by: str) -> pd.DataFrame:
-    """queries/<name>.sql summarised inside DuckDB (relational API), so its rows never reach Python. expressions
-    and group_by are constants written in the calling code, never user values (those stay bound parameters)."""
+def aggregate(con: duckdb.DuckDBPyConnection, name: str, params: dict, expressions: str, group_by: str,
+              having: str | None = None, order_by: str | None = None) -> pd.DataFrame:
+    """queries/<name>.sql summarised inside DuckDB (relational API), so its rows never reach Python; `having` keeps
+    only the groups it holds for, `order_by` sorts them. expressions, group_by, having and order_by are constants
+    written in the calling code, never user values (those stay bound parameters)."""
     cur = con.cursor()
     try:
-        return _relation(cur, name, params).aggregate(expressions, group_by).df()
+        rel = _relation(cur, name, params).aggregate(expressions, group_by)
+        rel = rel.filter(having) if having else rel
+        return (rel.order(order_by) if order_by else rel).df()
     finally:
         cur.close()
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import db
+
 NO_SCENARIO = {"drop_countries": [], "drop_pct": 0.0, "lose_top_n": 0, "fx_currency": "", "fx_move_pct": 0.0}
 
 
@@ -22,7 +24,6 @@ def shares(revenue: pd.Series) -> pd.Series:
 def concentration_many(con, filters_list, scenario: dict | None = None) -> list[dict]:
     """The concentration measures of each period of the same filters (queries/regions/concentration_kpis.sql, their
     one definition), under the what-if when one is given; one query for all periods, in the order given."""
-    from . import db
     from .filters import by_period, period_params
     rows = by_period(db.run(con, "regions/concentration_kpis", period_params(filters_list) | (scenario or NO_SCENARIO)))
     out = []
@@ -56,12 +57,17 @@ def pareto_point(curve: pd.DataFrame, revenue_pct: float = 80.0) -> float | None
     return float(hit["customers_pct"].iloc[0]) if len(hit) else None
 
 
-def affected_customers(rows: pd.DataFrame) -> pd.DataFrame:
-    """Customers whose revenue changes under the scenario (regions/revenue_by_customer_country.sql rows), by size of
-    the change."""
-    g = rows.groupby(["customer_id", "customer_name"], dropna=False)[["revenue", "revenue_scenario"]].sum().reset_index()
-    g["change"] = g["revenue_scenario"] - g["revenue"]
-    return g[g["change"].abs() > 0.005].sort_values("change")
+def affected_customers(con, filters, scenario: dict) -> pd.DataFrame:
+    """Customers whose revenue the what-if changes (regions/revenue_by_customer_country.sql summed per customer in
+    DuckDB: only they reach Python, not the period's every customer), largest loss first."""
+    if _no_scenario(scenario):
+        return pd.DataFrame({"customer_id": pd.Series(dtype=object), "customer_name": pd.Series(dtype=object),
+                             "revenue": pd.Series(dtype=float), "revenue_scenario": pd.Series(dtype=float),
+                             "change": pd.Series(dtype=float)})
+    return db.aggregate(con, "regions/revenue_by_customer_country", filters.params() | dict(scenario),
+                        "customer_id, customer_name, sum(revenue) as revenue, sum(revenue_scenario) as revenue_scenario, "
+                        "sum(revenue_scenario) - sum(revenue) as change", "customer_id, customer_name",
+                        having="abs(change) > 0.005", order_by="change, customer_id")
 
 
 # --------------------------------------------------------------------------------------------- the page's view
@@ -79,7 +85,7 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
     to draw and its 80 % point, the customers it names, the quarterly trend and the affected customers. The
     whole company's view of the latest quarters without a what-if is read from what the import stored
     (stored_view, via cockpit/import_views.py StoredViews); every other view is worked out here, by the same code."""
-    from . import churn, db
+    from . import churn
     scenario = dict(NO_SCENARIO if scenario is None else scenario)
     if stored and _no_scenario(scenario):
         held = _stored_view(con, filters)
@@ -109,23 +115,23 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
         "point": pareto_point(curve),
         "names": {c: (None if pd.isna(names.get(c)) else str(names.get(c))) for c in named},
         "trend": trend,
-    } | _scenario_of(con, filters, rows, scenario, actual)
+    } | _scenario_of(con, filters, scenario, actual)
 
 
-def _scenario_of(con, filters, rows: pd.DataFrame, scenario: dict, actual: dict | None = None) -> dict:
+def _scenario_of(con, filters, scenario: dict, actual: dict | None = None) -> dict:
     """Concentration under the what-if (the actual figures when there is none) and the customers it changes."""
-    what_if = actual if actual is not None and _no_scenario(scenario) else concentration(con, filters, scenario)
-    return {"what_if": what_if, "affected": affected_customers(rows)}
+    if actual is not None and _no_scenario(scenario):
+        return {"what_if": actual, "affected": affected_customers(con, filters, scenario)}
+    what_if, affected = db.concurrently(lambda: concentration(con, filters, scenario),
+                                        lambda: affected_customers(con, filters, scenario))
+    return {"what_if": what_if, "affected": affected}
+
 
 
 def scenario_part(con, filters, scenario: dict) -> dict:
     """The what-if alone (what the what-if section shows: concentration under the scenario and the customers it
     changes), so that a step of a what-if input reruns one query, not the page's view."""
-    from . import db
-    rows, what_if = db.concurrently(
-        lambda: db.run(con, "regions/revenue_by_customer_country", filters.params() | dict(scenario)),
-        lambda: concentration(con, filters, dict(scenario)))
-    return {"what_if": what_if, "affected": affected_customers(rows)}
+    return _scenario_of(con, filters, dict(scenario))
 
 
 STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
@@ -139,7 +145,6 @@ def _stored_view(con, filters) -> dict | None:
 def stored_view(con, f) -> dict:
     """At import (cockpit/import_views.py StoredViews): the Regions page's whole-company view of quarter f (no what-if,
     every grouping), by view() itself."""
-    from . import db
     v = view(con, f, stored=False)
     groups = {g: v["group"] if g == "region" else db.run(con, "regions/revenue_by_group", f.params() | {"group": g})
               for g in GROUPS}
