@@ -186,13 +186,41 @@ def lang() -> str:
     return value if value in ("en", "zh") else "zh"
 
 
+# The page frame's widgets (language, meeting mode, the sidebar filters). Streamlit 1.67's frontend, on a page built
+# with st.navigation, sends the first interaction of a fresh tab (within ~10 s of opening it, measured) with every
+# other widget at its default: a value the script had set (from the URL, or a default period) was lost, so one click
+# on a filter reset the language, the period and the other filters. The script therefore keeps the frame's values
+# itself: they are put back at the start of each run, except a value the person just changed (its widget's
+# on_change marks it, as do the callbacks that set a filter: a map click, the meeting-mode quarter).
+FRAME_KEYS = ("lang", "meeting", "period", "from", "to", "countries", "regions", "reps", "segments")
+
+
+def touched(key: str) -> None:
+    """on_change of a frame widget (and of a callback that sets a frame value): keep what the person chose."""
+    st.session_state.setdefault("_touched", set()).add(key)
+
+
+def restore_frame_state() -> None:
+    """At the start of a run: the frame's values as the last run left them, except those changed just now."""
+    kept = st.session_state.get("_frame_state") or {}
+    changed = st.session_state.pop("_touched", set())
+    for key, value in kept.items():
+        if key not in changed:
+            st.session_state[key] = value
+
+
+def remember_frame_state() -> None:
+    """Once the frame's widgets are drawn: their values, for restore_frame_state."""
+    st.session_state["_frame_state"] = {k: st.session_state[k] for k in FRAME_KEYS if k in st.session_state}
+
+
 def language_switch() -> str:
     url_state("lang", "str", "zh")
     if st.session_state.get("lang") not in ("en", "zh"):
         st.session_state["lang"] = "zh"
     with st.sidebar:
         st.segmented_control(t("language", lang()), ["zh", "en"], key="lang", required=True,
-                             format_func=lambda v: "中文" if v == "zh" else "English")
+                             format_func=lambda v: "中文" if v == "zh" else "English", on_change=touched, args=("lang",))
     return lang()
 
 
@@ -348,7 +376,7 @@ def sidebar_filters() -> Filters:
         st.session_state["period"] = default_period
     with st.sidebar:
         st.markdown(f"### {t('filters', L)}")
-        period = st.selectbox(t("period", L), presets, key="period",
+        period = st.selectbox(t("period", L), presets, key="period", on_change=touched, args=("period",),
                               format_func=lambda v: t("all_data", L) if v == "all" else t("custom_range", L) if v == "custom" else v)
         if period == "custom":
             for key, default in (("from", first), ("to", last)):
@@ -356,8 +384,10 @@ def sidebar_filters() -> Filters:
                 if not isinstance(st.session_state.get(key), dt.date):
                     st.session_state[key] = default
             c1, c2 = st.columns(2)
-            date_from = c1.date_input(t("date_from", L), key="from", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
-            date_to = c2.date_input(t("date_to", L), key="to", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+            date_from = c1.date_input(t("date_from", L), key="from", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31),
+                                      on_change=touched, args=("from",))
+            date_to = c2.date_input(t("date_to", L), key="to", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31),
+                                    on_change=touched, args=("to",))
             if date_to < date_from:
                 st.warning(t("dates_swapped", L))
                 date_from, date_to = date_to, date_from
@@ -370,7 +400,7 @@ def sidebar_filters() -> Filters:
         country_codes = query("filters/country_options", {})["country_code"].tolist()
         url_state("countries", "list")
         clean_list("countries", set(country_codes))
-        sel_countries = st.multiselect(t("countries", L), country_codes, key="countries",
+        sel_countries = st.multiselect(t("countries", L), country_codes, key="countries", on_change=touched, args=("countries",),
                                        format_func=lambda c: country_name(c, L) if c != "unknown" else t("unknown", L),
                                        placeholder=t("all", L))
 
@@ -379,19 +409,19 @@ def sidebar_filters() -> Filters:
                         for r in regions.itertuples()}
         url_state("regions", "list")
         clean_list("regions", set(region_names))
-        sel_regions = st.multiselect(t("regions", L), list(region_names), key="regions",
+        sel_regions = st.multiselect(t("regions", L), list(region_names), key="regions", on_change=touched, args=("regions",),
                                      format_func=lambda c: region_names.get(c, c), placeholder=t("all", L))
 
         reps = query("filters/rep_options", {})["sales_rep"].tolist()
         url_state("reps", "list")
         clean_list("reps", set(reps))
-        sel_reps = st.multiselect(t("reps", L), reps, key="reps",
+        sel_reps = st.multiselect(t("reps", L), reps, key="reps", on_change=touched, args=("reps",),
                                   format_func=lambda r: r or t("no_owner", L), placeholder=t("all", L))
 
         segments = query("filters/segment_options", {})["segment"].tolist()
         url_state("segments", "list")
         clean_list("segments", set(segments))
-        sel_segments = st.multiselect(t("segments", L), segments, key="segments",
+        sel_segments = st.multiselect(t("segments", L), segments, key="segments", on_change=touched, args=("segments",),
                                       format_func=lambda s: s or t("no_segment", L), placeholder=t("all", L))
 
     names = {c: (country_name(c, L) if c != "unknown" else t("unknown", L)) for c in sel_countries}
