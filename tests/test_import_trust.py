@@ -8,7 +8,7 @@ import pytest
 from cockpit.importer import run_import
 from cockpit.readers import encoding_decision
 from tests.conftest import ROOT
-from tests.test_import import CUSTOMERS, ORDERS, q, sha, write
+from tests.test_import import CUSTOMERS, ORDERS, base, q, sha, write  # noqa: F401 - base is a fixture
 
 
 def cli(*args):
@@ -124,14 +124,9 @@ def test_chinese_with_a_few_words_is_still_gb18030_and_plain_ascii_is_utf8():
 
 
 @pytest.fixture()
-def base_db(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    write(src / "customers.csv", CUSTOMERS)
-    write(src / "orders.csv", ORDERS)
-    db = tmp_path / "db.duckdb"
-    run_import([src], db, currency="USD")
-    return db
+def base_db(base):
+    """The database tests/test_import.py's `base` fixture imports (its customers and orders)."""
+    return base[1]
 
 
 @pytest.mark.parametrize("kind,words", [("complaints", ("complaint",)), ("orders", ("order", "fx")),
