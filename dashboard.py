@@ -7,6 +7,7 @@ from cockpit import ui
 from cockpit.i18n import t
 from cockpit.importer import ImportFailed
 
+ui.leave_legacy_pages_mode()
 # Meeting mode (?meeting=1) opens with the sidebar collapsed; the filters stay in the URL.
 MEETING = st.query_params.get("meeting") == "1" or st.session_state.get("meeting", False)
 st.set_page_config(page_title="Customer Cockpit · 外贸客户看板", page_icon="📊", layout="wide",
@@ -17,11 +18,10 @@ st.set_page_config(page_title="Customer Cockpit · 外贸客户看板", page_ico
 st.html("<style>.block-container{padding-top:2.2rem !important}"
         "[data-testid='stMetricLabel'] *{white-space:normal !important;overflow:visible !important;"
         "text-overflow:clip !important}</style>")
-ui.restore_frame_state()
 L = ui.language_switch()
 ui.require_login()
 ui.url_state("meeting", "bool", False)
-st.sidebar.toggle(t("meeting_mode", L), key="meeting", on_change=ui.touched, args=("meeting",))
+st.sidebar.toggle(t("meeting_mode", L), key="meeting")
 if st.session_state.get("meeting"):
     # Meeting mode on every page: numbers and headings readable from the back of a room (charts: ui.chart).
     st.html("<style>[data-testid=stMetricValue]{font-size:3.2rem !important}"
@@ -41,7 +41,6 @@ if ready is None:
 
 filters = ui.sidebar_filters()
 st.session_state["filters"] = filters
-ui.remember_frame_state()
 
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", L), icon=":material/dashboard:", default=True),

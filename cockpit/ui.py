@@ -192,35 +192,13 @@ def lang() -> str:
 # on a filter reset the language, the period and the other filters. The script therefore keeps the frame's values
 # itself: they are put back at the start of each run, except a value the person just changed (its widget's
 # on_change marks it, as do the callbacks that set a filter: a map click, the meeting-mode quarter).
-FRAME_KEYS = ("lang", "meeting", "period", "from", "to", "countries", "regions", "reps", "segments")
-
-
-def touched(key: str) -> None:
-    """on_change of a frame widget (and of a callback that sets a frame value): keep what the person chose."""
-    st.session_state.setdefault("_touched", set()).add(key)
-
-
-def restore_frame_state() -> None:
-    """At the start of a run: the frame's values as the last run left them, except those changed just now."""
-    kept = st.session_state.get("_frame_state") or {}
-    changed = st.session_state.pop("_touched", set())
-    for key, value in kept.items():
-        if key not in changed:
-            st.session_state[key] = value
-
-
-def remember_frame_state() -> None:
-    """Once the frame's widgets are drawn: their values, for restore_frame_state."""
-    st.session_state["_frame_state"] = {k: st.session_state[k] for k in FRAME_KEYS if k in st.session_state}
-
-
 def language_switch() -> str:
     url_state("lang", "str", "zh")
     if st.session_state.get("lang") not in ("en", "zh"):
         st.session_state["lang"] = "zh"
     with st.sidebar:
         st.segmented_control(t("language", lang()), ["zh", "en"], key="lang", required=True,
-                             format_func=lambda v: "中文" if v == "zh" else "English", on_change=touched, args=("lang",))
+                             format_func=lambda v: "中文" if v == "zh" else "English")
     return lang()
 
 
@@ -376,7 +354,7 @@ def sidebar_filters() -> Filters:
         st.session_state["period"] = default_period
     with st.sidebar:
         st.markdown(f"### {t('filters', L)}")
-        period = st.selectbox(t("period", L), presets, key="period", on_change=touched, args=("period",),
+        period = st.selectbox(t("period", L), presets, key="period",
                               format_func=lambda v: t("all_data", L) if v == "all" else t("custom_range", L) if v == "custom" else v)
         if period == "custom":
             for key, default in (("from", first), ("to", last)):
@@ -385,9 +363,9 @@ def sidebar_filters() -> Filters:
                     st.session_state[key] = default
             c1, c2 = st.columns(2)
             date_from = c1.date_input(t("date_from", L), key="from", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31),
-                                      on_change=touched, args=("from",))
+                                     )
             date_to = c2.date_input(t("date_to", L), key="to", min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31),
-                                    on_change=touched, args=("to",))
+                                   )
             if date_to < date_from:
                 st.warning(t("dates_swapped", L))
                 date_from, date_to = date_to, date_from
@@ -400,7 +378,7 @@ def sidebar_filters() -> Filters:
         country_codes = query("filters/country_options", {})["country_code"].tolist()
         url_state("countries", "list")
         clean_list("countries", set(country_codes))
-        sel_countries = st.multiselect(t("countries", L), country_codes, key="countries", on_change=touched, args=("countries",),
+        sel_countries = st.multiselect(t("countries", L), country_codes, key="countries",
                                        format_func=lambda c: country_name(c, L) if c != "unknown" else t("unknown", L),
                                        placeholder=t("all", L))
 
@@ -409,19 +387,19 @@ def sidebar_filters() -> Filters:
                         for r in regions.itertuples()}
         url_state("regions", "list")
         clean_list("regions", set(region_names))
-        sel_regions = st.multiselect(t("regions", L), list(region_names), key="regions", on_change=touched, args=("regions",),
+        sel_regions = st.multiselect(t("regions", L), list(region_names), key="regions",
                                      format_func=lambda c: region_names.get(c, c), placeholder=t("all", L))
 
         reps = query("filters/rep_options", {})["sales_rep"].tolist()
         url_state("reps", "list")
         clean_list("reps", set(reps))
-        sel_reps = st.multiselect(t("reps", L), reps, key="reps", on_change=touched, args=("reps",),
+        sel_reps = st.multiselect(t("reps", L), reps, key="reps",
                                   format_func=lambda r: r or t("no_owner", L), placeholder=t("all", L))
 
         segments = query("filters/segment_options", {})["segment"].tolist()
         url_state("segments", "list")
         clean_list("segments", set(segments))
-        sel_segments = st.multiselect(t("segments", L), segments, key="segments", on_change=touched, args=("segments",),
+        sel_segments = st.multiselect(t("segments", L), segments, key="segments",
                                       format_func=lambda s: s or t("no_segment", L), placeholder=t("all", L))
 
     names = {c: (country_name(c, L) if c != "unknown" else t("unknown", L)) for c in sel_countries}
@@ -431,17 +409,25 @@ def sidebar_filters() -> Filters:
                    all_customers=v["all_customers"], visible_reps=tuple(v["visible_reps"]), names=names)
 
 
-def page_filters() -> Filters:
-    """The filters the entry point put in session state.
+def leave_legacy_pages_mode() -> None:
+    """First thing in every run: make sure Streamlit runs this app as the st.navigation app it is.
 
-    On a fresh server, a deep link (/regions?...) opened before any session has run dashboard.py makes Streamlit
-    treat the folder named pages/ as a legacy multipage app and run the page alone. st.navigation clears that
-    mode; we clear it too and rerun, so the entry point (sidebar, filters) runs and then routes to this page."""
-    filters = st.session_state.get("filters")
-    if filters is None:
-        from streamlit.runtime.pages_manager import PagesManager
+    On a fresh server, until some run has called st.navigation, Streamlit treats the folder named pages/ as a legacy
+    multipage app: it runs dashboard.py as a page of its own (a deep link /regions?... even runs that page alone).
+    Widgets drawn in that first run get ids that the next run computes differently, so the first click after the
+    server starts would reset the language, the period and every other filter. Clearing the mode and rerunning
+    before anything is drawn costs one empty run, once per server."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def page_filters() -> Filters:
+    """The filters the entry point put in session state (a page run alone, see leave_legacy_pages_mode, reruns)."""
+    filters = st.session_state.get("filters")
+    if filters is None:
+        leave_legacy_pages_mode()
     return filters
 
 

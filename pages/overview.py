@@ -20,7 +20,7 @@ if meeting:
     # Its own key (the sidebar owns "period"); a change is copied to the period before the next run.
     st.session_state["meeting_q"] = st.session_state.get("period") if st.session_state.get("period") in quarters else quarters[0]
     st.selectbox(t("meeting_quarter", L), quarters, key="meeting_q", width=260,
-                 on_change=lambda: (st.session_state.update(period=st.session_state["meeting_q"]), ui.touched("period")))
+                 on_change=lambda: st.session_state.update(period=st.session_state["meeting_q"]))
 
 ui.page_header("page_overview", filters, "overview_caption")
 with st.spinner(t("computing_quarters", L)):  # first view only: eight quarters of KPIs, cached afterwards

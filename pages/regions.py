@@ -35,13 +35,11 @@ def _map_clicked() -> None:
     picked = [c for c in picked if isinstance(c, str) and len(c) == 2]
     current = list(st.session_state.get("countries") or [])
     st.session_state["countries"] = picked[:1] if picked and current != picked[:1] else []
-    ui.touched("countries")
     st.session_state["_map_changed_filters"] = True
 
 
 def _clear_country() -> None:
     st.session_state["countries"] = []
-    ui.touched("countries")
 
 
 @ui.section
