@@ -324,7 +324,7 @@ def test_database_from_an_older_version_gets_its_summary_tables_rebuilt(tmp_path
 def test_line_numbers_follow_each_orders_rows_whether_listed_together_or_not(tmp_path):
     """Line numbers count each order's lines in file order: from where the order id changes when every order's
     lines are listed together, by a grouped count when an order comes back later (both give the same numbers)."""
-    from cockpit.importer import _positions_in_runs
+    from cockpit.importer.assemble import _positions_in_runs
     together = pd.Series(pd.array(["A", "A", "B", "C", "C", "C"], dtype="string[pyarrow]"))
     assert _positions_in_runs(together)[0].tolist() == [1, 2, 1, 1, 2, 3]
     assert _positions_in_runs(together)[1].tolist() == [True, False, True, True, False, False]
@@ -354,7 +354,9 @@ def test_an_orders_total_counts_all_its_parts_whichever_way_customer_day_is_buil
     filled with lines listing each order together with one customer, day, destination and currency, customer_day is
     built without the window that adds up an order's parts; these files break that in each way it can break, and
     every answer is worked out by hand."""
-    from cockpit.importer import _assemble_orders, Report, read_sources
+    from cockpit.importer.assemble import assemble_orders
+    from cockpit.importer.read import read_sources
+    from cockpit.importer.report import Report
     head = "Order No,Customer ID,Order Date,Amount,Currency,Country\n"
     cases = {
         # Each order one part: the order's total is its day's revenue from it.
@@ -392,7 +394,7 @@ def test_an_orders_total_counts_all_its_parts_whichever_way_customer_day_is_buil
         if name == "unknown_country":
             write(src / "customers.csv", "Customer ID,Customer Name,Country\nK,Kappa,Germany\n")
         prepared, report = read_sources([src], [])
-        assert _assemble_orders(prepared, report).attrs["one_part_per_order"] is one_part, name
+        assert assemble_orders(prepared, report).attrs["one_part_per_order"] is one_part, name
         db = tmp_path / f"{name}.duckdb"
         run_import([src], db, currency="USD")
         assert _largest_orders(db) == expected, name
@@ -501,7 +503,7 @@ def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_
     from cockpit import db as cdb
     from cockpit import importer, kpis
     from cockpit.filters import Filters
-    assert {t for t, _, _ in importer._schema_columns()} == {
+    assert {t for t, _, _ in importer.derived._schema_columns()} == {
         "complaints", "customers", "fx_rates", "import_log", "orders", "pipeline_events", "quarantine", "settings"}
     fresh, old = tmp_path / "fresh.duckdb", tmp_path / "old.duckdb"
     importer.run_import([ROOT / "data" / "sample"], fresh, currency="USD")

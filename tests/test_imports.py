@@ -9,28 +9,47 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "cockpit"
 
 
-def imports_of(path: Path) -> set[str]:
-    """The cockpit modules a file imports anywhere in it (top level or inside functions)."""
-    found = set()
+def module_name(path: Path) -> str:
+    """cockpit/importer/derived.py → cockpit.importer.derived; a package's __init__.py is the package itself."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def imports_of(path: Path, known: set[str]) -> set[str]:
+    """The cockpit modules a file imports anywhere in it (top level or inside functions), relative imports resolved
+    against the file's package, each named as the module or package (its __init__) that holds it."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1:  # from . import x / from .x import y
-                if node.module:
-                    found.add(node.module.split(".")[0])
-                else:
-                    found.update(a.name for a in node.names)
-            elif node.module and node.module.startswith("cockpit."):
-                found.add(node.module.split(".")[1])
-            elif node.module == "cockpit":
-                found.update(a.name for a in node.names)
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            # from X import y: y may itself be a module (from . import records)
+            targets.update(f"{module}.{a.name}" for a in node.names)
+            targets.add(module)
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("cockpit."))
-    modules = {p.stem for p in PACKAGE.glob("*.py")} | {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
-    return (found & modules) - {path.stem, "__init__"}
+            targets.update(a.name for a in node.names)
+    found = set()
+    for target in targets:
+        while target and target not in known:
+            target = target.rpartition(".")[0]
+        if target and target != name and target.startswith("cockpit"):
+            found.add(target)
+    # The package cockpit itself (cockpit/__init__.py) is where every import starts, not a dependency.
+    return found - {"cockpit"}
 
 
 def graph() -> dict[str, set[str]]:
-    return {p.stem: imports_of(p) for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    known = modules()
+    return {name: imports_of(path, set(known)) for name, path in known.items()}
 
 
 def cycles(g: dict[str, set[str]]) -> list[list[str]]:
@@ -52,6 +71,13 @@ def cycles(g: dict[str, set[str]]) -> list[list[str]]:
                     visited.add(nxt)
                     stack.append((nxt, path + [nxt]))
     return found
+
+
+def test_the_graph_follows_imports_into_subpackages():
+    g = graph()
+    assert "cockpit.importer.derived" in g["cockpit.importer"]          # the package's __init__ re-exports
+    assert "cockpit.db" in g["cockpit.importer.derived"]                # from ..db import connect
+    assert "cockpit.records" in g["cockpit.importer.derived"]           # from .. import records
 
 
 def test_the_cycle_finder_finds_a_loop():

@@ -2,7 +2,7 @@
 import re
 
 from cockpit import i18n
-from cockpit.importer import _COLUMNS
+from cockpit.importer.assemble import _COLUMNS
 from cockpit.sample import write
 from tests.conftest import ROOT
 

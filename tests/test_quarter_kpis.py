@@ -101,15 +101,16 @@ def test_the_stored_view_codec_round_trips_exactly():
 
 def test_the_views_started_early_read_nothing_written_after_them(sample_db, tmp_path):
     """StoredViews.start() runs its views beside the statements that write the reorder rhythm and the snapshot, and
-    before the duplicate clusters are stored (cockpit/importer.py _build_derived). On a copy without those tables
+    before the duplicate clusters are stored (cockpit/importer/derived.py build_derived). On a copy without those tables
     every view it starts must still be worked out, equal to what the import stored: one that read them would fail
     here (and, on an import over an older database, silently read the old tables)."""
     import shutil
 
-    from cockpit import importer, stored
+    from cockpit import stored
+    from cockpit.importer.connection import writer
     copy = tmp_path / "early.duckdb"
     shutil.copy(sample_db, copy)
-    con = importer._writer(copy)
+    con = writer(copy)
     views = import_views.StoredViews(con)
     try:
         held = {"complaints_views": dict(con.con.execute("select quarter_start, view_json from complaints_views").fetchall()),

@@ -83,17 +83,17 @@ def test_a_failure_beside_the_duplicate_search_reports_its_own_cause(base_db, tm
     # The duplicate search runs on its own cursor beside the summary tables. When a summary table fails while the
     # search is still at work, the import must wait for it before closing the connection (DuckDB refuses to close
     # under a busy cursor, and that refusal used to replace the real cause) and leave the database as it was.
-    from cockpit import importer
-    frame = importer._Fetching.frame
+    from cockpit.importer import connection, derived
+    frame = connection.Fetching.frame
 
     def slow_keys(self, sql):
         # The search's query made long (a second of DuckDB work) so that the failure below lands while it runs.
         if "customer_name, email, phone" in sql:
             self.con.execute("select count(*) from range(400000000) t(i) where i % 7 = 3").fetchall()
         return frame(self, sql)
-    monkeypatch.setattr(importer._Fetching, "frame", slow_keys)
-    split = importer._split_sql
-    monkeypatch.setattr(importer, "_split_sql", lambda text: (["select error('summary table broke')"] + split(text))
+    monkeypatch.setattr(connection.Fetching, "frame", slow_keys)
+    split = derived.split_sql
+    monkeypatch.setattr(derived, "split_sql", lambda text: (["select error('summary table broke')"] + split(text))
                         if "create or replace table customer_day" in text else split(text))
     folder = tmp_path / "in"
     folder.mkdir()

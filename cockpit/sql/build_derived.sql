@@ -25,7 +25,7 @@ where o.ordered_on is not null
 group by all
 ;
 -- Each part with its order's total, the sum of that order's parts (for largest_order). One of the next two
--- statements runs (cockpit/importer.py _build_derived): this one in general...
+-- statements runs (cockpit/importer/derived.py build_derived): this one in general...
 create or replace temp view order_parts_with_totals as
 select *, sum(revenue) over (partition by order_id, customer_id) as order_total from order_parts
 ;
