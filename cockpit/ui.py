@@ -27,6 +27,10 @@ from .theme import PLOTLY_CONFIG
 _BUILD_LOCK = threading.Lock()
 _CURRENT: set[tuple] = set()   # database file signatures known to have current derived tables
 
+# Who the import log names when no person imported: the sample at first start, an upload without sign-in.
+FIRST_START_IMPORTER = "first start"
+DEMO_IMPORTER = "app (demo mode)"
+
 
 # --------------------------------------------------------------------------------------------- database
 
@@ -48,7 +52,7 @@ def ensure_database() -> Path | None:
         if not path.exists():
             from .importer import run_import
             with st.spinner(t("building_sample", lang())):
-                run_import([db.SAMPLE_DIR], path, currency="USD", imported_by="first start")
+                run_import([db.SAMPLE_DIR], path, currency="USD", imported_by=FIRST_START_IMPORTER)
     return path
 
 

@@ -125,7 +125,7 @@ if saved:
             else:
                 bar = st.progress(0.0)
                 report = run_import(saved, target, specs=reviewed, replace=replace,
-                                    imported_by=(ui.current_user().username if st.session_state.get("_user") else "app (demo mode)"),
+                                    imported_by=(ui.current_user().username if st.session_state.get("_user") else ui.DEMO_IMPORTER),
                                     progress=lambda f, m: bar.progress(min(1.0, f), text=m))
                 ui.audit("import", files=[p.name for p in saved], rows_loaded=report.rows_loaded, replace=replace)
                 st.success(t("import_done", L, load=fmt_int(report.rows_loaded), quarantine=fmt_int(report.rows_quarantined),
@@ -157,9 +157,13 @@ if saved:
             except uploads.UploadRefused as exc:
                 st.error(ui.md_text(exc))
 
+SYSTEM_IMPORTERS = {ui.FIRST_START_IMPORTER: "who_first_start", ui.DEMO_IMPORTER: "who_demo"}
 st.subheader(t("history_title", L))
 log = ui.query("filters/import_log", {})
 if len(log):
+    # The importer's own words (the mode, and who imported when no person did) in the viewer's language.
+    log["mode"] = log["mode"].map(lambda m: t(f"mode_{m}", L) if m in ("merge", "replace") else m)
+    log["imported_by"] = log["imported_by"].map(lambda w: t(SYSTEM_IMPORTERS[w], L) if w in SYSTEM_IMPORTERS else w)
     log["files_text"] = log["files"].map(lambda j: "; ".join(f"{f['file']} ({f['sha256'][:12]}…)" for f in json.loads(j)))
     ui.table(log, {"import_id": (t("col_import", L), "int"), "started_at": (t("col_when", L), "text"),
                    "imported_by": (t("col_who", L), "text"), "mode": (t("col_mode", L), "text"),

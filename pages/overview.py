@@ -30,7 +30,7 @@ last_year = series.iloc[-5].to_dict() if len(series) >= 5 else {}
 compare = t("prev_period_words", L, period=prev["quarter"])
 st.caption(t("overview_compare", L, prev=prev["quarter"], ly=last_year.get("quarter", "—")))
 # The card's label names the unit (currency, hours), as it does for revenue: "150.0 小时" did not fit a fifth of a
-# laptop screen (tests/test_browser.py test_no_card_value_is_cut_off_on_a_laptop).
+# laptop screen (tests/test_browser.py test_every_page_as_an_executive_sees_it).
 shows = {"money": lambda v: fmt_amount(v, L), "int": fmt_int, "pct": fmt_pct, "num": lambda v: f"{v:,.0f}",
          "hours": lambda v: f"{v:,.1f}"}
 labels = {"revenue": t("kpi_revenue_cur", L, currency=cur), "active_customers": t("kpi_active_customers", L),

@@ -20,6 +20,30 @@ countries = view["countries"]
 countries["country"] = [country_name(c, L) if c != "unknown" else t("unknown", L) for c in countries["country_code"]]
 
 
+# Key numbers first: on a laptop the first screen shows them, the map follows.
+actual = view["actual"]
+names = view["names"]
+top_name = country_name(actual["top_country"], L) if actual["top_country"] else "—"
+cards = st.columns(4)
+ui.kpi_card(cards[0], t("hhi_countries", L), f"{actual['hhi_countries']:,.0f}", 0, None, "", t("help_hhi", L))
+ui.kpi_card(cards[1], t("hhi_customers", L), f"{actual['hhi_customers']:,.0f}", 0, None, "", t("help_hhi", L))
+ui.kpi_card(cards[2], t("kpi_top_country", L, country=top_name), fmt_pct(actual["top_country_share_pct"]), 0, None,
+            "", t("help_share", L))
+cards[2].caption(f"{t('kpi_top3_countries', L)} {fmt_pct(actual['top3_countries_share_pct'])} · "
+                 f"{t('kpi_top5_countries', L)} {fmt_pct(actual['top5_countries_share_pct'])}")
+ui.kpi_card(cards[3], t("kpi_top_customer", L), fmt_pct(actual["top1_customers_share_pct"]), 0, None, "",
+            t("help_share", L))
+cards[3].caption(f"{ui.md_text(names.get(actual['top_customer'])) or '—'} · {t('kpi_top3_customers', L)} "
+                 f"{fmt_pct(actual['top3_customers_share_pct'])} · {t('kpi_top5_customers', L)} "
+                 f"{fmt_pct(actual['top5_customers_share_pct'])}")
+if actual["major_customers"]:
+    st.warning(t("major_flag", L, n=len(actual["major_customers"]),
+                 names=t("list_sep", L).join(f"{ui.md_text(names.get(c) or c)} ({ui.md_text(c)})"
+                                             for c in actual["major_customers"])))
+else:
+    st.success(t("no_major", L))
+
+
 def country_label(code: str) -> str:
     return country_name(code, L) if code != "unknown" else t("unknown", L)
 
@@ -81,8 +105,6 @@ group_section()
 
 # Concentration ------------------------------------------------------------------------------------------------
 st.subheader(t("concentration_title", L))
-actual = view["actual"]
-names = view["names"]
 
 
 @ui.section
@@ -102,27 +124,9 @@ def concentration_section() -> None:
     def band_word(v):
         return t("band_word_low" if v < bands[0] else "band_word_mid" if v < bands[1] else "band_word_high", L)
 
-    top_name = country_name(actual["top_country"], L) if actual["top_country"] else "—"
-    cards = st.columns(4)
-    ui.kpi_card(cards[0], t("hhi_countries", L), f"{actual['hhi_countries']:,.0f}", 0, None, "", t("help_hhi", L))
-    cards[0].caption(band_word(actual["hhi_countries"]))
-    ui.kpi_card(cards[1], t("hhi_customers", L), f"{actual['hhi_customers']:,.0f}", 0, None, "", t("help_hhi", L))
-    cards[1].caption(band_word(actual["hhi_customers"]))
-    ui.kpi_card(cards[2], t("kpi_top_country", L, country=top_name), fmt_pct(actual["top_country_share_pct"]), 0, None,
-                "", t("help_share", L))
-    cards[2].caption(f"{t('kpi_top3_countries', L)} {fmt_pct(actual['top3_countries_share_pct'])} · "
-                     f"{t('kpi_top5_countries', L)} {fmt_pct(actual['top5_countries_share_pct'])}")
-    ui.kpi_card(cards[3], t("kpi_top_customer", L), fmt_pct(actual["top1_customers_share_pct"]), 0, None, "",
-                t("help_share", L))
-    cards[3].caption(f"{ui.md_text(names.get(actual['top_customer'])) or '—'} · {t('kpi_top3_customers', L)} "
-                     f"{fmt_pct(actual['top3_customers_share_pct'])} · {t('kpi_top5_customers', L)} "
-                     f"{fmt_pct(actual['top5_customers_share_pct'])}")
-    if actual["major_customers"]:
-        st.warning(t("major_flag", L, n=len(actual["major_customers"]),
-                     names=t("list_sep", L).join(f"{ui.md_text(names.get(c) or c)} ({ui.md_text(c)})"
-                                                 for c in actual["major_customers"])))
-    else:
-        st.success(t("no_major", L))
+    st.markdown(t("hhi_bands_now", L, countries=f"{actual['hhi_countries']:,.0f}",
+                  countries_word=band_word(actual["hhi_countries"]), customers=f"{actual['hhi_customers']:,.0f}",
+                  customers_word=band_word(actual["hhi_customers"])))
     point = view["point"]
     left, right = st.columns(2)
     with left:
