@@ -167,11 +167,17 @@ def world_map(df: pd.DataFrame, measure: str, currency: str, lang: str) -> go.Fi
         zmin, zmax = 0, float(values.max() or 1) if len(values) else 1
     fmt = {"revenue": lambda v: fmt_money(v, currency, lang), "active_customers": lambda v: f"{int(v):,}",
            "change_pct": lambda v: "—" if v != v else f"{v:+.1f} %", "share_pct": lambda v: f"{v:.1f} %"}[measure]
+    colorbar = dict(thickness=14, len=0.8, title=dict(text=t(f"measure_{measure}", lang), side="right"))
+    if measure == "revenue":   # ticked as the cards say amounts (万 in Chinese), not Plotly's 2M
+        ticks = _nice_ticks(zmax)
+        colorbar |= dict(tickvals=ticks, ticktext=[_tick(v, lang) for v in ticks])
+    elif measure in ("change_pct", "share_pct"):
+        colorbar |= dict(ticksuffix=" %")
     fig = go.Figure(go.Choropleth(
         locations=d["country_iso3"], z=values, locationmode="ISO-3", text=names, customdata=d["country_code"],
         hovertext=[f"{n}: {fmt(v)}" for n, v in zip(names, values)], hoverinfo="text",
         colorscale=colorscale, zmin=zmin, zmax=zmax, marker_line_color="white", marker_line_width=0.5,
-        colorbar=dict(thickness=14, len=0.8, title=dict(text=t(f"measure_{measure}", lang), side="right")),
+        colorbar=colorbar,
     ))
     fig.update_geos(resolution=50, showcountries=True, countrycolor="#d5dbdb", showcoastlines=False,
                     showland=True, landcolor="#f2f3f4", showframe=False, projection_type="natural earth",
