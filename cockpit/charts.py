@@ -25,6 +25,10 @@ def _nice_ticks(top: float, bottom: float = 0.0, n: int = 5) -> list[float]:
     return [float(v) for v in np.arange(first, top + step * 0.999, step)]
 
 
+# A 0-100 % axis ticked every 20 up to 100 % (Plotly drops a suffix given with explicit tick values).
+PERCENT_TICKS = dict(tickvals=list(range(0, 101, 20)), ticktext=[f"{v} %" for v in range(0, 101, 20)])
+
+
 def amount_axis(fig: go.Figure, values, lang: str, axis: str = "y", **kwargs) -> None:
     """A money or count axis labelled as the cards label amounts: '2 M' in English, '200 万' / '1.2 亿' in Chinese
     (Plotly's own SI ticks would say 2M beside labels in 万)."""
@@ -229,8 +233,9 @@ def pareto_curve(curve: pd.DataFrame, lang: str, marker_pct: float | None) -> go
                         text=[t("pareto_marker", lang, x=f"{marker_pct:.0f}")], textposition="middle right", showlegend=False)
     fig.update_layout(title=t("chart_pareto", lang), height=400, xaxis_title=t("axis_customers_pct", lang),
                       yaxis_title=t("axis_revenue_pct", lang), showlegend=False)
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %")
-    fig.update_yaxes(range=[0, 102], ticksuffix=" %")
+    # Ticks named up to 100 % on both axes (a range ending at 100 drops the last tick label).
+    fig.update_xaxes(range=[0, 102], **PERCENT_TICKS)
+    fig.update_yaxes(range=[0, 102], **PERCENT_TICKS)
     return fig
 
 
@@ -252,9 +257,13 @@ def hhi_trend(df: pd.DataFrame, lang: str, bands: tuple[float, float]) -> go.Fig
                     line=dict(color="#8e6bbf", width=3))
     fig.add_scatter(x=df["quarter"], y=df["top_country_share_pct"], name=t("top_country_share", lang), yaxis="y2",
                     mode="lines", line=dict(color=ACCENT, width=2, dash="dash"))
-    fig.update_layout(title=t("chart_hhi_trend", lang), height=420, yaxis=dict(title="HHI", range=[0, top]),
+    fig.update_layout(title=t("chart_hhi_trend", lang), height=420, yaxis=dict(title="HHI", range=[0, top], tickformat=","),
                       yaxis2=dict(title=t("top_country_share", lang), overlaying="y", side="right", range=[0, 100],
-                                  ticksuffix=" %", showgrid=False), xaxis=dict(type="category"))
+                                  **PERCENT_TICKS, showgrid=False, automargin=True,
+                                  title_font=dict(size=16), tickfont=dict(size=15)),
+                      xaxis=dict(type="category"),
+                      # Three series: above the plot their legend ran into the title on a laptop.
+                      legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0))
     return fig
 
 
@@ -284,7 +293,9 @@ def latency_trend(df: pd.DataFrame, lang: str, unit: str) -> go.Figure:
         fig.add_scatter(x=df["month"], y=df[f"{prefix}_p90_h"], name="P90", mode="lines+markers",
                         line=dict(color=ACCENT, width=3, dash="dash"), showlegend=col == 1, row=1, col=col)
         fig.update_yaxes(title_text=unit, rangemode="tozero", row=1, col=col)
-    fig.update_layout(title=t("chart_latency_trend", lang), height=400)
+    # The legend under the plot: above it, it ran into the second subplot's title at laptop width.
+    fig.update_layout(title=t("chart_latency_trend", lang), height=420,
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     date_axis(fig, lang)
     return fig
 
