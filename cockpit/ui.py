@@ -531,13 +531,21 @@ def downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
+MEETING_COLUMNS = 5
+
+
 def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem: str, height: int | None = None,
           download: bool = True, complete: Callable[[], pd.DataFrame] | None = None) -> None:
     """Show selected columns under translated headers, formatted by kind, with CSV and Excel downloads of the same.
 
-    columns: source column -> (header, kind) with kind in text | int | money | pct | date | ratio.
+    columns: source column -> (header, kind) with kind in text | int | money | pct | date | ratio, the most
+    important first: in meeting mode the table shows the first MEETING_COLUMNS of them (read from the back of a
+    room), while its downloads keep every column.
     complete: when df is the head of a longer list, gives the whole list for the downloads."""
     import streamlit as st
+    every = columns
+    if st.session_state.get("meeting"):
+        columns = dict(list(columns.items())[:MEETING_COLUMNS])
     shown = _shown(df, columns)
     config, numbers = {}, {}
     for c, (h, kind) in columns.items():
@@ -565,7 +573,7 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
     st.dataframe(data, hide_index=True, column_config=config, width="stretch", height=height or "auto",
                  key=f"{key}_table")
     if download:
-        downloads((lambda: _shown(complete(), columns)) if complete is not None else shown, stem, key)
+        downloads((lambda: _shown(complete(), every)) if complete is not None else _shown(df, every), stem, key)
 
 
 def _blank_missing(shown: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:

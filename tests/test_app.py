@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cockpit import ui
+
 from cockpit.i18n import fmt_amount, fmt_int
 from tests.conftest import ROOT
 
@@ -133,3 +135,31 @@ def test_meeting_mode_enlarges_every_page(app_env):
         assert charts, page
         layout = json.loads(charts[0].proto.spec)["layout"]
         assert layout["font"]["size"] == 18 and layout["title"]["font"]["size"] == 24, page
+        # Tables keep their first (most important) columns only; the downloads keep them all.
+        assert all(len(t.value.columns) <= ui.MEETING_COLUMNS for t in at.dataframe), page
+
+
+def test_meeting_mode_shows_a_table_s_first_columns_and_downloads_them_all():
+    def script():
+        import pandas as pd
+        import streamlit as st
+
+        from cockpit import ui
+        df = pd.DataFrame({c: [1, 2] for c in "abcdefgh"})
+        real, offered = ui.downloads, {}
+        ui.downloads = lambda frame, stem, key: offered.setdefault("columns", list(
+            (frame() if callable(frame) else frame).columns))
+        try:
+            ui.table(df, {c: (c.upper(), "int") for c in "abcdefgh"}, key="t", stem="t")
+        finally:
+            ui.downloads = real
+        st.session_state["download_columns"] = offered["columns"]
+    at = AppTest.from_function(script)
+    at.run()
+    assert list(at.dataframe[0].value.columns) == list("ABCDEFGH")
+    at = AppTest.from_function(script)
+    at.session_state["meeting"] = True
+    at.run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.columns) == list("ABCDE")
+    assert at.session_state["download_columns"] == list("ABCDEFGH")
