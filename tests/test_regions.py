@@ -224,3 +224,25 @@ def test_a_what_if_or_a_filter_is_computed_live(sample_con):
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
     assert regions._stored_view(sample_con, de) is None
     assert set(regions.view(sample_con, de)["countries"]["country_code"]) == {"DE"}
+
+
+def test_the_what_if_and_trend_charts_draw_what_they_are_given():
+    """The two Regions charts written as one figure dict each: every panel on its own axes with its title, the
+    reference bands as shapes at the bounds asked for, the share on the right axis up to 100 %."""
+    import pandas as pd
+
+    from cockpit import charts
+    actual = {"revenue": 1_000_000.0, "hhi_countries": 1500.0, "hhi_customers": 300.0, "top_country_share_pct": 30.0}
+    what_if = {"revenue": 900_000.0, "hhi_countries": 1400.0, "hhi_customers": 290.0, "top_country_share_pct": 28.0}
+    fig = charts.scenario_bars(actual, what_if, "USD", "zh")
+    assert [tr.yaxis for tr in fig.data] == ["y", "y2", "y3", "y4"]
+    assert [list(tr.y) for tr in fig.data] == [[actual[k], what_if[k]] for k in actual]
+    assert [a.text for a in fig.layout.annotations] == ["销售额（USD）", "国家 HHI", "客户 HHI", "第一大国家占比"]
+    domains = [fig.layout[f"xaxis{s}"].domain for s in ("", "2", "3", "4")]
+    assert all(a[1] < b[0] for a, b in zip(domains, domains[1:]))  # side by side, not overlapping
+    trend = pd.DataFrame({"quarter": ["2026Q1", "2026Q2"], "hhi_countries": [1600.0, 1550.0],
+                          "hhi_customers": [310.0, 300.0], "top_country_share_pct": [31.0, 29.0]})
+    fig = charts.hhi_trend(trend, "en", (1200, 2600))
+    assert [(s.y0, s.y1) for s in fig.layout.shapes] == [(0, 1200), (1200, 2600), (2600, 3250.0)]
+    assert [a.text for a in fig.layout.annotations] == ["unconcentrated < 1,200", "moderate 1,200–2,600", "high > 2,600"]
+    assert fig.data[2].yaxis == "y2" and fig.layout.yaxis2.ticktext[-1] == "100 %"
