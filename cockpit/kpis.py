@@ -143,17 +143,13 @@ POOL_DAYS = 180
 def records_many(con, filters_list: list[Filters]) -> list[dict]:
     """Customer-record KPIs (docs/metrics.md) of each period of the same filters: completeness, stale records and
     the public pool as of each period's end (customers/record_kpis.sql), ABC counts of each period's revenue
-    (abc_counts.sql), one query each for all periods; duplicate clusters of the filtered customer list (the same
-    list whatever the period: searched at most once)."""
+    (abc_counts.sql), one query each for all periods; duplicate clusters of the customers in view (the pairs the
+    import found, the same whatever the period)."""
     from . import records as rx
     as_ofs = [as_of_date(con, f) for f in filters_list]
     counts = db.run(con, "customers/record_kpis", filters_list[0].params() | {
         "as_ofs": as_ofs, "stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).set_index("as_of")
-    first = counts.iloc[0]
-    p = filters_list[0].params() | {"as_of": as_ofs[0]}
-    # Duplicate search reads names, e-mails and phones only when they differ from a list already searched.
-    clusters = rx.duplicate_clusters_of(rx.duplicates_identity(first), lambda: db.run(con, "customers/duplicate_keys", p),
-                                        stored=rx.stored_duplicates(con, p, first))
+    clusters = rx.view_clusters(con, filters_list[0].params())
     abc = by_period(db.run(con, "customers/abc_counts", period_params(filters_list) | {"a_pct": 80.0, "b_pct": 95.0}))
     out = []
     for f, as_of in zip(filters_list, as_ofs):

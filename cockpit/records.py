@@ -4,9 +4,7 @@ One definition for the Customers page, the KPI command and the review pack (docs
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import threading
 import unicodedata
 
 import numpy as np
@@ -237,38 +235,11 @@ def email_domains_of(values: pd.Series) -> pd.Series:
     return _per_value(values, email_domain, _email_domain_ascii)
 
 
-_CLUSTER_CACHE: dict = {}
-_CLUSTER_LOCK = threading.Lock()
-
-
-def _fingerprint(frame: pd.DataFrame) -> str:
-    """A digest of the frame's values, read from its Arrow buffers where it has them (200,000 customers: ~10 ms,
-    against ~300 ms for pandas' row hashing)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for col in frame.columns:
-        data = arrow_data(frame[col])
-        if data is None:
-            digest.update(pd.util.hash_pandas_object(frame[col].astype("string"), index=False).to_numpy().tobytes())
-            continue
-        for chunk in data.chunks:
-            digest.update(str((chunk.offset, len(chunk))).encode())
-            for buf in chunk.buffers():
-                if buf is not None:
-                    digest.update(memoryview(buf))
-    return digest.hexdigest()
-
-
-def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0, identity: tuple | None = None,
-                       stored=None) -> pd.DataFrame:
-    """Clusters of probable duplicates among these records, with each member's share of its cluster's lifetime
-    revenue. Found once per customer list: remembered by `identity` (count and digests of the compared columns,
-    computed in SQL: customers/record_kpis.sql) when given, else by a digest of the columns; `stored` gives the
-    clusters the import found for the whole customer list when `identity` is that list's."""
-    if identity is None:
-        cols = [c for c in ("customer_id", "customer_name", "email", "phone", "sales_rep") if c in records.columns]
-        identity = ("frame", len(records), _fingerprint(records[cols]))
-    found = duplicate_clusters_of(identity, lambda: records, threshold, stored)
-    return with_revenue_split(found, records)
+def duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
+    """Clusters of probable duplicates among these records (the rules searched over them alone), with each member's
+    share of its cluster's lifetime revenue. The pages read the pairs the import found in the whole customer list
+    instead (view_clusters)."""
+    return with_revenue_split(_duplicate_clusters(records, threshold), records)
 
 
 def with_revenue_split(found: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
@@ -283,21 +254,12 @@ def with_revenue_split(found: pd.DataFrame, records: pd.DataFrame) -> pd.DataFra
     return found
 
 
-def duplicate_clusters_of(identity: tuple, load, threshold: float = 95.0, stored=None) -> pd.DataFrame:
-    """The clusters of the customer list `identity` names: from `stored()` (found at import) when it gives them,
-    else searched in load() once and remembered (the Overview asks for eight quarters of the same list; two
-    quarters computed side by side wait for one search rather than run two)."""
-    key = (threshold, identity)
-    with _CLUSTER_LOCK:
-        found = _CLUSTER_CACHE.get(key)
-        if found is None:
-            found = stored() if stored is not None else None
-            if found is None:
-                found = _duplicate_clusters(load(), threshold)
-            if len(_CLUSTER_CACHE) > 64:
-                _CLUSTER_CACHE.clear()
-            _CLUSTER_CACHE[key] = found
-    return found.copy()
+def view_clusters(con, params: dict) -> pd.DataFrame:
+    """The duplicate clusters a view shows: the customers in view joined by the pairs the import found in the whole
+    customer list (customers/duplicate_pairs.sql; a pair is evidence whatever the filters), grouped into
+    connected clusters here."""
+    from . import db
+    return clusters_of(db.run(con, "customers/duplicate_pairs", params))
 
 
 BLOCK_CAP = 500
@@ -327,10 +289,19 @@ def _blocks(keys: pd.Series):
         yield from split(0, len(values), 1)
 
 
+PAIR_COLUMNS = ["customer_a", "name_a", "rep_a", "customer_b", "name_b", "rep_b", "evidence", "confidence"]
+
+
 def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
-    """Clusters of probable duplicates. Evidence: same normalised name (or names at least `threshold` similar by
-    rapidfuzz's token_sort_ratio within the same first letter), same non-public e-mail domain, same phone digits.
-    Confidence = 1 − Π(1 − evidence weight) over the pair's evidence, then the cluster's strongest pair."""
+    """Clusters of probable duplicates among these records: clusters_of(duplicate_pairs(records))."""
+    return clusters_of(duplicate_pairs(records, threshold))
+
+
+def duplicate_pairs(records: pd.DataFrame, threshold: float = 95.0) -> pd.DataFrame:
+    """Pairs of probable duplicates (PAIR_COLUMNS, confidence 0-1). Evidence: same normalised name (or names at
+    least `threshold` similar by rapidfuzz's token_sort_ratio within the same first letters), same non-public
+    e-mail domain, same phone digits. Confidence = 1 − Π(1 − evidence weight); pairs at 0.6 or more are kept.
+    Work grows with the number of customers (blocks split until small), not its square."""
     from rapidfuzz import fuzz, process
 
     r = records.reset_index(drop=True)
@@ -338,6 +309,10 @@ def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Da
     domains = email_domains_of(r["email"]) if "email" in r else pd.Series("", index=r.index)
     phones = phone_digits_of(r["phone"]) if "phone" in r else pd.Series("", index=r.index)
     pairs: dict[tuple[int, int], dict] = {}
+    has_rep = "sales_rep" in r
+
+    def rep(i):
+        return r.at[i, "sales_rep"] if has_rep else None
 
     def add(i, j, kind, weight):
         a, b = (i, j) if i < j else (j, i)
@@ -374,47 +349,56 @@ def _duplicate_clusters(records: pd.DataFrame, threshold: float = 95.0) -> pd.Da
                     for b in range(a + 1, len(idx)):
                         add(idx[a], idx[b], kind, weight)
 
-    parent = list(range(len(r)))
+    rows = []
+    for (a, b), ev in pairs.items():
+        confidence = 1 - float(np.prod([1 - w for w in ev.values()]))
+        if confidence >= 0.6:
+            rows.append((r.at[a, "customer_id"], r.at[a, "customer_name"], rep(a), r.at[b, "customer_id"],
+                         r.at[b, "customer_name"], rep(b), ", ".join(sorted(ev)), confidence))
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+
+def clusters_of(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Connected clusters of customers joined by pairs (PAIR_COLUMNS), one row per member: cluster number (by the
+    cluster's first customer id), id, name, the evidence of its pairs, its strongest pair's confidence (%), owner."""
+    columns = ["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "lifetime_revenue",
+               "sales_rep", "revenue_split_pct"]
+    if pairs.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in ("confidence_pct", "lifetime_revenue",
+                                                               "revenue_split_pct") else object) for c in columns})
+    parent: dict = {}
 
     def find(x):
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
-    strong = {p: ev for p, ev in pairs.items() if 1 - np.prod([1 - w for w in ev.values()]) >= 0.6}
-    for a, b in strong:
+    for a, b in zip(pairs["customer_a"], pairs["customer_b"]):
         parent[find(a)] = find(b)
-    groups: dict[int, list[int]] = {}
-    for (a, b) in strong:
-        groups.setdefault(find(a), [])
-    for i in range(len(r)):
-        if find(i) in groups:
-            groups[find(i)].append(i)
     # Each cluster's evidence and strongest pair, in one pass over the pairs (a walk of every pair for every
     # cluster grew with their product: 200,000 patterned names did not finish in ten minutes).
-    evidence_of: dict[int, set] = {}
-    conf_of: dict[int, float] = {}
-    for (a, b), ev in strong.items():
-        root = find(a)
-        evidence_of.setdefault(root, set()).update(ev)
-        conf_of[root] = max(conf_of.get(root, 0.0), 1 - float(np.prod([1 - w for w in ev.values()])))
+    evidence_of: dict = {}
+    conf_of: dict = {}
+    who: dict = {}
+    for row in pairs.itertuples(index=False):
+        root = find(row.customer_a)
+        evidence_of.setdefault(root, set()).update(row.evidence.split(", "))
+        conf_of[root] = max(conf_of.get(root, 0.0), float(row.confidence))
+        who[row.customer_a] = (row.name_a, row.rep_a)
+        who[row.customer_b] = (row.name_b, row.rep_b)
+    groups: dict = {}
+    for customer in who:
+        groups.setdefault(find(customer), []).append(customer)
     rows = []
-    for n, (root, members) in enumerate(sorted(groups.items(), key=lambda kv: min(kv[1]))):
-        members = sorted(set(members))
-        evidence, conf = evidence_of.get(root, set()), conf_of.get(root, 0.0)
-        for i in members:
-            rows.append({"cluster": n + 1, "customer_id": r.at[i, "customer_id"], "customer_name": r.at[i, "customer_name"],
-                         "evidence": ", ".join(sorted(evidence)), "confidence_pct": round(conf * 100, 1),
-                         "lifetime_revenue": float(r.at[i, "lifetime_revenue"]) if "lifetime_revenue" in r else 0.0,
-                         "sales_rep": r.at[i, "sales_rep"] if "sales_rep" in r else None})
-    out = pd.DataFrame(rows, columns=["cluster", "customer_id", "customer_name", "evidence", "confidence_pct",
-                                      "lifetime_revenue", "sales_rep"])
-    if len(out):
-        total = out.groupby("cluster")["lifetime_revenue"].transform("sum")
-        out["revenue_split_pct"] = np.where(total > 0, out["lifetime_revenue"] / total * 100, np.nan)
-    else:
-        out["revenue_split_pct"] = []
-    return out
+    for n, (root, members) in enumerate(sorted(groups.items(), key=lambda kv: min(kv[1])), start=1):
+        evidence = ", ".join(sorted(evidence_of[root]))
+        for customer in sorted(members):
+            name, owner = who[customer]
+            rows.append({"cluster": n, "customer_id": customer, "customer_name": name, "evidence": evidence,
+                         "confidence_pct": round(conf_of[root] * 100, 1), "lifetime_revenue": 0.0,
+                         "sales_rep": owner, "revenue_split_pct": np.nan})
+    return pd.DataFrame(rows, columns=columns)
 
 
 # --------------------------------------------------------------------------------------------- customer 360
@@ -572,9 +556,7 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     as_of = filters.date_to
     p = filters.params()
     rec = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})
-    counts = db.run(con, "customers/record_kpis", p | {"as_ofs": [as_of], "stale_days": stale_days, "pool_days": pool_days}).iloc[0]
-    clusters = duplicate_clusters(rec, identity=duplicates_identity(counts),
-                                  stored=stored_duplicates(con, p, counts))
+    clusters = with_revenue_split(view_clusters(con, p), rec)
     has = filled_fields(rec)
     qual = quality(rec, as_of, stale_days, set(clusters["customer_id"]), has=has)
     pool = public_pool(rec, as_of, pool_days)
@@ -617,16 +599,6 @@ def _fix(qual: pd.DataFrame, rep: str) -> pd.DataFrame:
         "quality_score", kind="stable")
 
 
-def _clusters(con, p: dict, as_of) -> pd.DataFrame:
-    """The duplicate clusters of the whole filtered list, found as view() finds them (stored at import, or
-    remembered by the list's identity, else searched once), without reading the list when they are known. (The
-    identity, counted by record_kpis.sql, does not depend on its stale and pool thresholds: the defaults.)"""
-    from . import db
-    counts = db.run(con, "customers/record_kpis", p | {"as_ofs": [as_of], "stale_days": 365, "pool_days": 180}).iloc[0]
-    whole = lambda: db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})  # noqa: E731
-    return duplicate_clusters_of(duplicates_identity(counts), whole, stored=stored_duplicates(con, p, counts))
-
-
 def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
     """The fix list of one rep from that rep's records alone: view(fix_rep=rep)'s fix_rep, fix and fix_count
     (first 500), without working out the page's other lists (at 200,000 customers that took ~1.1 s). None when
@@ -638,7 +610,7 @@ def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
     rows = db.run(con, "customers/customer_records", p | {"as_of": filters.date_to, "customer_id": None, "reps": [rep]})
     if rows.empty:
         return None
-    qual = quality(rows, filters.date_to, stale_days, set(_clusters(con, p, filters.date_to)["customer_id"]))
+    qual = quality(rows, filters.date_to, stale_days, set(view_clusters(con, p)["customer_id"]))
     fix = _fix(qual, rep)
     return {"fix_rep": rep, "fix": fix.head(SHOWN), "fix_count": int(len(fix))}
 
@@ -699,7 +671,7 @@ def customer_360(con, filters, customer: str, stale_days: int = 365) -> dict | N
     one = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": customer})
     if one.empty:
         return None
-    clusters = _clusters(con, p, as_of)
+    clusters = view_clusters(con, p)
     qual = quality(one, as_of, stale_days, set(clusters["customer_id"]))
     return _customer_360(con, filters, qual, clusters) | {"choice": customer_choices(one, limit=1)}
 
@@ -738,20 +710,3 @@ def stored_view(con, f) -> dict:
     """At import (cockpit/import_views.py StoredViews): the Customers page's whole-company view of quarter f (every
     setting at its default), by view() itself. Reads the duplicate clusters the import stored before."""
     return view(con, f, stored=False)
-
-
-def duplicates_identity(counts) -> tuple[int, int, int]:
-    """The identity of a customer list from customers/record_kpis.sql: count and two digests of what duplicate
-    detection compares."""
-    return int(counts["customers"]), int(counts["identity_digest"]), int(counts["identity_checksum"])
-
-
-def stored_duplicates(con, params: dict, counts):
-    """A loader of the clusters the import found, when the customers shown are the whole list it searched."""
-    import json
-
-    from . import db
-    stored = counts.get("stored_duplicates_identity")
-    if stored is None or stored != stored or json.loads(stored) != list(duplicates_identity(counts)):
-        return None
-    return lambda: db.run(con, "customers/stored_duplicates", params)

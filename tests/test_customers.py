@@ -117,30 +117,43 @@ def test_record_kpis_in_sql_equal_the_record_functions(as_of, filt, sample_con):
         abc = db.run(sample_con, "customers/abc_counts", f.params() | {"a_pct": a, "b_pct": b, "period_starts": [f.date_from],
                                                                        "period_ends": [f.date_to]})
         assert {r.abc: int(r.customers) for r in abc.itertuples()} == rx.segment_counts(rx.abc(revenue, a, b))
-    keys = db.run(sample_con, "customers/duplicate_keys", f.params())
-    assert keys["customer_id"].tolist() == rec["customer_id"].tolist()
 
 
 def test_duplicates_found_at_import_equal_a_fresh_search(sample_con):
-    """customer_duplicates (searched once per import) is what the search gives on the whole customer list, and the
-    KPI reads it only while the list is the one searched."""
+    """customer_duplicate_pairs (searched once per import) is what the search gives on the whole customer list; a
+    view's clusters are its own customers joined by those pairs, whatever the filters."""
     import datetime as dt
-    from cockpit import db, kpis
+
+    from cockpit import db
     from cockpit import records as rx
     from cockpit.filters import Filters
     everyone = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
-    keys = db.run(sample_con, "customers/duplicate_keys", everyone.params())
-    fresh = rx._duplicate_clusters(keys)
-    stored = db.run(sample_con, "customers/stored_duplicates", everyone.params())
+    customers = sample_con.sql("select customer_id, customer_name, email, phone, sales_rep from customers "
+                               "order by customer_id").df()
+    pairs = rx.duplicate_pairs(customers)
+    fresh = rx.clusters_of(pairs)
     assert len(fresh) > 0
-    pd.testing.assert_frame_equal(stored.reset_index(drop=True), fresh.reset_index(drop=True), check_dtype=False)
-    p = everyone.params() | {"as_ofs": [everyone.date_to], "stale_days": 365, "pool_days": 180}
-    counts = db.run(sample_con, "customers/record_kpis", p).iloc[0]
-    assert records.stored_duplicates(sample_con, p, counts) is not None
+    pd.testing.assert_frame_equal(rx.view_clusters(sample_con, everyone.params()), fresh, check_dtype=False)
     some = Filters(everyone.date_from, everyone.date_to, ("US", "DE"), all_customers=True)
-    counts = db.run(sample_con, "customers/record_kpis", some.params() | {"as_ofs": [some.date_to], "stale_days": 365,
-                                                                          "pool_days": 180}).iloc[0]
-    assert records.stored_duplicates(sample_con, some.params(), counts) is None
+    shown = set(db.run(sample_con, "customers/customer_records", some.params() | {
+        "as_of": some.date_to, "customer_id": None})["customer_id"])
+    within = pairs[pairs["customer_a"].isin(shown) & pairs["customer_b"].isin(shown)].reset_index(drop=True)
+    got = rx.view_clusters(sample_con, some.params())
+    assert set(got["customer_id"]) <= shown and len(got) > 0
+    pd.testing.assert_frame_equal(got, rx.clusters_of(within), check_dtype=False)
+
+
+def test_clusters_join_pairs_transitively_and_take_their_strongest_pair():
+    from cockpit import records as rx
+    pairs = pd.DataFrame([("C2", "Beta", "Li", "C3", "Beta Ltd", "Li", "name", 0.9),
+                          ("C3", "Beta Ltd", "Li", "C4", "BETA", None, "phone", 0.8),
+                          ("C7", "Gamma", "Wu", "C8", "Gamma", "Wu", "email domain, name", 0.97)],
+                         columns=rx.PAIR_COLUMNS)
+    got = rx.clusters_of(pairs)
+    assert got[["cluster", "customer_id"]].values.tolist() == [[1, "C2"], [1, "C3"], [1, "C4"], [2, "C7"], [2, "C8"]]
+    assert got.groupby("cluster")["confidence_pct"].first().tolist() == [90.0, 97.0]
+    assert got.groupby("cluster")["evidence"].first().tolist() == ["name, phone", "email domain, name"]
+    assert rx.clusters_of(pairs.iloc[:0]).empty
 
 
 def test_customer_choices_largest_first_search_and_kept_choice():

@@ -101,7 +101,7 @@ def test_the_stored_view_codec_round_trips_exactly():
 
 def test_the_views_started_early_read_nothing_written_after_them(sample_db, tmp_path):
     """StoredViews.start() runs its views beside the statements that write the reorder rhythm and the snapshot, and
-    before the duplicate clusters are stored (cockpit/importer/derived.py build_derived). On a copy without those tables
+    before the duplicate pairs are stored (cockpit/importer/derived.py build_derived). On a copy without those tables
     every view it starts must still be worked out, equal to what the import stored: one that read them would fail
     here (and, on an import over an older database, silently read the old tables)."""
     import shutil
@@ -119,7 +119,7 @@ def test_the_views_started_early_read_nothing_written_after_them(sample_db, tmp_
                 "customers_views": dict(con.con.execute("select quarter_start, view_json from customers_views").fetchall())}
         con.execute("drop table customer_snapshot")
         con.execute("drop table customer_rhythm")
-        con.execute("drop table customer_duplicates")
+        con.execute("drop table customer_duplicate_pairs")
         views.start()
         assert views.jobs, "start() began no view"
         for table, jobs in views.jobs.items():

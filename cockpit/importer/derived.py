@@ -4,7 +4,6 @@ duplicate clusters), and bringing an older database to this version's tables."""
 from __future__ import annotations
 
 import functools
-import json
 import time
 from pathlib import Path
 
@@ -20,12 +19,13 @@ from .files import new_version
 from .model import ImportFailed
 
 
-DERIVED_VERSION = "19"
+DERIVED_VERSION = "20"
 
 
 def duplicate_search(con) -> Beside:
-    """The duplicate clusters of the customers table as it is now (records._duplicate_clusters), searched beside."""
-    return Beside(con, "duplicate search", lambda cursor: rx._duplicate_clusters(cursor.sql(
+    """The pairs of probable duplicates in the customers table as it is now (records.duplicate_pairs), searched
+    beside."""
+    return Beside(con, "duplicate search", lambda cursor: rx.duplicate_pairs(cursor.sql(
         "select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id").df()))
 
 
@@ -83,19 +83,18 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 
-def _store_duplicates(con, found: pd.DataFrame) -> None:
-    """Duplicate clusters of the whole customer list, searched once per import (over 200,000 names the search
-    takes seconds) and kept with the identity of the list they were found in (count and digests of the compared
-    columns, as customers/record_kpis.sql computes them): an unfiltered view reads them instead of searching."""
-    stored = found[["cluster", "customer_id", "customer_name", "evidence", "confidence_pct", "sales_rep"]].astype(
-        {"cluster": "int64", "confidence_pct": "float64"})
-    con.register("duplicates_df", stored)
-    con.execute("create or replace table customer_duplicates as select * from duplicates_df")
-    con.unregister("duplicates_df")
-    identity = con.execute(
-        "select count(*), coalesce(bit_xor(identity_hash), 0), coalesce(sum(identity_hash % 1000003), 0)"
-        " from customer_record_facts").fetchone()
-    con.execute("insert or replace into settings values ('duplicates_identity', ?)", [json.dumps([int(v) for v in identity])])
+def _store_duplicates(con, pairs: pd.DataFrame) -> None:
+    """The pairs of probable duplicates in the whole customer list, searched once per import (over 200,000 names
+    the search takes seconds): every view groups the pairs between its own customers (customers/duplicate_pairs.sql)."""
+    con.register("pairs_df", pairs[["customer_a", "customer_b", "evidence", "confidence"]].astype(
+        {"confidence": "float64"}))
+    con.execute("create or replace table customer_duplicate_pairs "
+                "(customer_a varchar, customer_b varchar, evidence varchar, confidence double)")
+    con.execute("insert into customer_duplicate_pairs select * from pairs_df")
+    con.unregister("pairs_df")
+    # Tables of earlier versions (clusters kept with the identity of the list they were found in).
+    con.execute("drop table if exists customer_duplicates")
+    con.execute("delete from settings where key = 'duplicates_identity'")
 
 
 def derived_is_current(db: str | Path) -> bool:

@@ -110,9 +110,7 @@ select
       + (c.website is not null and trim(c.website) not in ('', 'nan', 'None'))::int as fields_filled,
     c.sales_rep is not null and trim(c.sales_rep) not in ('', 'nan', 'None') as has_owner,
     coalesce(greatest(c.updated_on, c.last_contact_on), c.created_on) as last_touched_on,
-    c.last_contact_on,
-    -- Changes whenever what duplicate detection compares changes: the page's memo key, without reading the text.
-    hash(c.customer_id, c.customer_name, c.email, c.phone, c.sales_rep) as identity_hash
+    c.last_contact_on
 from customers c
 join customer_facts f using (customer_id)
 left join country_regions r on r.country_code = f.home_country

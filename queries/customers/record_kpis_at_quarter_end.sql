@@ -25,9 +25,7 @@ counts as (
         count(*) filter (where not has_owner
                             or ((last_order_on is null or last_order_on < as_of - $pool_days)
                                 and (last_contact_on is null or last_contact_on < as_of - $pool_days)))
-            as public_pool_candidates,
-        bit_xor(identity_hash) as identity_digest,
-        sum(identity_hash % 1000003) as identity_checksum
+            as public_pool_candidates
     from rec
     group by as_of
 )
@@ -36,11 +34,7 @@ select
     coalesce(c.customers, 0) as customers,
     coalesce(c.record_completeness_pct, 0) as record_completeness_pct,
     coalesce(c.stale_records, 0) as stale_records,
-    coalesce(c.public_pool_candidates, 0) as public_pool_candidates,
-    coalesce(c.identity_digest, 0) as identity_digest,
-    coalesce(c.identity_checksum, 0) as identity_checksum,
-    -- The identity of the whole customer list whose duplicate clusters the import stored (customer_duplicates).
-    (select value from settings where key = 'duplicates_identity') as stored_duplicates_identity
+    coalesce(c.public_pool_candidates, 0) as public_pool_candidates
 from as_ofs a
 left join counts c using (as_of)
 order by a.as_of
