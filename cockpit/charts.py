@@ -145,13 +145,17 @@ def retention_lines(df: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def status_bars(counts: dict, lang: str) -> go.Figure:
-    """Customers by churn status as one stacked bar."""
+    """Customers by churn status as one stacked bar. A segment too narrow for its label at 14 px shows none (Plotly
+    shrank it to ~8 px on a laptop); the legend above names every status with its count."""
     from .theme import BAD, GOOD
     fig = go.Figure()
     for key, color in (("on_rhythm", GOOD), ("at_risk", ACCENT), ("lapsed", BAD)):
-        fig.add_bar(y=[""], x=[counts.get(key, 0)], orientation="h", name=t(f"status_{key}", lang), marker_color=color,
-                    text=[f"{t(f'status_{key}', lang)} {counts.get(key, 0):,}"], textposition="inside", insidetextanchor="middle", textangle=0)
-    fig.update_layout(barmode="stack", height=110, showlegend=False, margin=dict(t=10, b=10), xaxis_visible=False)
+        label = f"{t(f'status_{key}', lang)} {counts.get(key, 0):,}"
+        fig.add_bar(y=[""], x=[counts.get(key, 0)], orientation="h", name=label, marker_color=color,
+                    text=[label], textposition="inside", insidetextanchor="middle", textangle=0)
+    fig.update_layout(barmode="stack", height=140, showlegend=True, margin=dict(t=40, b=10), xaxis_visible=False,
+                      uniformtext=dict(minsize=14, mode="hide"),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, traceorder="normal"))
     return fig
 
 
