@@ -2,6 +2,7 @@
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
 from cockpit import db
@@ -156,3 +157,28 @@ def test_memoised_serves_only_its_own_connection(sample_db, sample_con, monkeypa
         assert executed == ["regions/revenue_by_group"] * 3
     finally:
         other.close()
+
+
+def test_periods_read_through_period_units_count_every_day_once(sample_con):
+    """Several periods in one query (period_units: whole quarters as quarter rows, other whole months as month rows,
+    the days of cut months as day rows, joined by equality) give what the day rows alone give, for periods of every
+    shape: single days, cut months, whole months, whole quarters, spans over year ends, overlapping periods."""
+    import random
+    rnd = random.Random(11)
+    first = dt.date(2023, 1, 1)
+    periods = [(dt.date(2025, 10, 1), dt.date(2025, 12, 31)), (dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+               (dt.date(2026, 2, 14), dt.date(2026, 2, 14)), (dt.date(2024, 11, 17), dt.date(2025, 4, 30))]
+    for _ in range(12):
+        start = first + dt.timedelta(days=rnd.randrange(0, 1300))
+        periods.append((start, start + dt.timedelta(days=rnd.randrange(0, 400))))
+    everyone = Filters(first, first, all_customers=True).params()
+    got = db.run(sample_con, "kpis/headline", everyone | {"period_starts": [a for a, _ in periods],
+                                                          "period_ends": [b for _, b in periods]})
+    got = got.set_index(["period_from", "period_to"])
+    for a, b in periods:
+        want = sample_con.execute("""
+            select coalesce(sum(revenue), 0), coalesce(sum(order_count), 0),
+                   count(distinct customer_id) filter (where positive_line_count > 0)
+            from period_facts where grain = 'day' and period_start between $a and $b""", {"a": a, "b": b}).fetchone()
+        row = got.loc[(pd.Timestamp(a), pd.Timestamp(b))]
+        assert (round(row["revenue"], 6), row["orders"], row["active_customers"]) == (round(want[0], 6), want[1], want[2]), (a, b)

@@ -19,7 +19,7 @@ from .files import new_version
 from .model import ImportFailed
 
 
-DERIVED_VERSION = "20"
+DERIVED_VERSION = "21"
 
 
 def duplicate_search(con) -> Beside:

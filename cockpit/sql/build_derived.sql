@@ -214,6 +214,35 @@ create or replace macro period_grain(row_grain, row_month_from, row_month_to, ro
                    when 'month' then row_quarter_from < date_from or row_quarter_to > date_to
                    else row_month_from < date_from or row_month_to > date_to end
 ;
+-- The same rule as keys, for queries of several periods at once (the Overview's eight quarters): one row per period
+-- of the lists and unit it reads: its whole quarters ('quarter', the quarter's first day), the whole months of
+-- quarters it cuts ('month', the month's first day) and the months it cuts ('day', the month's first day; their
+-- day rows inside the period). A query joins period_facts to these by equality on (grain, period_bucket(...)):
+-- a hash join, where the range join with period_grain compared every row with every period (eight quarters at
+-- 10 M lines: 252 → 106 ms for the headline).
+create or replace macro period_units(period_starts, period_ends) as table
+    with periods as (
+        select distinct unnest(period_starts)::date as period_from, unnest(period_ends)::date as period_to
+    ),
+    months as (
+        select p.period_from, p.period_to, t.m::date as month_from, last_day(t.m::date) as month_to,
+               date_trunc('quarter', t.m)::date as quarter_from,
+               (date_trunc('quarter', t.m) + interval 3 month - interval 1 day)::date as quarter_to
+        from periods p, range(date_trunc('month', p.period_from), p.period_to + interval 1 day, interval 1 month) t(m)
+    )
+    select distinct period_from, period_to,
+           case when quarter_from >= period_from and quarter_to <= period_to then 'quarter'
+                when month_from >= period_from and month_to <= period_to then 'month'
+                else 'day' end as grain,
+           case when quarter_from >= period_from and quarter_to <= period_to then quarter_from
+                else month_from end as bucket
+    from months
+;
+-- The unit a period_facts row belongs to, for the join with period_units: its own start (quarter and month rows) or
+-- its month (day rows).
+create or replace macro period_bucket(row_grain, row_start, row_month_from) as
+    case when row_grain = 'day' then row_month_from else row_start end
+;
 -- The sidebar filters and the viewer's row-level visibility, written once: every query under queries/ keeps a row
 -- when in_view(...) holds for it, given the row's country (home or destination, as the query says), region,
 -- subregion, sales region, rep key ('' when none) and segment key, and the filters' lists ($countries, $regions,

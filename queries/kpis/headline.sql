@@ -19,9 +19,11 @@ select
     count(distinct d.customer_id) filter (where d.positive_line_count > 0) as active_customers,
     count(distinct d.customer_id) filter (where d.is_new) as new_customers
 from periods p
+left join period_units($period_starts, $period_ends) u using (period_from, period_to)
 left join facts d
-  on d.period_start >= p.period_from and d.period_end <= p.period_to
-  -- Months the period covers whole come as month rows, the days of months it cuts as day rows.
-  and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, p.period_from, p.period_to)
+  -- The period's whole quarters as quarter rows, other whole months as month rows, the days of months it
+  -- cuts as day rows (period_units): an equality join.
+  on d.grain = u.grain and period_bucket(d.grain, d.period_start, d.month_start) = u.bucket
+  and d.period_start >= p.period_from and d.period_end <= p.period_to
 group by p.period_from, p.period_to
 order by p.period_from, p.period_to
