@@ -573,7 +573,8 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], key: str, stem:
     st.dataframe(data, hide_index=True, column_config=config, width="stretch", height=height or "auto",
                  key=f"{key}_table")
     if download:
-        downloads((lambda: _shown(complete(), every)) if complete is not None else _shown(df, every), stem, key)
+        whole = shown if columns is every else _shown(df, every)  # outside meeting mode the table is the download
+        downloads((lambda: _shown(complete(), every)) if complete is not None else whole, stem, key)
 
 
 def _blank_missing(shown: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
