@@ -1,6 +1,11 @@
 """A deterministic export company at any scale, generated with vectorised numpy (no per-row Python).
 
-Files (CSV and Parquet of the same rows): customers, order lines (USD/EUR/CNY), fx rates, complaints."""
+Files (CSV and Parquet of the same rows): customers, order lines (USD/EUR/CNY), fx rates, complaints.
+
+Two shapes of company (`shape`): "bench", three years of orders of about three lines each, every customer named
+apart; "long", six years of orders of 1-6 numbered lines (a Line No. column), ~5 % of customers sharing a name
+with another (a branch, a re-registration) and a heavier tail of large customers. The importer must not depend on
+either: what fits one shape's memory or speed must hold for the other."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,32 +20,45 @@ SCALES = {"100k": (100_000, 2_000, 5_000), "1M": (1_000_000, 20_000, 50_000), "1
 COUNTRIES = np.array(["US", "DE", "AE", "GB", "FR", "IT", "ES", "NL", "PL", "BR", "MX", "CA", "AU", "JP", "KR", "IN", "VN",
                       "TH", "MY", "SG", "SA", "TR", "EG", "ZA", "NG", "RU", "CL", "BE", "SE", "CH"])
 REPS = np.array(["Li Wei", "Zhang Min", "Wang Fang", "Chen Jie", "Liu Yang", "Zhao Lei", "Anna Müller", "David Smith", ""])
-START = np.datetime64("2023-10-01")
-DAYS = 1146  # to 2026-11-20
+# shape: (first order day, days of orders, Zipf exponent of customer size)
+SHAPES = {"bench": (np.datetime64("2023-10-01"), 1146, 1.6),   # to 2026-11-20
+          "long": (np.datetime64("2020-11-20"), 2191, 1.4)}
 
 
-def generate(scale: str, out: Path, seed: int = 7) -> dict:
+def generate(scale: str, out: Path, seed: int = 7, shape: str = "bench") -> dict:
     lines, n_customers, n_complaints = SCALES[scale]
+    START, DAYS, zipf = SHAPES[shape]
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     cid = np.array([f"C{i:07d}" for i in range(n_customers)])
-    weights = rng.zipf(1.6, n_customers).astype(float)
+    weights = rng.zipf(zipf, n_customers).astype(float)
     weights = np.minimum(weights, 5000)
     weights /= weights.sum()
     country = COUNTRIES[rng.choice(len(COUNTRIES), n_customers, p=np.linspace(3, 1, len(COUNTRIES)) / np.linspace(3, 1, len(COUNTRIES)).sum())]
     currency = np.where(np.isin(country, ["DE", "FR", "IT", "ES", "NL", "PL", "BE"]), "EUR",
                         np.where(country == "RU", "CNY", "USD"))
     customers = pd.DataFrame({
-        "Customer ID": cid, "Customer Name": [f"Company {i} Ltd" for i in range(n_customers)], "Country": country,
+        "Customer ID": cid, "Customer Name": _names(rng, n_customers, shared=0.05 if shape == "long" else 0.0),
+        "Country": country,
         "Sales Rep": REPS[rng.integers(0, len(REPS), n_customers)], "Segment": rng.choice(["A", "B", "C", ""], n_customers),
         "Industry": rng.choice(["Retail", "Wholesale", "E-commerce", ""], n_customers),
         "Email": np.where(rng.random(n_customers) < 0.8, np.char.add(np.char.add("buyer@", cid), ".com"), ""),
         "Phone": np.where(rng.random(n_customers) < 0.85, [f"+1 555 {i:07d}" for i in range(n_customers)], ""),
         "Created": (START - rng.integers(0, 900, n_customers)).astype("datetime64[D]").astype(str),
     })
-    who = rng.choice(n_customers, lines, p=weights)
-    n_orders = max(1, lines // 3)
-    order_of_line = np.sort(rng.integers(0, n_orders, lines))
+    rng.choice(n_customers, lines, p=weights)  # unused: kept so that the bench company's draws stay the same
+    if shape == "long":
+        # Orders of 1-6 lines, numbered within their order.
+        sizes = rng.integers(1, 7, lines // 3 + 1)
+        sizes = sizes[:np.searchsorted(np.cumsum(sizes), lines) + 1]
+        sizes[-1] -= sizes.sum() - lines
+        n_orders = len(sizes)
+        order_of_line = np.repeat(np.arange(n_orders), sizes)
+        line_no = np.arange(lines) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
+    else:
+        n_orders = max(1, lines // 3)
+        order_of_line = np.sort(rng.integers(0, n_orders, lines))
+        line_no = None
     order_customer = rng.choice(n_customers, n_orders, p=weights)
     who = order_customer[order_of_line]
     order_day = START + rng.integers(0, DAYS, n_orders).astype("timedelta64[D]")
@@ -51,7 +69,10 @@ def generate(scale: str, out: Path, seed: int = 7) -> dict:
         "Order Date": order_day[order_of_line].astype(str), "Product": rng.choice(["Lamp", "Pot", "Drill", "Chair"], lines),
         "Amount": amount, "Currency": currency[who],
     })
-    months = pd.date_range("2022-01-01", "2026-12-01", freq="MS")
+    if line_no is not None:
+        orders.insert(1, "Line No.", line_no)
+    fx_from = "2022-01-01" if shape == "bench" else str(START - np.timedelta64(700, "D"))[:7] + "-01"
+    months = pd.date_range(fx_from, "2026-12-01", freq="MS")
     fx = pd.DataFrame({"currency": np.repeat(["EUR", "CNY"], len(months)),
                        "valid_from": np.tile(months.strftime("%Y-%m-%d"), 2),
                        "rate_to_reporting": np.concatenate([1.08 + rng.normal(0, 0.02, len(months)),
@@ -72,3 +93,17 @@ def generate(scale: str, out: Path, seed: int = 7) -> dict:
         for name, frame in (("customers", customers), ("order_lines", orders), ("fx_rates", fx), ("complaints", complaints)):
             writer(pa.Table.from_pandas(frame, preserve_index=False), out / folder / name)
     return {"lines": lines, "customers": n_customers, "complaints": n_complaints}
+
+
+def _names(rng, n: int, shared: float) -> list[str]:
+    """Customer names, each its own, except a `shared` fraction that repeat another customer's name under another
+    spelling (case, punctuation, a legal-form word), as duplicate records in a CRM do."""
+    names = np.array([f"Company {i} Ltd" for i in range(n)], dtype=object)
+    k = int(n * shared)
+    if k:
+        copies = rng.choice(n, k, replace=False)
+        originals = rng.choice(n, k, replace=False)
+        spellings = [lambda x: x.upper(), lambda x: x.replace(" Ltd", " Limited"), lambda x: x.replace(" Ltd", ", Ltd.")]
+        for i, (c, o) in enumerate(zip(copies, originals)):
+            names[c] = spellings[i % 3](f"Company {o} Ltd")
+    return names.tolist()

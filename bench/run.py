@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -39,10 +38,10 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_scale(scale: str, repeat: int) -> list[dict]:
+def run_scale(scale: str, repeat: int, shape: str = "bench") -> list[dict]:
     from bench.generate import generate
-    folder = OUT / scale
-    facts = generate(scale, folder)
+    folder = OUT / (scale if shape == "bench" else f"{scale}-{shape}")
+    facts = generate(scale, folder, shape=shape)
     db = folder / "bench.duckdb"
     for f in folder.glob(".bench.duckdb*"):
         f.unlink() if f.is_file() else None
@@ -53,7 +52,7 @@ def run_scale(scale: str, repeat: int) -> list[dict]:
     for page in ("overview", "regions", "complaints", "customers", "churn"):
         m = _child(["--measure", page, "--db", str(db), "--repeat", str(repeat)])
         pd_ = _child(["--measure-pandas", page, "--parquet", str(folder / "parquet"), "--repeat", str(max(1, repeat // 3))])
-        rows.append({"scale": scale, "page": page, "lines": facts["lines"], "import_s": round(imported["seconds"], 2),
+        rows.append({"scale": scale, "shape": shape, "page": page, "lines": facts["lines"], "import_s": round(imported["seconds"], 2),
                      "import_lines_per_s": round(facts["lines"] / imported["seconds"]), "cold_ms": m["cold_ms"],
                      "warm_p50_ms": m["warm_p50_ms"], "warm_p95_ms": m["warm_p95_ms"], "pandas_ms": pd_["pandas_ms"],
                      "ratio": round(pd_["pandas_ms"] / m["warm_p50_ms"], 1) if m["warm_p50_ms"] else None,
@@ -135,6 +134,8 @@ def table(rows: list[dict]) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--scale", choices=["100k", "1M", "10M"], action="append")
+    ap.add_argument("--shape", choices=["bench", "long"], default="bench",
+                    help="the company's shape (bench/generate.py): 'long' is six years of numbered order lines")
     ap.add_argument("--json")
     ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--measure", help=argparse.SUPPRESS)
@@ -155,7 +156,7 @@ def main(argv=None) -> int:
         return 0
     rows = []
     for scale in args.scale or ["100k", "1M", "10M"]:
-        rows += run_scale(scale, args.repeat)
+        rows += run_scale(scale, args.repeat, args.shape)
         print(table([r for r in rows if r["scale"] == scale]), flush=True)
         print(f"targets at {scale} ({TARGETS}):", *verdict([r for r in rows if r["scale"] == scale]), sep="\n", flush=True)
     if args.json:

@@ -136,7 +136,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame
     memo = _MEMOS.get(id(con))
     if memo is None:
         return _run(con, name, params)
-    used = params_used(name) | (params_used(name + SNAPSHOT_SUFFIX) if snapshot_key(name) else frozenset())
+    used = params_used(name)
     key = (name, tuple(sorted((k, repr(params.get(k))) for k in used)))
     held, mine = memo.held(key)
     if mine:
@@ -197,42 +197,11 @@ def aggregate(con: duckdb.DuckDBPyConnection, name: str, params: dict, expressio
         cur.close()
 
 
-SNAPSHOT_SUFFIX = "_at_quarter_end"
-_SNAPSHOT_KEY = re.compile(r"Snapshot key: \$([A-Za-z_][A-Za-z0-9_]*)")
-
-
-@functools.lru_cache(maxsize=None)
-def snapshot_key(name: str) -> str | None:
-    """The parameter naming the as-of day of queries/<name>_at_quarter_end.sql, if that file exists."""
-    path = QUERIES / f"{name}{SNAPSHOT_SUFFIX}.sql"
-    if not path.exists():
-        return None
-    found = _SNAPSHOT_KEY.search(sql_text(f"{name}{SNAPSHOT_SUFFIX}"))
-    if not found:
-        raise ValueError(f"{path.name} does not name its snapshot key")
-    return found.group(1)
-
-
-def resolve(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> str:
-    """The query file to run: <name>_at_quarter_end when it exists and its as-of day (or every day of its list of
-    as-of days) is a quarter end held in customer_snapshot (the same result, read from one row per customer built at import), else <name>."""
-    key = snapshot_key(name)
-    if key is None or params.get(key) is None:
-        return name
-    days = params[key] if isinstance(params[key], (list, tuple)) else [params[key]]
-    if not days:
-        return name
-    held = cur.execute("select count(*) from snapshot_days where as_of = any($d::date[])",
-                       {"d": list(days)}).fetchall()[0][0] == len(set(days))
-    return f"{name}{SNAPSHOT_SUFFIX}" if held else name
-
-
 def _relation(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyRelation:
     # A reader's cursor starts in the in-memory catalog: point it at the attached file. (The import's writer, which
     # builds the stored quarter KPIs with these same queries, has the file as its own catalog.)
     if cur.execute("select current_database()").fetchall()[0][0] == "memory":
         cur.execute("use cockpit").fetchall()
-    name = resolve(cur, name, params)
     used = params_used(name)
     missing = used - params.keys()
     if missing:

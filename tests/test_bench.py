@@ -17,3 +17,25 @@ def test_bench_smallest_scale(tmp_path):
         assert set(r) >= {"scale", "page", "import_lines_per_s", "cold_ms", "warm_p50_ms", "warm_p95_ms", "pandas_ms",
                           "ratio", "peak_rss_mb"}
     assert "lines/s" in proc.stdout
+
+
+def test_the_long_shaped_company_imports_and_reads_as_generated(tmp_path):
+    """The bench's second shape (six years, orders of numbered lines, ~5 % shared names) imports with the default
+    memory settings, every line kept, and the state as of its last quarter end covers the history."""
+    from bench.generate import generate
+    from cockpit import db
+    from cockpit.importer import run_import
+    facts = generate("100k", tmp_path / "long", shape="long")
+    report = run_import([tmp_path / "long" / "csv"], tmp_path / "long.duckdb")
+    assert report.table_counts["orders"] == facts["lines"] and report.table_counts["customers"] == facts["customers"]
+    con = db.connect(tmp_path / "long.duckdb")
+    try:
+        first, last, ends = con.execute("select min(ordered_on), max(ordered_on), (select count(*) from snapshot_days) "
+                                        "from orders").fetchone()
+        assert (last - first).days > 5 * 365 and ends >= 24
+        lines_per_order = con.execute("select max(n) from (select count(*) as n from orders group by order_id)").fetchone()[0]
+        assert 2 <= lines_per_order <= 6
+        shared = con.execute("select count(*) from customer_duplicate_pairs").fetchone()[0]
+        assert shared > 0
+    finally:
+        con.close()

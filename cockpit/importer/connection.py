@@ -37,8 +37,9 @@ def write_memory() -> str:
 def writer(path: Path) -> "Fetching":
     """The connection that writes a database copy. Rows need no particular order inside a table (every query orders
     what it shows): letting DuckDB write them as they come saves time and memory; its memory is capped."""
-    return Fetching(duckdb.connect(str(path), config={
-        "preserve_insertion_order": False, "memory_limit": import_memory()}))
+    con = duckdb.connect(str(path), config={"preserve_insertion_order": False, "memory_limit": import_memory()})
+    con.execute("set enable_progress_bar = false")  # a long statement would draw DuckDB's bar over our progress lines
+    return Fetching(con)
 
 
 _TIMINGS = bool(os.environ.get("COCKPIT_IMPORT_TIMINGS"))

@@ -19,7 +19,9 @@ from .files import new_version
 from .model import ImportFailed
 
 
-DERIVED_VERSION = "21"
+DERIVED_VERSION = "22"
+# Quarter ends materialised per statement (_build_customer_state).
+SNAPSHOT_BATCH = 4
 
 
 def duplicate_search(con) -> Beside:
@@ -65,8 +67,7 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
             con.execute("set preserve_insertion_order = false")
         con.unregister("rhythm_df")
         rows = None
-        for stmt in split_sql((SQL_DIR / "build_snapshot.sql").read_text(encoding="utf-8")):
-            con.execute(stmt)
+        _build_customer_state(con)
 
         def find_duplicates() -> None:
             search = duplicates or duplicate_search(con)
@@ -81,6 +82,20 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     finally:
         views.close()
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
+
+
+def _build_customer_state(con) -> None:
+    """The customer-state macros and the quarter ends they hold (customer_state.sql), SNAPSHOT_BATCH quarter ends
+    per statement: one statement for all of them held every quarter end's customers in one aggregation, which ran
+    out of the import's memory on a six-year history (10 M lines, 24 quarter ends)."""
+    live, quarter_ends, create, insert, *rest = split_sql((SQL_DIR / "customer_state.sql").read_text(encoding="utf-8"))
+    con.execute(live)
+    ends = con.execute(quarter_ends).fetchone()[0] or []
+    con.execute(create)
+    for i in range(0, len(ends), SNAPSHOT_BATCH):
+        con.execute(insert, {"days": ends[i:i + SNAPSHOT_BATCH]})
+    for statement in rest:
+        con.execute(statement)
 
 
 def _store_duplicates(con, pairs: pd.DataFrame) -> None:
