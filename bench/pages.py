@@ -199,19 +199,34 @@ def _pd_revenue(fr, f):
     return _period(fr["orders"], f).groupby("Customer ID")["usd"].sum().rename("revenue").reset_index().rename(columns={"Customer ID": "customer_id"})
 
 
+def _pd_abc(revenue: pd.DataFrame, a: float = 80.0, b: float = 95.0) -> pd.Series:
+    r = revenue[revenue["revenue"] > 0].sort_values(["revenue", "customer_id"], ascending=[False, True])
+    before = (r["revenue"].cumsum() - r["revenue"]) / r["revenue"].sum() * 100
+    return pd.Series(np.where(before < a, "A", np.where(before < b, "B", "C")), index=r["customer_id"])
+
+
 def pd_customers(fr, only_kpis=False, f=Q):
-    """The page's records built with pandas from the raw tables, then the same record functions."""
+    """The page's records and their rules worked out with pandas from the raw tables (docs/metrics.md)."""
     rec = _pd_records(fr, f)
     clusters = rx.duplicate_clusters(rec)
-    has = rx.filled_fields(rec)
-    rx.record_completeness_pct(rec, has), rx.stale_count(rx.stale_mask(rec, f.date_to, 365)), rx.public_pool(rec, f.date_to, 180)
+    has = pd.DataFrame({k: rec[k].notna() & ~rec[k].astype("string").str.strip().isin(["", "nan", "None"]).fillna(True)
+                        for k in rx.QUALITY_FIELDS if k in rec})
+    touched = pd.concat([pd.to_datetime(rec["updated_on"]), pd.to_datetime(rec["last_contact_on"])], axis=1).max(axis=1)
+    stale = touched.fillna(rec["created_on"]) < pd.Timestamp(f.date_to) - pd.Timedelta(days=365)
+    cutoff = pd.Timestamp(f.date_to) - pd.Timedelta(days=180)
+    pool = ~has["sales_rep"] | ((rec["last_order_on"].isna() | (rec["last_order_on"] < cutoff))
+                                & (pd.to_datetime(rec["last_contact_on"]).isna()))
+    has.to_numpy().mean(), int(stale.sum()), rec[pool].sort_values("lifetime_revenue", ascending=False)
     revenue = _pd_revenue(fr, f)
-    rx.segment_counts(rx.abc(revenue))
+    classes = _pd_abc(revenue)
+    classes.value_counts()
     if only_kpis:
         return
-    quality = rx.quality(rec, f.date_to, 365, set(clusters["customer_id"]), has=has)
-    rx.completeness(rec, has), rx.completeness_by_rep(rec, quality, has), rx.rfm(rec, f.date_to)
-    rx.migration(_pd_revenue(fr, PREV), revenue)
+    score = (has.mean(axis=1) * 100 - 20 * stale - 20 * rec["customer_id"].isin(set(clusters["customer_id"]))).clip(lower=0)
+    has.mean(), has.assign(score=score).groupby(rec["sales_rep"].fillna("")).mean(), rx.rfm(rec, f.date_to)
+    before = _pd_abc(_pd_revenue(fr, PREV))
+    ids = before.index.union(classes.index)
+    pd.crosstab(before.reindex(ids).fillna("—"), classes.reindex(ids).fillna("—"))
     top = rec.sort_values("lifetime_revenue", ascending=False)["customer_id"].iloc[0]
     o = fr["orders"]
     o[o["Customer ID"] == top].groupby("Order No.").agg(total=("usd", "sum"), lines=("usd", "size"))

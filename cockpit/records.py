@@ -31,78 +31,59 @@ def _filled(v) -> bool:
     return v is not None and not pd.isna(v) and str(v).strip() not in ("", "nan", "None")
 
 
+# What a blank cell reads as (the duplicate search's keys skip these; the record KPIs' rule is is_filled in
+# cockpit/sql/build_derived.sql).
 _EMPTY_TEXT = pa.array(["", "nan", "None"])
 
 
-def filled(values: pd.Series) -> pd.Series:
-    """_filled for a whole column at once (200,000 customers: one vectorised pass instead of 200,000 calls)."""
-    data = arrow_data(values)
-    if data is not None and (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
-        # Text held in Arrow (query results): Arrow's kernels, without a pandas copy of the column.
-        blank = pc.is_in(pc.utf8_trim_whitespace(data), value_set=_EMPTY_TEXT)
-        ok = pc.and_(pc.is_valid(data), pc.invert(pc.fill_null(blank, True)))
-        return pd.Series(ok.to_numpy(zero_copy_only=False).astype(bool), index=values.index)
-    text = values.astype("string").str.strip()
-    return (values.notna() & text.notna() & ~text.isin(["", "nan", "None"])).astype(bool)
+def _filled_bits(records: pd.DataFrame) -> np.ndarray:
+    """One row per record, one boolean column per quality field: filled (its bit of missing_mask, set by
+    customers/customer_records.sql, is clear)."""
+    mask = records["missing_mask"].to_numpy(dtype=np.int64)
+    return (mask[:, None] >> np.arange(len(QUALITY_FIELDS))) & 1 == 0
 
 
-def filled_fields(records: pd.DataFrame) -> pd.DataFrame:
-    """filled() of every quality field: one boolean column per field. (200,000 customers: 60 ms. The functions
-    below take it as `has` so that a page asking several of them about the same records works it out once.)"""
-    return pd.DataFrame({f: filled(records[f]).to_numpy() for f in QUALITY_FIELDS}, index=records.index)
+def completeness(records: pd.DataFrame) -> pd.DataFrame:
+    """Per quality field: share of customers with a value."""
+    share = _filled_bits(records).mean(axis=0) * 100 if len(records) else np.zeros(len(QUALITY_FIELDS))
+    return pd.DataFrame({"field": QUALITY_FIELDS, "filled_pct": share.astype(float)})
 
 
-def completeness(records: pd.DataFrame, has: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per field: share of customers with a value."""
-    has = filled_fields(records) if has is None else has
-    rows = [{"field": f, "filled_pct": float(has[f].mean() * 100) if len(records) else 0.0} for f in QUALITY_FIELDS]
-    return pd.DataFrame(rows)
+def completeness_by_rep(quality_rows: pd.DataFrame) -> pd.DataFrame:
+    """Per rep ('' = no owner): % filled of each field, customers, and the mean quality score (from quality())."""
+    out = pd.DataFrame(_filled_bits(quality_rows).astype(float), columns=QUALITY_FIELDS)
+    out["rep"] = quality_rows["sales_rep"].fillna("").to_numpy(dtype=object)
+    out["quality_score"] = quality_rows["quality_score"].to_numpy()
+    grouped = out.groupby("rep")
+    result = grouped[QUALITY_FIELDS].mean() * 100
+    result["customers"] = grouped.size()
+    result["quality_score"] = grouped["quality_score"].mean()
+    return result.reset_index()
 
 
-def completeness_by_rep(records: pd.DataFrame, quality_rows: pd.DataFrame | None = None,
-                        has: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per rep ('' = no owner): % filled of each field, customers, and (given quality rows) the mean quality score."""
-    rep = records["sales_rep"].fillna("").to_numpy(dtype=object)
-    has = (filled_fields(records) if has is None else has).astype(float)
-    out = has.groupby(rep).mean() * 100
-    out.index.name = "rep"
-    out["customers"] = has.groupby(rep).size()
-    if quality_rows is not None:
-        out["quality_score"] = quality_rows.assign(rep=quality_rows["sales_rep"].fillna("")).groupby("rep")["quality_score"].mean()
-    return out.reset_index()
+def _records(con, params: dict) -> pd.DataFrame:
+    """customers/customer_records.sql's rows with each record's missing fields named (missing_fields: one list per
+    pattern of missing_mask, shared by the records with that pattern)."""
+    from . import db
+    rec = db.run(con, "customers/customer_records", params)
+    patterns, inverse = np.unique(rec["missing_mask"].to_numpy(dtype=np.int64), return_inverse=True)
+    names = np.empty(len(patterns), dtype=object)
+    for i, pattern in enumerate(patterns.tolist()):
+        names[i] = [f for bit, f in enumerate(QUALITY_FIELDS) if (pattern >> bit) & 1]
+    rec["missing_fields"] = names[inverse] if len(rec) else pd.Series([], dtype=object)
+    return rec
 
 
-def stale_mask(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.Series:
-    """Not updated and not contacted for more than `days` (creation date when neither is recorded)."""
-    touched = pd.concat([pd.to_datetime(records[c]) for c in ("updated_on", "last_contact_on", "created_on")], axis=1)
-    last = touched.iloc[:, :2].max(axis=1).fillna(touched.iloc[:, 2])
-    return last.isna() | (last < pd.Timestamp(as_of) - pd.Timedelta(days=days))
-
-
-def stale_count(stale: pd.Series) -> int:
-    return int(stale.sum())
-
-
-def quality(records: pd.DataFrame, as_of: dt.date, stale_days: int, duplicate_ids: set | None = None,
-            has: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per customer: missing fields, stale flag and score = % of the 9 fields filled − 20 if stale − 20 if a probable
-    duplicate (floored at 0)."""
-    has = filled_fields(records) if has is None else has
+def quality(records: pd.DataFrame, duplicate_ids: set | None = None) -> pd.DataFrame:
+    """Per customer (customers/customer_records.sql, which flags missing fields and staleness): whether it is a
+    probable duplicate and its score = % of the 9 fields filled − 20 if stale − 20 if a probable duplicate (floored
+    at 0)."""
     out = records.copy()
-    # One list per pattern of missing fields (at most 2^9), shared by the customers with that pattern.
-    pattern = has.to_numpy().astype(np.int64) @ (1 << np.arange(len(QUALITY_FIELDS), dtype=np.int64))
-    missing = {int(p): [f for i, f in enumerate(QUALITY_FIELDS) if not (p >> i) & 1] for p in np.unique(pattern)}
-    out["missing_fields"] = [missing[p] for p in pattern.tolist()]
-    out["stale"] = stale_mask(out, as_of, stale_days).to_numpy()
+    out["stale"] = out["stale"].astype(bool)
     out["is_duplicate"] = out["customer_id"].isin(duplicate_ids or set())
-    out["quality_score"] = (has.mean(axis=1) * 100 - 20 * out["stale"] - 20 * out["is_duplicate"]).clip(lower=0)
+    out["quality_score"] = (out["fields_filled"].astype(float) / len(QUALITY_FIELDS) * 100
+                            - 20 * out["stale"] - 20 * out["is_duplicate"]).clip(lower=0)
     return out
-
-
-def record_completeness_pct(records: pd.DataFrame, has: pd.DataFrame | None = None) -> float:
-    if records.empty:
-        return 0.0
-    return float((filled_fields(records) if has is None else has).to_numpy().mean() * 100)
 
 
 # --------------------------------------------------------------------------------------------- duplicates
@@ -427,36 +408,18 @@ def customer_choices(records: pd.DataFrame, text: str = "", keep: str | None = N
 
 # --------------------------------------------------------------------------------------------- public pool
 
-def public_pool(records: pd.DataFrame, as_of: dt.date, days: int) -> pd.DataFrame:
-    """Customers with no owner, or with neither an order nor a contact in the last `days` days."""
-    cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=days)
-    last_order = pd.to_datetime(records["last_order_on"])
-    last_contact = pd.to_datetime(records["last_contact_on"])
-    no_owner = ~filled(records["sales_rep"])
-    idle = (last_order.isna() | (last_order < cutoff)) & (last_contact.isna() | (last_contact < cutoff))
-    picked = np.flatnonzero((no_owner | idle).to_numpy())
-    # Largest lifetime revenue first (ties in record order): one take of the rows, not a copy and then a sort.
+def public_pool(records: pd.DataFrame) -> pd.DataFrame:
+    """The public-pool candidates among the records (their pool_reason, customers/customer_records.sql: no owner, or
+    neither an order nor a contact within the pool days), largest lifetime revenue first (ties in record order)."""
+    picked = np.flatnonzero(records["pool_reason"].notna().to_numpy())
     order = picked[np.argsort(-records["lifetime_revenue"].to_numpy(dtype="float64", na_value=-np.inf)[picked], kind="stable")]
-    out = records.take(order)
-    out["pool_reason"] = np.where(no_owner.to_numpy()[order], "no_owner", "idle")
-    return out
+    return records.take(order)
 
 
 # --------------------------------------------------------------------------------------------- segments
 
-def abc(revenue: pd.DataFrame, a: float = 80.0, b: float = 95.0) -> pd.DataFrame:
-    """Customers with positive revenue ranked by it: A while the cumulative share before them is under a %, B while
-    under b %, then C."""
-    r = revenue[revenue["revenue"] > 0].sort_values(["revenue", "customer_id"], ascending=[False, True]).copy()
-    total = r["revenue"].sum()
-    before = (r["revenue"].cumsum() - r["revenue"]) / total * 100 if total else r["revenue"] * 0
-    r["abc"] = np.where(before < a, "A", np.where(before < b, "B", "C"))
-    r["cumulative_pct"] = r["revenue"].cumsum() / total * 100 if total else 0
-    return r
-
-
 def segment_counts(abc_rows: pd.DataFrame) -> dict[str, int]:
-    """A/B/C -> customers, from the output of abc()."""
+    """A/B/C -> customers, from the rows of customers/abc_classes.sql."""
     counts = abc_rows["abc"].value_counts()
     return {k: int(counts.get(k, 0)) for k in ("A", "B", "C")}
 
@@ -497,9 +460,10 @@ def rfm(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
 
 def migration(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Customers by ABC class in one quarter (rows) and another (columns); '—' = no revenue in that quarter."""
-    b = abc(before).set_index("customer_id")["abc"]
-    a = abc(after).set_index("customer_id")["abc"]
+    """Customers by ABC class in one quarter (rows) and another (columns), from the rows of customers/abc_classes.sql
+    of each; '—' = no revenue in that quarter."""
+    b = before.set_index("customer_id")["abc"]
+    a = after.set_index("customer_id")["abc"]
     ids = b.index.union(a.index)
     frame = pd.DataFrame({"from": b.reindex(ids).fillna("—"), "to": a.reindex(ids).fillna("—")})
     order = ["A", "B", "C", "—"]
@@ -512,7 +476,7 @@ SHOWN = 500  # rows a list on the page shows (the most important first); its dow
 
 
 def abc_summary(abc_rows: pd.DataFrame) -> pd.DataFrame:
-    """Customers and revenue per class A, B, C (zero for an empty class), from abc()."""
+    """Customers and revenue per class A, B, C (zero for an empty class), from customers/abc_classes.sql's rows."""
     g = abc_rows.groupby("abc").agg(customers=("customer_id", "count"), revenue=("revenue", "sum"))
     return g.reindex(["A", "B", "C"]).fillna(0).rename_axis("abc").reset_index()
 
@@ -555,14 +519,15 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
             return held
     as_of = filters.date_to
     p = filters.params()
-    rec = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": None})
+    rec = _records(con, p | {"as_of": as_of, "customer_id": None, "stale_days": stale_days, "pool_days": pool_days})
+    kpis = db.run(con, "customers/record_kpis", p | {"as_ofs": [as_of], "stale_days": stale_days,
+                                                       "pool_days": pool_days}).iloc[0]
     clusters = with_revenue_split(view_clusters(con, p), rec)
-    has = filled_fields(rec)
-    qual = quality(rec, as_of, stale_days, set(clusters["customer_id"]), has=has)
-    pool = public_pool(rec, as_of, pool_days)
-    revenue = db.run(con, "customers/customer_revenue", p)
+    qual = quality(rec, set(clusters["customer_id"]))
+    pool = public_pool(rec)
     b_pct = max(b_pct, a_pct + 1)
-    abc_rows = abc(revenue, a_pct, b_pct)
+    abc_rows = db.run(con, "customers/abc_classes", p | {"period_starts": [filters.date_from], "period_ends": [as_of],
+                                                          "a_pct": a_pct, "b_pct": b_pct})
     reps = sorted(qual["sales_rep"].fillna("").unique())
     rep = fix_rep if fix_rep in reps else (reps[0] if reps else "")
     fix = _fix(qual, rep)
@@ -576,10 +541,10 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     dups = clusters.sort_values(["confidence_pct", "cluster", "customer_id"], ascending=[False, True, True])
     head = (lambda f: f) if whole else (lambda f: f.head(SHOWN))  # noqa: E731
     return {
-        "completeness_pct": record_completeness_pct(rec, has), "stale": stale_count(qual["stale"]),
-        "duplicate_clusters": int(clusters["cluster"].nunique()), "pool_count": int(len(pool)),
+        "completeness_pct": float(kpis["record_completeness_pct"]), "stale": int(kpis["stale_records"]),
+        "duplicate_clusters": int(clusters["cluster"].nunique()), "pool_count": int(kpis["public_pool_candidates"]),
         "abc_counts": segment_counts(abc_rows), "customers": int(len(rec)),
-        "completeness": completeness(rec, has), "by_rep": completeness_by_rep(rec, qual, has),
+        "completeness": completeness(rec), "by_rep": completeness_by_rep(qual),
         "reps": reps, "fix_rep": rep, "fix": head(fix), "fix_count": int(len(fix)),
         "duplicates": head(dups), "duplicates_count": int(len(dups)),
         "pool": head(pool),
@@ -603,14 +568,14 @@ def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
     """The fix list of one rep from that rep's records alone: view(fix_rep=rep)'s fix_rep, fix and fix_count
     (first 500), without working out the page's other lists (at 200,000 customers that took ~1.1 s). None when
     the filters leave the rep no customer (view() then shows its first rep's list)."""
-    from . import db
     p = filters.params()
     if filters.reps and rep not in filters.reps:
         return None
-    rows = db.run(con, "customers/customer_records", p | {"as_of": filters.date_to, "customer_id": None, "reps": [rep]})
+    rows = _records(con, p | {"as_of": filters.date_to, "customer_id": None, "reps": [rep], "stale_days": stale_days,
+                              "pool_days": VIEW_DEFAULTS["pool_days"]})
     if rows.empty:
         return None
-    qual = quality(rows, filters.date_to, stale_days, set(view_clusters(con, p)["customer_id"]))
+    qual = quality(rows, set(view_clusters(con, p)["customer_id"]))
     fix = _fix(qual, rep)
     return {"fix_rep": rep, "fix": fix.head(SHOWN), "fix_count": int(len(fix))}
 
@@ -621,9 +586,10 @@ def migration_part(con, filters, quarters) -> dict:
     from .filters import parse_quarter
     (f0, f1), (t0, t1) = parse_quarter(quarters[0]), parse_quarter(quarters[1])
     p = filters.params()
-    before = db.run(con, "customers/customer_revenue", p | {"date_from": f0, "date_to": f1})
-    after = db.run(con, "customers/customer_revenue", p | {"date_from": t0, "date_to": t1})
-    return {"migration_quarters": list(quarters), "migration": migration(before, after)}
+    rows = db.run(con, "customers/abc_classes", p | {"period_starts": [f0, t0], "period_ends": [f1, t1],
+                                                      "a_pct": VIEW_DEFAULTS["a_pct"], "b_pct": VIEW_DEFAULTS["b_pct"]})
+    starts = rows["period_from"].dt.date
+    return {"migration_quarters": list(quarters), "migration": migration(rows[starts == f0], rows[starts == t0])}
 
 
 def view_lists(con, filters, viewer: dict, settings: dict) -> dict:
@@ -665,14 +631,14 @@ def customer_360(con, filters, customer: str, stale_days: int = 365) -> dict | N
     it, without working out the page's lists again (at 200,000 customers picking another customer took ~1.2 s
     that way). with_parts() puts it into the view it is shown with. None when the customer is not among the
     filtered records (the page then keeps the view's own customer)."""
-    from . import db
     as_of = filters.date_to
     p = filters.params()
-    one = db.run(con, "customers/customer_records", p | {"as_of": as_of, "customer_id": customer})
+    one = _records(con, p | {"as_of": as_of, "customer_id": customer, "stale_days": stale_days,
+                             "pool_days": VIEW_DEFAULTS["pool_days"]})
     if one.empty:
         return None
     clusters = view_clusters(con, p)
-    qual = quality(one, as_of, stale_days, set(clusters["customer_id"]))
+    qual = quality(one, set(clusters["customer_id"]))
     return _customer_360(con, filters, qual, clusters) | {"choice": customer_choices(one, limit=1)}
 
 

@@ -68,7 +68,8 @@ def pack_data(con, filters: Filters, lang: str) -> dict:
     by_country["country_name"] = [country_name(c, lang) if c != "unknown" else t("unknown", lang) for c in by_country["country_code"]]
     severities = db.run(con, "complaints/severity_options", p)["severity"].tolist()
     monthly = db.run(con, "complaints/latency_by_month", p | cx.sla_params(cx.default_targets(severities)))
-    rec = db.run(con, "customers/customer_records", p | {"as_of": q_end, "customer_id": None})
+    rec = db.run(con, "customers/customer_records", p | {"as_of": q_end, "customer_id": None} | {
+        k: rx.VIEW_DEFAULTS[k] for k in ("stale_days", "pool_days")})
     return {
         "lang": lang, "quarter": quarter_label(q_start), "filters": f, "filters_words": f.describe(lang),
         "currency": currency, "now": now, "previous": before, "last_year": last_year,

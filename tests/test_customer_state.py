@@ -93,7 +93,7 @@ def test_queries_read_the_same_state_on_quarter_ends_and_other_days(name, filter
     for as_of in ends[-3:] + [ends[-2] - dt.timedelta(days=17)]:
         f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
         params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_ofs": [as_of], "trend": True,
-                                                         "customer_id": None}
+                                                         "customer_id": None, "stale_days": 365, "pool_days": 180}
         text = db.sql_text(name)
         assert "customer_state(" in text
         cur = sample_con.cursor()
@@ -108,9 +108,10 @@ def test_one_customer_record_equals_its_row_of_the_whole_list(sample_con):
     row as the whole list."""
     as_of = _quarter_ends(sample_con)[-2]
     f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS["everyone"])
-    whole = db.run(sample_con, "customers/customer_records", f.params() | {"as_of": as_of, "customer_id": None})
+    whole = db.run(sample_con, "customers/customer_records", f.params() | {"stale_days": 365, "pool_days": 180, "as_of": as_of, "customer_id": None})
     for cid in whole["customer_id"].iloc[[0, len(whole) // 2, -1]]:
-        one = db.run(sample_con, "customers/customer_records", f.params() | {"as_of": as_of, "customer_id": cid})
-        values = lambda frame: [None if pd.isna(v) else v for v in frame.iloc[0].tolist()]  # noqa: E731
+        one = db.run(sample_con, "customers/customer_records", f.params() | {"stale_days": 365, "pool_days": 180, "as_of": as_of, "customer_id": cid})
+        values = lambda frame: [list(v) if hasattr(v, "__len__") and not isinstance(v, str) else None if pd.isna(v) else v  # noqa: E731
+                                for v in frame.iloc[0].tolist()]
         assert len(one) == 1 and list(one.columns) == list(whole.columns)
         assert values(one) == values(whole[whole["customer_id"] == cid])

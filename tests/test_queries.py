@@ -83,12 +83,13 @@ def test_every_customer_query_takes_the_viewer(name):
         assert "all_customers" in used and "and $all_customers" in db.sql_text(name)
         return
     assert {"all_customers", "visible_reps"} <= used, f"{name} must apply row-level visibility"
-    # Through the one guard (the in_view macro, or visible_to for lists that ignore the sidebar filters, or the
-    # customer_state macro, which applies in_view: cockpit/sql/customer_state.sql), never a copy of its clauses
-    # written out again.
+    # Through the one guard (the in_view macro, or visible_to for lists that ignore the sidebar filters, or a table
+    # macro that applies in_view: customer_state, record_flags, abc_classes in cockpit/sql/), never a copy of its
+    # clauses written out again.
     text = db._COMMENT_OR_STRING.sub(" ", db.sql_text(name))
     guarded = "in_view(" in text or "visible_to(" in text or re.search(
-        r"customer_state\(.+, \$countries, \$regions, \$reps, \$segments, \$all_customers, \$visible_reps\)", text)
+        r"(customer_state|record_flags|abc_classes)\(.+, \$countries, \$regions, \$reps, \$segments, "
+        r"\$all_customers, \$visible_reps\)", text)
     assert guarded and "any($visible_reps)" not in text, \
         f"{name} must filter through in_view or visible_to"
 

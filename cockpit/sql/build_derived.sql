@@ -87,9 +87,14 @@ from customers c
 left join money m using (customer_id)
 left join order_days d using (customer_id)
 ;
+-- Whether a record field holds a value (docs/metrics.md "Record quality"): not null, not blank, not the text 'nan'
+-- or 'None' (what spreadsheets and pandas write for an empty cell).
+create or replace macro is_filled(v) as v is not null and trim(v::varchar) not in ('', 'nan', 'None')
+;
 -- One row per customer: what the record KPIs count, worked out once per import (a record does not change until
--- the next import): how many of the nine quality fields are filled (cockpit/records.py filled: not blank, not the
--- text 'nan' or 'None'), the owner, the last touch (update or contact, else creation), and the filter columns.
+-- the next import): which of the nine quality fields are missing (a bit each, in the order of cockpit/records.py
+-- QUALITY_FIELDS), the owner, the last touch (update or contact, else creation), and the
+-- filter columns.
 create or replace table customer_record_facts as
 select
     c.customer_id,
@@ -99,16 +104,18 @@ select
     c.sales_region,
     r.region_code,
     r.subregion_code,
-    (c.customer_name is not null and trim(c.customer_name) not in ('', 'nan', 'None'))::int
-      + (f.home_country is not null and trim(f.home_country) not in ('', 'nan', 'None'))::int
-      + (c.sales_rep is not null and trim(c.sales_rep) not in ('', 'nan', 'None'))::int
-      + (c.segment is not null and trim(c.segment) not in ('', 'nan', 'None'))::int
-      + (c.industry is not null and trim(c.industry) not in ('', 'nan', 'None'))::int
-      + (c.source_channel is not null and trim(c.source_channel) not in ('', 'nan', 'None'))::int
-      + (c.email is not null and trim(c.email) not in ('', 'nan', 'None'))::int
-      + (c.phone is not null and trim(c.phone) not in ('', 'nan', 'None'))::int
-      + (c.website is not null and trim(c.website) not in ('', 'nan', 'None'))::int as fields_filled,
-    c.sales_rep is not null and trim(c.sales_rep) not in ('', 'nan', 'None') as has_owner,
+    -- Bit i set: quality field i is missing (in this order: customer_name, country_code, sales_rep, segment,
+    -- industry, source_channel, email, phone, website).
+    (not is_filled(c.customer_name))::int * 1
+      + (not is_filled(f.home_country))::int * 2
+      + (not is_filled(c.sales_rep))::int * 4
+      + (not is_filled(c.segment))::int * 8
+      + (not is_filled(c.industry))::int * 16
+      + (not is_filled(c.source_channel))::int * 32
+      + (not is_filled(c.email))::int * 64
+      + (not is_filled(c.phone))::int * 128
+      + (not is_filled(c.website))::int * 256 as missing_mask,
+    is_filled(c.sales_rep) as has_owner,
     coalesce(greatest(c.updated_on, c.last_contact_on), c.created_on) as last_touched_on,
     c.last_contact_on
 from customers c
@@ -264,3 +271,66 @@ create or replace macro in_view(country, region, subregion, sales_region, rep, s
 -- Versions before 2026-11-28 also made a table data_range, which nothing read: dropped, so that a database made by
 -- one of them does not keep an outdated copy after its next import or upgrade.
 drop table if exists data_range
+;
+-- The record rules as of each day of as_ofs, for the customers passing the filters (home country), written once
+-- (docs/metrics.md "Record quality"): stale = neither updated nor contacted (else created) within stale_days;
+-- a public-pool candidate = no owner ('no_owner'), or neither an order nor a contact within pool_days ('idle').
+-- The last order is the reorder rhythm's row valid that day. Read by customers/record_kpis.sql (the counts) and
+-- customers/customer_records.sql (each customer's flags).
+create or replace macro record_flags(as_ofs, stale_days, pool_days, countries, regions, reps, segments, all_customers,
+                                     visible_reps) as table
+    with days as (
+        select distinct unnest(as_ofs)::date as as_of
+    ),
+    last_orders as (
+        select d.as_of, r.customer_id, r.valid_from as last_order_on
+        from customer_rhythm r
+        join days d on r.valid_from <= d.as_of and (r.valid_to is null or r.valid_to > d.as_of)
+    )
+    select d.as_of, k.customer_id, k.missing_mask, 9 - bit_count(k.missing_mask) as fields_filled, o.last_order_on,
+           k.last_touched_on is null or k.last_touched_on < d.as_of - stale_days as stale,
+           case when not k.has_owner then 'no_owner'
+                when (o.last_order_on is null or o.last_order_on < d.as_of - pool_days)
+                 and (k.last_contact_on is null or k.last_contact_on < d.as_of - pool_days) then 'idle' end as pool_reason
+    from customer_record_facts k
+    cross join days d
+    left join last_orders o on o.customer_id = k.customer_id and o.as_of = d.as_of
+    where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+                  countries, regions, reps, segments, all_customers, visible_reps)
+;
+-- ABC classes of each period of the lists, written once (docs/metrics.md "ABC"): the customers with positive net
+-- revenue in the period (destination filters, as customers/customer_revenue.sql), ranked by it (ties by customer):
+-- A while the cumulative share before them is under a_pct %, B while under b_pct %, then C. Read by
+-- customers/abc_counts.sql (the Overview's counts) and customers/abc_classes.sql (the Customers page's lists).
+create or replace macro abc_classes(period_starts, period_ends, a_pct, b_pct, countries, regions, reps, segments,
+                                    all_customers, visible_reps) as table
+    with periods as (
+        select distinct unnest(period_starts)::date as period_from, unnest(period_ends)::date as period_to
+    ),
+    revenue as (
+        select p.period_from, p.period_to, d.customer_id, sum(d.revenue) as revenue
+        from periods p
+        join period_units(period_starts, period_ends) u using (period_from, period_to)
+        join period_facts d
+          -- The period's whole quarters as quarter rows, other whole months as month rows, the days of months it
+          -- cuts as day rows (period_units): an equality join.
+          on d.grain = u.grain and period_bucket(d.grain, d.period_start, d.month_start) = u.bucket
+          and d.period_start >= p.period_from and d.period_end <= p.period_to
+        where d.period_start >= (select min(period_from) from periods) and d.period_end <= (select max(period_to) from periods)
+          and in_view(d.country_code, d.region_code, d.subregion_code, d.sales_region, d.rep_key, d.segment_key,
+                      countries, regions, reps, segments, all_customers, visible_reps)
+        group by all
+    ),
+    ranked as (
+        select *,
+               sum(revenue) over (partition by period_from, period_to order by revenue desc, customer_id
+                                  rows between unbounded preceding and current row) as running_revenue,
+               sum(revenue) over (partition by period_from, period_to) as total_revenue
+        from revenue
+        where revenue > 0
+    )
+    select period_from, period_to, customer_id, revenue,
+           case when (running_revenue - revenue) * 100.0 / total_revenue < a_pct then 'A'
+                when (running_revenue - revenue) * 100.0 / total_revenue < b_pct then 'B' else 'C' end as abc,
+           running_revenue * 100.0 / total_revenue as cumulative_pct
+    from ranked

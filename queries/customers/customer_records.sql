@@ -1,5 +1,7 @@
--- One row per customer passing the filters (home country), or only $customer_id when given: the CRM record and its
--- order facts as of $as_of (customer_state, cockpit/sql/customer_state.sql).
+-- One row per customer passing the filters (home country), or only $customer_id when given: the CRM record, its
+-- order facts as of $as_of (customer_state, cockpit/sql/customer_state.sql) and its record flags that day
+-- (record_flags, cockpit/sql/build_derived.sql: missing fields as bits, stale after $stale_days, public-pool reason after
+-- $pool_days).
 select
     c.customer_id,
     c.customer_name,
@@ -24,10 +26,15 @@ select
     coalesce(s.revenue_l12m, 0) as revenue_l12m,
     coalesce(s.order_dates, 0) - coalesce(s.order_dates_year_ago, 0) as order_dates_l12m,
     coalesce(s.lifetime_revenue, 0) as lifetime_revenue,
-    coalesce(s.lifetime_orders, 0) as lifetime_orders
+    coalesce(s.lifetime_orders, 0) as lifetime_orders,
+    k.missing_mask,
+    k.fields_filled,
+    k.stale,
+    k.pool_reason
 from customers c
 join customer_facts f using (customer_id)
 left join customer_state([$as_of], $countries, $regions, $reps, $segments, $all_customers, $visible_reps) s using (customer_id)
+join record_flags([$as_of], $stale_days, $pool_days, $countries, $regions, $reps, $segments, $all_customers, $visible_reps) k using (customer_id)
 left join country_regions r on r.country_code = f.home_country
 where in_view(f.home_country, r.region_code, r.subregion_code, c.sales_region, coalesce(c.sales_rep, ''), coalesce(c.segment, ''),
           $countries, $regions, $reps, $segments, $all_customers, $visible_reps)

@@ -1,35 +1,18 @@
--- One row per as-of day of $as_ofs: the record KPIs of customers passing the filters (home country) on that day (docs/metrics.md; the
--- same rules as cockpit/records.py record_completeness_pct, stale_mask and public_pool, held equal by a test):
--- completeness = share of the nine record fields filled over all customers; stale = neither updated nor contacted
--- (else created) within $stale_days; public pool = no owner, or neither an order nor a contact within $pool_days.
--- Also the count and a digest of what duplicate detection compares, so its result can be reused while they hold.
+-- One row per as-of day of $as_ofs: the record KPIs of customers passing the filters (home country) on that day
+-- (docs/metrics.md "Record quality"; the rules are record_flags in cockpit/sql/build_derived.sql): completeness =
+-- share of the nine record fields filled over all customers; stale = neither updated nor contacted (else created)
+-- within $stale_days; public pool = no owner, or neither an order nor a contact within $pool_days.
 with as_ofs as (
     select distinct unnest($as_ofs)::date as as_of
-),
-last_orders as (
-    select a.as_of, r.customer_id, r.valid_from as last_order_on
-    from customer_rhythm r
-    join as_ofs a on r.valid_from <= a.as_of and (r.valid_to is null or r.valid_to > a.as_of)
-),
-rec as (
-    select a.as_of, k.*, o.last_order_on
-    from customer_record_facts k
-    cross join as_ofs a
-    left join last_orders o on o.customer_id = k.customer_id and o.as_of = a.as_of
-    where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
-              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 counts as (
     select
         as_of,
         count(*) as customers,
         sum(fields_filled) * 100.0 / (9 * count(*)) as record_completeness_pct,
-        count(*) filter (where last_touched_on is null or last_touched_on < as_of - $stale_days) as stale_records,
-        count(*) filter (where not has_owner
-                            or ((last_order_on is null or last_order_on < as_of - $pool_days)
-                                and (last_contact_on is null or last_contact_on < as_of - $pool_days)))
-            as public_pool_candidates
-    from rec
+        count(*) filter (where stale) as stale_records,
+        count(*) filter (where pool_reason is not null) as public_pool_candidates
+    from record_flags($as_ofs, $stale_days, $pool_days, $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
     group by as_of
 )
 select
