@@ -9,16 +9,14 @@ import html
 import io
 from dataclasses import replace
 
-import pandas as pd
 
 from . import charts, churn, db, kpis
 from . import complaints as cx
 from . import records as rx
 from .countries import country_name
-from .filters import Filters, parse_quarter, quarter_label, quarter_of
-from .i18n import fmt_amount, fmt_change, fmt_int, fmt_money, fmt_pct, t
+from .filters import Filters, parse_quarter, period_params, quarter_label, quarter_of
+from .i18n import fmt_amount, fmt_change, fmt_int, fmt_pct, t
 from .overview import movers, summary
-from .regions import NO_SCENARIO
 from .safety import neutralise
 
 APPENDIX_KEYS = ["revenue", "orders", "active_customers", "new_customers", "complaints_received", "at_risk_customers",
@@ -63,8 +61,8 @@ def pack_data(con, filters: Filters, lang: str) -> dict:
     funnel_rows = db.run(con, "churn/funnel_customers", p | {"cohorts": [], "channels": []})
     has_pipeline = bool(funnel_rows["has_pipeline"].any()) if len(funnel_rows) else False
     steps = churn.funnel_counts(funnel_rows, 1 if has_pipeline else 4)
-    rows = db.run(con, "regions/revenue_by_customer_country", p | NO_SCENARIO)
-    by_country = rows.groupby("country_code", as_index=False)["revenue"].sum().sort_values("revenue", ascending=False)
+    # Revenue by destination country: the Overview's own query (kpis/revenue_by_country.sql), largest first.
+    by_country = db.run(con, "kpis/revenue_by_country", period_params([f]))[["country_code", "revenue"]]
     by_country["country_name"] = [country_name(c, lang) if c != "unknown" else t("unknown", lang) for c in by_country["country_code"]]
     severities = db.run(con, "complaints/severity_options", p)["severity"].tolist()
     monthly = db.run(con, "complaints/latency_by_month", p | cx.sla_params(cx.default_targets(severities)))
@@ -225,7 +223,7 @@ def to_pptx(data: dict) -> bytes:
     chart(s, XL_CHART_TYPE.BAR_CLUSTERED, [t(churn.STEPS[lv], L) for lv in steps["level"]][::-1],
           [(t("col_customers", L), steps["reached"].tolist()[::-1])], 0.5, 1.5, 6.0, 5.5)
     fl = data["flagged"]
-    table(s, [t("col_customer", L), t("col_status", L), t(f"col_revenue_l12m", L, currency=cur)],
+    table(s, [t("col_customer", L), t("col_status", L), t("col_revenue_l12m", L, currency=cur)],
           [[plain(r.customer_name) if plain(r.customer_name) != "—" else r.customer_id, t(f"status_{r.status}", L), fmt_int(r.revenue_l12m)]
            for r in fl.head(10).itertuples()],
           6.8, 1.5, 6.0, [3.2, 1.2, 1.6], TABLE_PT)
@@ -247,9 +245,9 @@ def to_pptx(data: dict) -> bytes:
     s = titled(t("pack_complaints", L))
     m = data["monthly"]
     if len(m):
-        c = chart(s, XL_CHART_TYPE.LINE_MARKERS, [d.strftime("%Y-%m") for d in m["month"]],
-                  [(f"{t('resolution', L)} {t('median', L)}", m["resolution_median_h"].round(1).tolist()),
-                   (f"{t('resolution', L)} P90", m["resolution_p90_h"].round(1).tolist())], 0.5, 1.5, 8.0, 5.5, "#,##0", True)
+        chart(s, XL_CHART_TYPE.LINE_MARKERS, [d.strftime("%Y-%m") for d in m["month"]],
+              [(f"{t('resolution', L)} {t('median', L)}", m["resolution_median_h"].round(1).tolist()),
+               (f"{t('resolution', L)} P90", m["resolution_p90_h"].round(1).tolist())], 0.5, 1.5, 8.0, 5.5, "#,##0", True)
     text(s, 8.8, 1.6, 4.2, 4.0, "\n".join(f"{label(k, L, cur)}: {show(now.get(k), kind, L)}" for k, kind in (
         ("first_response_hours_median", "hours"), ("resolution_hours_median", "hours"), ("resolution_hours_p90", "hours"),
         ("sla_breach_pct", "pct"), ("open_complaints", "int"), ("overdue_actions", "int"))), 16)

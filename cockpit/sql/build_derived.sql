@@ -334,3 +334,15 @@ create or replace macro abc_classes(period_starts, period_ends, a_pct, b_pct, co
                 when (running_revenue - revenue) * 100.0 / total_revenue < b_pct then 'B' else 'C' end as abc,
            running_revenue * 100.0 / total_revenue as cumulative_pct
     from ranked
+;
+-- The SLA judgement of one complaint, written once (docs/metrics.md "SLA"): breached when the first response came
+-- later than its target or the resolution later than its target; a complaint not yet answered or resolved counts
+-- once its age (age_h, at the end of the as-of day) passes that target. Null while it is still open and within both
+-- targets (not yet judged). Read by complaints/period_latency.sql and latency_by_month.sql; cockpit/complaints.py
+-- sla() applies the same rule to business hours, which SQL cannot count (a test holds the two equal).
+create or replace macro sla_breached(fr, res, age_h, fr_target, res_target) as
+    case when res is not null or age_h > res_target
+              or (case when fr is not null then fr > fr_target else age_h > fr_target end)
+         then (case when fr is not null then fr > fr_target else age_h > fr_target end)
+              or (case when res is not null then res > res_target else age_h > res_target end)
+    end

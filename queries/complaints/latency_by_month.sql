@@ -1,5 +1,5 @@
 -- One row per month of receipt from $date_from minus 365 days to $date_to: complaints, median and P90 of both
--- latencies in calendar hours, and the SLA breach % judged at the end of $date_to (cockpit/complaints.py sla():
+-- latencies in calendar hours, and the SLA breach % judged at the end of $date_to (sla_breached, build_derived.sql:
 -- the page's targets ($sla_severities, $sla_first_response_h, $sla_resolution_h) by exact severity, else the
 -- default targets ($default_severities ...) by the severity in lower case, else the fallback), for customers
 -- passing the filters.
@@ -25,10 +25,7 @@ rows as (
               $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 judged as (
-    select *,
-           case when fr is not null then fr > fr_target else age_h > fr_target end as fr_breach,
-           case when res is not null then res > res_target else age_h > res_target end as res_breach
-    from rows
+    select *, sla_breached(fr, res, age_h, fr_target, res_target) as breached from rows
 )
 select
     month,
@@ -37,8 +34,7 @@ select
     quantile_cont(fr, 0.9) as first_response_p90_h,
     quantile_cont(res, 0.5) as resolution_median_h,
     quantile_cont(res, 0.9) as resolution_p90_h,
-    avg(case when fr_breach or res_breach then 100.0 else 0.0 end)
-        filter (where res is not null or age_h > res_target or fr_breach) as breach_pct
+    avg(case when breached then 100.0 else 0.0 end) filter (where breached is not null) as breach_pct
 from judged
 group by month
 order by month

@@ -1,7 +1,7 @@
 -- One row per period of $period_starts / $period_ends / $as_ofs (lists of the same length): median and P90 of both
 -- latencies in calendar hours over complaints received in the period from customers passing the filters, and the
--- SLA breach % judged at the end of its as-of day (the definition; cockpit/complaints.py counts the same in business hours, which SQL cannot,
--- targets as in latency_by_month.sql; held equal by a test). Set-based: the Overview's eight quarters are one query.
+-- SLA breach % judged at the end of its as-of day (sla_breached, cockpit/sql/build_derived.sql; targets looked up
+-- as in latency_by_month.sql). Set-based: the Overview's eight quarters are one query.
 with targets as (
     select unnest($sla_severities) as severity, unnest($sla_first_response_h) as fr_target, unnest($sla_resolution_h) as res_target
 ),
@@ -29,10 +29,7 @@ rows as (
               $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 ),
 judged as (
-    select *,
-           case when fr is not null then fr > fr_target else age_h > fr_target end as fr_breach,
-           case when res is not null then res > res_target else age_h > res_target end as res_breach
-    from rows
+    select *, sla_breached(fr, res, age_h, fr_target, res_target) as breached from rows
 )
 select
     p.period_from,
@@ -42,8 +39,7 @@ select
     quantile_cont(j.fr, 0.9) as first_response_p90_h,
     quantile_cont(j.res, 0.5) as resolution_median_h,
     quantile_cont(j.res, 0.9) as resolution_p90_h,
-    avg(case when j.fr_breach or j.res_breach then 100.0 else 0.0 end)
-        filter (where j.res is not null or j.age_h > j.res_target or j.fr_breach) as breach_pct
+    avg(case when j.breached then 100.0 else 0.0 end) filter (where j.breached is not null) as breach_pct
 from periods p
 left join judged j using (period_from, period_to)
 group by p.period_from, p.period_to

@@ -1,6 +1,6 @@
 -- One row: complaints received between $date_from and $date_to from customers passing the filters, and how many
 -- were followed within $recurrence_days days by another complaint from the same customer in the same category or
--- with the same root cause (the rule of cockpit/complaints.py recurrence(), held equal by a test).
+-- with the same root cause (docs/metrics.md; tests/independent.py recurrence() works it out from the export files).
 with period as (
     select k.complaint_id, k.customer_id, coalesce(k.category, '') as category, k.root_cause, k.received_at
     from complaint_facts k
