@@ -1,5 +1,5 @@
 """python -m bench.live --db FILE: each page's view worked out live (not read from what the import stored), for the
-whole company and for one country, in one process: the wait after a person changes anything on a page.
+whole company, for one country and for one rep, in one process: the wait after a person changes anything on a page.
 
 Also times the Customers page's three clicks that are worked out alone (another rep, other migration quarters,
 another customer). Prints the first run and the median of two more per page and filter (milliseconds). Not part of the bench table:
@@ -23,10 +23,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.live")
     ap.add_argument("--db", required=True)
     ap.add_argument("--country", default="DE")
+    ap.add_argument("--rep", default="Li Wei")
     args = ap.parse_args(argv)
     con = db.connect(args.db)
     q = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
     one = Filters(q.date_from, q.date_to, countries=(args.country,), all_customers=True)
+    # A rep's own customers, as a signed-in rep sees them (cockpit/auth.py: row-level visibility).
+    rep = Filters(q.date_from, q.date_to, all_customers=False, visible_reps=(args.rep,))
 
     def overview(f):
         # As the page does: the headline family set-based, the others two quarters at a time.
@@ -53,15 +56,15 @@ def main(argv=None) -> int:
         rx.with_parts(base, one=rx.customer_360(con, f, list(base["choices"])[1]))
     pages |= {"customers: another rep": another_rep, "customers: quarters": other_quarters,
               "customers: a customer": another_customer}
-    bases = {f: rx.view(con, f) for f in (q, one)}  # the view the page holds already (cached), not timed
+    bases = {f: rx.view(con, f) for f in (q, one, rep)}  # the view the page holds already (cached), not timed
     for name, fn in pages.items():
-        for label, f in (("whole company", q), (f"country {args.country}", one)):
+        for label, f in (("whole company", q), (f"country {args.country}", one), (f"rep {args.rep}", rep)):
             ms = []
             for _ in range(3):
                 started = time.perf_counter()
                 fn(f)
                 ms.append((time.perf_counter() - started) * 1000)
-            print(f"{name:22s} {label:14s} first {ms[0]:7,.0f} ms   then {statistics.median(ms[1:]):7,.0f} ms")
+            print(f"{name:22s} {label:16s} first {ms[0]:7,.0f} ms   then {statistics.median(ms[1:]):7,.0f} ms")
     return 0
 
 

@@ -41,6 +41,50 @@ def params_used(name: str) -> frozenset[str]:
     return frozenset(_PARAM.findall(_COMMENT_OR_STRING.sub(" ", sql_text(name))))
 
 
+_READS_STATE = re.compile(r"\bcustomer_state\b")
+# The parameters that name the days a query reads customer_state for (as it filters s.as_of).
+STATE_DAY_PARAMS = ("as_of", "as_ofs", "date_to")
+FILTER_PARAMS = ("countries", "regions", "reps", "segments", "all_customers", "visible_reps")
+
+
+@functools.lru_cache(maxsize=None)
+def reads_state(name: str) -> bool:
+    """Whether queries/<name>.sql reads customer_state (cockpit/sql/customer_state.sql)."""
+    return bool(_READS_STATE.search(_COMMENT_OR_STRING.sub(" ", sql_text(name))))
+
+
+def state_days(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
+    """Before a query that reads customer_state runs on cur: when it asks for a day the import did not materialise
+    (a day that is not a quarter end of the data: a custom period, the whole history), customer_state on this
+    connection alone becomes the stored rows plus the definition's rows (customer_state_live) for those days and
+    for the quarter ends after the data up to the last day asked, for the query's filters. Days held cost nothing:
+    the query reads the stored rows directly."""
+    if not reads_state(name):
+        return
+    asked = set()
+    for key in STATE_DAY_PARAMS:
+        if key in params_used(name) and params.get(key) is not None:
+            value = params[key]
+            asked.update(value if isinstance(value, (list, tuple)) else [value])
+    if not asked:
+        return
+    held = cur.execute("select as_of from snapshot_days").fetchall()
+    missing = sorted(set(pd.Timestamp(d).date() for d in asked) - {row[0] for row in held})
+    if not missing:
+        return
+    cur.execute("create or replace temp table customer_state_extra as "
+                "select * from customer_state_live("
+                "  list_distinct($days::date[] || (select coalesce(list(q), []::date[]) from ("
+                "    select (date_trunc('quarter', t.d) + interval 3 month - interval 1 day)::date as q"
+                "    from range((select max(as_of) + interval 1 day from snapshot_days), list_max($days::date[]) + interval 1 day,"
+                "               interval 3 month) t(d)))),"
+                "  $countries, $regions, $reps, $segments, $all_customers, $visible_reps)",
+                {"days": missing} | {k: params[k] for k in FILTER_PARAMS}).fetchall()
+    database = cur.execute("select current_database()").fetchall()[0][0]
+    cur.execute(f"create or replace temp view customer_state as select * from \"{database}\".main.customer_snapshot "
+                "union all select * from customer_state_extra").fetchall()
+
+
 def query_names() -> list[str]:
     return sorted(p.relative_to(QUERIES).with_suffix("").as_posix() for p in QUERIES.rglob("*.sql"))
 
@@ -177,6 +221,7 @@ def first_row(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict |
         if cur.execute("select current_database()").fetchall()[0][0] == "memory":
             cur.execute("use cockpit").fetchall()
         used = params_used(name)
+        state_days(cur, name, params)
         found = cur.execute(sql_text(name), {k: params[k] for k in used}).fetchone()
         return None if found is None else dict(zip([d[0] for d in cur.description], found))
     finally:
@@ -206,6 +251,7 @@ def _relation(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb
     missing = used - params.keys()
     if missing:
         raise KeyError(f"query {name} needs parameter(s) {', '.join(sorted(missing))}")
+    state_days(cur, name, params)
     return cur.sql(sql_text(name), params={k: params[k] for k in used})
 
 

@@ -1,8 +1,8 @@
 """A customer's state as of a day has one definition (cockpit/sql/customer_state.sql, customer_state_live); the
-import materialises it at every quarter end (customer_snapshot) and customer_state() reads those rows for the days
-held. Held here: the stored rows are exactly the definition's, with and without filters; a list mixing held and
-other days gives the definition's rows; the queries that read the state answer the same for a quarter end and for
-any other day as the definition read directly would."""
+import materialises it at every quarter end (customer_snapshot, read as customer_state), and a query asking for any
+other day reads the definition's rows for it (cockpit/db.py state_days). Held here: the stored rows are exactly the
+definition's, with and without filters; the queries that read the state answer for quarter ends and other days
+what they answer when every day is worked out by the definition."""
 import datetime as dt
 
 import pandas as pd
@@ -23,13 +23,21 @@ FILTER_SETS = {
 STATE_ARGS = "$days::date[], $countries, $regions, $reps, $segments, $all_customers, $visible_reps"
 
 
-def _state(con, macro: str, days: list, filters: dict) -> pd.DataFrame:
+def _params(filters: dict) -> dict:
+    params = Filters(dt.date(2000, 1, 1), dt.date(2000, 1, 1), **filters).params()
+    return {k: params[k] for k in db.FILTER_PARAMS}
+
+
+def _state(con, sql: str, days: list, filters: dict) -> pd.DataFrame:
     cur = con.cursor()
     cur.execute("use cockpit")
-    params = Filters(dt.date(2000, 1, 1), dt.date(2000, 1, 1), **filters).params()
-    params = {k: params[k] for k in ("countries", "regions", "reps", "segments", "all_customers", "visible_reps")}
-    frame = cur.sql(f"select * from {macro}({STATE_ARGS})", params=params | {"days": days}).df()
+    frame = cur.sql(sql, params=_params(filters) | {"days": days}).df()
     return frame.sort_values(["as_of", "customer_id"]).reset_index(drop=True)
+
+
+STORED = ("select * from customer_state s where s.as_of = any($days::date[]) and in_view(s.home_country, s.region_code, "
+          "s.subregion_code, s.sales_region, s.rep_key, s.segment_key, " + STATE_ARGS.split(", ", 1)[1] + ")")
+LIVE = f"select * from customer_state_live({STATE_ARGS})"
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame):
@@ -50,19 +58,28 @@ def _quarter_ends(con) -> list[dt.date]:
 def test_the_stored_quarter_ends_are_the_definition(filters, sample_con):
     ends = _quarter_ends(sample_con)
     assert len(ends) >= 8 and all(d.month in (3, 6, 9, 12) for d in ends)
-    stored = _state(sample_con, "customer_state", ends, FILTER_SETS[filters])
-    live = _state(sample_con, "customer_state_live", ends, FILTER_SETS[filters])
+    stored = _state(sample_con, STORED, ends, FILTER_SETS[filters])
+    live = _state(sample_con, LIVE, ends, FILTER_SETS[filters])
     assert len(stored) > 0
     _same(stored, live)
 
 
 def test_days_not_held_are_worked_out_by_the_definition(sample_con):
+    """state_days: a query asking for days that are not quarter ends reads the stored rows for those that are and
+    the definition's rows for the others, on its own connection only."""
     ends = _quarter_ends(sample_con)
     days = [ends[-3], ends[-2] - dt.timedelta(days=17), ends[-1] - dt.timedelta(days=40), ends[-5] + dt.timedelta(days=1)]
-    mixed = _state(sample_con, "customer_state", days, FILTER_SETS["filtered"])
-    live = _state(sample_con, "customer_state_live", days, FILTER_SETS["filtered"])
+    cur = sample_con.cursor()
+    cur.execute("use cockpit")
+    params = _params(FILTER_SETS["filtered"]) | {"as_ofs": days, "trend": False}
+    db.state_days(cur, "churn/revenue_retention", params)
+    mixed = cur.sql(STORED, params=_params(FILTER_SETS["filtered"]) | {"days": days}).df()
+    mixed = mixed.sort_values(["as_of", "customer_id"]).reset_index(drop=True)
     assert set(mixed["as_of"].dt.date) == set(days)
-    _same(mixed, live)
+    _same(mixed, _state(sample_con, LIVE, days, FILTER_SETS["filtered"]))
+    other = sample_con.cursor()
+    other.execute("use cockpit")
+    assert other.execute("select count(*) from customer_state where as_of = $d", {"d": days[1]}).fetchone()[0] == 0
 
 
 def test_the_state_on_a_day_between_two_orders(sample_con):
@@ -70,7 +87,7 @@ def test_the_state_on_a_day_between_two_orders(sample_con):
     customer's lines on or before it."""
     ends = _quarter_ends(sample_con)
     day = ends[-2] - dt.timedelta(days=17)
-    state = _state(sample_con, "customer_state", [day], FILTER_SETS["everyone"]).set_index("customer_id")
+    state = _state(sample_con, LIVE, [day], FILTER_SETS["everyone"]).set_index("customer_id")
     cur = sample_con.cursor()
     cur.execute("use cockpit")
     lines = cur.sql("select customer_id, ordered_on, amount_reporting from orders where ordered_on <= $d",
@@ -84,22 +101,30 @@ def test_the_state_on_a_day_between_two_orders(sample_con):
     assert (shown.sort_index() == pd.to_datetime(positive).dt.date.sort_index()).all()
 
 
-@pytest.mark.parametrize("name", ["churn/customer_status", "churn/revenue_retention", "customers/customer_records"])
+STATE_QUERIES = ["churn/customer_status", "churn/revenue_retention", "customers/customer_records",
+                 "churn/funnel_customers", "churn/cohort_retention"]
+
+
+def test_the_queries_that_read_the_state():
+    assert {n for n in db.query_names() if db.reads_state(n)} == set(STATE_QUERIES)
+
+
+@pytest.mark.parametrize("name", STATE_QUERIES)
 @pytest.mark.parametrize("filters", FILTER_SETS)
 def test_queries_read_the_same_state_on_quarter_ends_and_other_days(name, filters, sample_con):
-    """A query over customer_state gives for a quarter end what it gives when every day is worked out live (the
-    macro swapped for the definition)."""
+    """A query over customer_state gives, for a quarter end and for another day, what it gives when every day it
+    could ask for is worked out by the definition."""
     ends = _quarter_ends(sample_con)
     for as_of in ends[-3:] + [ends[-2] - dt.timedelta(days=17)]:
         f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
         params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_ofs": [as_of], "trend": True,
-                                                         "customer_id": None, "stale_days": 365, "pool_days": 180}
-        text = db.sql_text(name)
-        assert "customer_state(" in text
+                                                         "customer_id": None, "stale_days": 365, "pool_days": 180,
+                                                         "cohorts": [], "channels": []}
         cur = sample_con.cursor()
         cur.execute("use cockpit")
-        live = cur.sql(text.replace("customer_state(", "customer_state_live("),
-                       params={k: params[k] for k in db.params_used(name)}).df()
+        cur.execute(f"create temp table customer_state as select * from customer_state_live($days::date[], "
+                    f"{STATE_ARGS.split(', ', 1)[1]})", _params(FILTER_SETS[filters]) | {"days": ends + [as_of]})
+        live = cur.sql(db.sql_text(name), params={k: params[k] for k in db.params_used(name)}).df()
         _same(db.run(sample_con, name, params), live)
 
 

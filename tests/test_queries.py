@@ -84,11 +84,11 @@ def test_every_customer_query_takes_the_viewer(name):
         return
     assert {"all_customers", "visible_reps"} <= used, f"{name} must apply row-level visibility"
     # Through the one guard (the in_view macro, or visible_to for lists that ignore the sidebar filters, or a table
-    # macro that applies in_view: customer_state, record_flags, abc_classes in cockpit/sql/), never a copy of its
+    # macro that applies in_view: record_flags, abc_classes in cockpit/sql/build_derived.sql), never a copy of its
     # clauses written out again.
     text = db._COMMENT_OR_STRING.sub(" ", db.sql_text(name))
     guarded = "in_view(" in text or "visible_to(" in text or re.search(
-        r"(customer_state|record_flags|abc_classes)\(.+, \$countries, \$regions, \$reps, \$segments, "
+        r"(record_flags|abc_classes)\(.+, \$countries, \$regions, \$reps, \$segments, "
         r"\$all_customers, \$visible_reps\)", text)
     assert guarded and "any($visible_reps)" not in text, \
         f"{name} must filter through in_view or visible_to"

@@ -1,8 +1,9 @@
 -- The state of each customer as of a day, defined once: customer_state_live(days, <filters>) works it out for any
 -- list of days; customer_snapshot is that definition materialised at every quarter end (the default period and
--- the Overview's eight quarters ask for quarter ends); customer_state(days, <filters>) is what queries read: the
--- stored rows for the days held, the definition for the others. Built after build_derived.sql and customer_rhythm
--- (cockpit/rhythm.py), which it reads. Statements are separated by lines holding only ';'.
+-- the Overview's eight quarters ask for quarter ends); queries read the view customer_state, which a query asking
+-- for another day sees extended with the definition's rows for it (cockpit/db.py state_days: planning the
+-- definition costs ~50-70 ms, so a query for a quarter end never carries it). Built after build_derived.sql and
+-- customer_rhythm (cockpit/rhythm.py), which it reads. Statements are separated by lines holding only ';'.
 --
 -- Columns, one row per customer (passing the filters: in_view on the home country) with any order line on or
 -- before the day: the record's filter and display columns; the reorder rhythm valid that day (order_dates,
@@ -104,18 +105,7 @@ select * from customer_state_live($days::date[], [], [], [], [], true, []) order
 -- The quarter ends customer_snapshot holds, one row each.
 create or replace table snapshot_days as select distinct as_of from customer_snapshot order by as_of
 ;
--- What queries read: the stored rows of the days held, the definition for the others.
-create or replace macro customer_state(days, countries, regions, reps, segments, all_customers, visible_reps) as table
-with asked as (
-    select distinct unnest(days)::date as as_of
-)
-select s.*
-from customer_snapshot s
-where s.as_of in (select as_of from asked)
-  and in_view(s.home_country, s.region_code, s.subregion_code, s.sales_region, s.rep_key, s.segment_key,
-              countries, regions, reps, segments, all_customers, visible_reps)
-union all
-select *
-from customer_state_live((select coalesce(list(as_of), []::date[]) from asked
-                          where as_of not in (select as_of from snapshot_days)),
-                         countries, regions, reps, segments, all_customers, visible_reps)
+-- What queries read (`from customer_state s where s.as_of = ...`): the stored quarter ends. A query that asks for a
+-- day not held runs with this name pointing at a view of its own connection that adds the definition's rows for
+-- those days (cockpit/db.py state_days), so every query reads one relation whatever the day.
+create or replace view customer_state as select * from customer_snapshot

@@ -1,31 +1,19 @@
--- One row per first-order quarter and quarters since: customers still buying and revenue, with the cohort's size.
-with eligible as (
-    select c.customer_id, f.first_order_on
-    from customers c
-    join customer_facts f using (customer_id)
-    left join country_regions r on r.country_code = f.home_country
-    where f.first_order_on is not null and f.first_order_on <= $as_of
-      and in_view(f.home_country, r.region_code, r.subregion_code, c.sales_region, coalesce(c.sales_rep, ''), coalesce(c.segment, ''),
-              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
-),
-activity as (
-    -- Whole months up to $as_of as month rows, the days of the month it cuts as day rows (period_facts).
-    select e.customer_id,
-           date_trunc('quarter', e.first_order_on)::date as cohort_start,
-           date_trunc('quarter', d.period_start)::date as active_start,
-           sum(d.revenue) as revenue,
-           bool_or(d.positive_line_count > 0) as bought
-    from eligible e
-    join period_facts d using (customer_id)
-    where d.period_end <= $as_of and period_grain(d.grain, d.month_start, d.month_end, d.quarter_start, d.quarter_end, date '1900-01-01', $as_of)
-    group by all
-),
-cells as (
-    select cohort_start,
-           (year(active_start) - year(cohort_start)) * 4 + quarter(active_start) - quarter(cohort_start) as quarters_since,
-           count(distinct customer_id) filter (where bought) as customers,
-           sum(revenue) as revenue
-    from activity
+-- One row per first-order quarter and quarters since, up to $as_of: customers still buying and revenue, with the
+-- cohort's size. Each quarter's activity is the customer's state at its end (customer_state,
+-- cockpit/sql/customer_state.sql: revenue of the quarter, a positive line in it); the quarter of $as_of counts up
+-- to $as_of.
+with cells as (
+    select date_trunc('quarter', s.cohort_first_order_on)::date as cohort_start,
+           (year(s.as_of) - year(s.cohort_first_order_on)) * 4 + quarter(s.as_of) - quarter(s.cohort_first_order_on) as quarters_since,
+           count(*) filter (where s.bought_quarter) as customers,
+           sum(s.revenue_quarter) as revenue
+    from customer_state s
+    -- Every quarter end before $as_of, and $as_of itself.
+    where (s.as_of = $as_of or (s.as_of < $as_of and s.as_of = last_day(s.as_of) and month(s.as_of) % 3 = 0))
+      and s.cohort_first_order_on <= $as_of
+      and in_view(s.home_country, s.region_code, s.subregion_code, s.sales_region, s.rep_key, s.segment_key,
+                  $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
+      and s.revenue_quarter is not null
     group by all
 ),
 base as (

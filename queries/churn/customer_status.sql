@@ -7,8 +7,10 @@ with status as (
     select s.*,
            case when s.order_dates >= 3 then s.median_gap_days end as expected_gap_days,
            date_diff('day', s.last_order_on, $as_of) as days_since_last_order
-    from customer_state([$as_of], $countries, $regions, $reps, $segments, $all_customers, $visible_reps) s
-    where s.order_dates is not null
+    from customer_state s
+    where s.as_of = $as_of and s.order_dates is not null
+      and in_view(s.home_country, s.region_code, s.subregion_code, s.sales_region, s.rep_key, s.segment_key,
+                  $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 )
 select
     s.customer_id,

@@ -24,7 +24,10 @@ select
     sum(greatest(s.revenue_l12m, 0)) as retained_revenue,
     sum(greatest(s.revenue_l12m, 0)) / sum(s.revenue_prior_12m) * 100 as nrr_pct,
     sum(least(greatest(s.revenue_l12m, 0), s.revenue_prior_12m)) / sum(s.revenue_prior_12m) * 100 as grr_pct
-from customer_state((select list(window_end) from windows), $countries, $regions, $reps, $segments, $all_customers, $visible_reps) s
-where s.revenue_prior_12m > 0
+from customer_state s
+where s.as_of in (select window_end from windows)
+  and s.revenue_prior_12m > 0
+  and in_view(s.home_country, s.region_code, s.subregion_code, s.sales_region, s.rep_key, s.segment_key,
+          $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 group by s.as_of
 order by s.as_of

@@ -33,7 +33,7 @@ select
     k.pool_reason
 from customers c
 join customer_facts f using (customer_id)
-left join customer_state([$as_of], $countries, $regions, $reps, $segments, $all_customers, $visible_reps) s using (customer_id)
+left join customer_state s on s.customer_id = c.customer_id and s.as_of = $as_of
 join record_flags([$as_of], $stale_days, $pool_days, $countries, $regions, $reps, $segments, $all_customers, $visible_reps) k using (customer_id)
 left join country_regions r on r.country_code = f.home_country
 where in_view(f.home_country, r.region_code, r.subregion_code, c.sales_region, coalesce(c.sales_rep, ''), coalesce(c.segment, ''),
