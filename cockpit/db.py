@@ -41,7 +41,8 @@ def params_used(name: str) -> frozenset[str]:
     return frozenset(_PARAM.findall(_COMMENT_OR_STRING.sub(" ", sql_text(name))))
 
 
-_READS_STATE = re.compile(r"\bcustomer_state\b")
+# customer_state itself, or record_flags (cockpit/sql/customer_state.sql), which reads it.
+_READS_STATE = re.compile(r"\b(customer_state|record_flags)\b")
 # The parameters that name the days a query reads customer_state for (as it filters s.as_of).
 STATE_DAY_PARAMS = ("as_of", "as_ofs", "date_to")
 FILTER_PARAMS = ("countries", "regions", "reps", "segments", "all_customers", "visible_reps")
@@ -49,7 +50,8 @@ FILTER_PARAMS = ("countries", "regions", "reps", "segments", "all_customers", "v
 
 @functools.lru_cache(maxsize=None)
 def reads_state(name: str) -> bool:
-    """Whether queries/<name>.sql reads customer_state (cockpit/sql/customer_state.sql)."""
+    """Whether queries/<name>.sql reads customer_state (cockpit/sql/customer_state.sql), directly or through
+    record_flags."""
     return bool(_READS_STATE.search(_COMMENT_OR_STRING.sub(" ", sql_text(name))))
 
 

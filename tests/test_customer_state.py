@@ -102,7 +102,7 @@ def test_the_state_on_a_day_between_two_orders(sample_con):
 
 
 STATE_QUERIES = ["churn/customer_status", "churn/revenue_retention", "customers/customer_records",
-                 "churn/funnel_customers", "churn/cohort_retention"]
+                 "churn/funnel_customers", "churn/cohort_retention", "customers/record_kpis"]
 
 
 def test_the_queries_that_read_the_state():
@@ -117,7 +117,7 @@ def test_queries_read_the_same_state_on_quarter_ends_and_other_days(name, filter
     ends = _quarter_ends(sample_con)
     for as_of in ends[-3:] + [ends[-2] - dt.timedelta(days=17)]:
         f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
-        params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_ofs": [as_of], "trend": True,
+        params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_ofs": [as_of, ends[-5]], "trend": True,
                                                          "customer_id": None, "stale_days": 365, "pool_days": 180,
                                                          "cohorts": [], "channels": []}
         cur = sample_con.cursor()

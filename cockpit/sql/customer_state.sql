@@ -109,3 +109,33 @@ create or replace table snapshot_days as select distinct as_of from customer_sna
 -- day not held runs with this name pointing at a view of its own connection that adds the definition's rows for
 -- those days (cockpit/db.py state_days), so every query reads one relation whatever the day.
 create or replace view customer_state as select * from customer_snapshot
+;
+-- The record rules as of each day of as_ofs, for the customers passing the filters (home country), written once
+-- (docs/metrics.md "Record quality"): stale = neither updated nor contacted (else created) within stale_days;
+-- a public-pool candidate = no owner ('no_owner'), or neither an order nor a contact within pool_days ('idle').
+-- The last order is the customer's state that day (customer_state: stored at quarter ends, added for other days
+-- by cockpit/db.py state_days). Read by customers/record_kpis.sql (the counts) and customers/customer_records.sql
+-- (each customer's flags). Created by customer_state.sql, after the view it reads.
+create or replace macro record_flags(as_ofs, stale_days, pool_days, countries, regions, reps, segments, all_customers,
+                                     visible_reps) as table
+    with days as (
+        select distinct unnest(as_ofs)::date as as_of
+    )
+    select d.as_of, k.customer_id, k.missing_mask, 9 - bit_count(k.missing_mask) as fields_filled, o.last_order_on,
+           k.last_touched_on is null or k.last_touched_on < d.as_of - stale_days as stale,
+           case when not k.has_owner then 'no_owner'
+                when (o.last_order_on is null or o.last_order_on < d.as_of - pool_days)
+                 and (k.last_contact_on is null or k.last_contact_on < d.as_of - pool_days) then 'idle' end as pool_reason
+    from customer_record_facts k
+    cross join days d
+    left join (
+        -- The same customers' state those days (in_view again on the state's copy of the filter columns: lets the
+        -- scan skip the other customers' rows).
+        select o.as_of, o.customer_id, o.last_order_on
+        from customer_state o
+        where o.as_of in (select as_of from days)
+          and in_view(o.home_country, o.region_code, o.subregion_code, o.sales_region, o.rep_key, o.segment_key,
+                      countries, regions, reps, segments, all_customers, visible_reps)
+    ) o on o.customer_id = k.customer_id and o.as_of = d.as_of
+    where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+                  countries, regions, reps, segments, all_customers, visible_reps)
