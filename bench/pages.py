@@ -205,6 +205,19 @@ def _pd_abc(revenue: pd.DataFrame, a: float = 80.0, b: float = 95.0) -> pd.Serie
     return pd.Series(np.where(before < a, "A", np.where(before < b, "B", "C")), index=r["customer_id"])
 
 
+def _pd_rfm(rec: pd.DataFrame, as_of) -> pd.Series:
+    """Customers per RFM segment (docs/metrics.md "RFM"): each score the quintile of the customer's rank."""
+    r = rec[rec["last_order_on"].notna()]
+    score = lambda v: np.ceil(v.rank(method="first") / len(v) * 5).clip(1, 5).astype(int)  # noqa: E731
+    rs = score(-(pd.Timestamp(as_of) - pd.to_datetime(r["last_order_on"])).dt.days)
+    fm = (score(r["order_dates_l12m"]) + score(r["revenue_l12m"]) + 1) // 2
+    segment = np.select([(rs == 5) & (fm >= 4), (rs >= 3) & (fm >= 4), (rs == 1) & (fm >= 4), (rs <= 2) & (fm >= 3),
+                         (rs >= 4) & (fm >= 2), rs == 5, rs == 4, (rs == 3) & (fm >= 2), rs == 3, (rs == 2), rs == 1],
+                        ["champions", "loyal", "cant_lose", "at_risk", "potential", "new", "promising",
+                         "need_attention", "about_to_sleep", "hibernating", "lost"], "need_attention")
+    return pd.Series(segment).value_counts()
+
+
 def pd_customers(fr, only_kpis=False, f=Q):
     """The page's records and their rules worked out with pandas from the raw tables (docs/metrics.md)."""
     rec = _pd_records(fr, f)
@@ -223,7 +236,7 @@ def pd_customers(fr, only_kpis=False, f=Q):
     if only_kpis:
         return
     score = (has.mean(axis=1) * 100 - 20 * stale - 20 * rec["customer_id"].isin(set(clusters["customer_id"]))).clip(lower=0)
-    has.mean(), has.assign(score=score).groupby(rec["sales_rep"].fillna("")).mean(), rx.rfm(rec, f.date_to)
+    has.mean(), has.assign(score=score).groupby(rec["sales_rep"].fillna("")).mean(), _pd_rfm(rec, f.date_to)
     before = _pd_abc(_pd_revenue(fr, PREV))
     ids = before.index.union(classes.index)
     pd.crosstab(before.reindex(ids).fillna("—"), classes.reindex(ids).fillna("—"))

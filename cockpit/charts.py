@@ -414,7 +414,7 @@ def rep_quality_heatmap(df: pd.DataFrame, fields: list[str], lang: str) -> go.Fi
 
 
 def abc_bars(summary: pd.DataFrame, currency: str, lang: str) -> go.Figure:
-    """summary: records.abc_summary (customers and revenue per class)."""
+    """summary: customers/abc_counts.sql's rows of one period (customers and revenue per class)."""
     g = summary.set_index("abc").reindex(["A", "B", "C"]).fillna(0)
     fig = go.Figure(go.Bar(x=[f"{k} · {int(n):,} {t('customers_word', lang)}" for k, n in zip(g.index, g["customers"])],
                            y=g["revenue"], marker_color=[PRIMARY, "#4a90c2", "#aed6f1"],

@@ -149,7 +149,7 @@ def records_many(con, filters_list: list[Filters]) -> list[dict]:
     as_ofs = [as_of_date(con, f) for f in filters_list]
     counts = db.run(con, "customers/record_kpis", filters_list[0].params() | {
         "as_ofs": as_ofs, "stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).set_index("as_of")
-    clusters = rx.view_clusters(con, filters_list[0].params())
+    clusters = rx.view_clusters(con, filters_list[0].params() | {"as_of": as_ofs[-1]})
     abc = by_period(db.run(con, "customers/abc_counts", period_params(filters_list) | {"a_pct": 80.0, "b_pct": 95.0}))
     out = []
     for f, as_of in zip(filters_list, as_ofs):

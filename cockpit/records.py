@@ -1,6 +1,9 @@
-"""Customer records: completeness, staleness, quality score, duplicates, public pool, ABC and RFM segments.
+"""Customer records: the Customers page's view (completeness, fix lists, duplicates, public pool, ABC and RFM
+segments, the customer 360) from the queries under queries/customers/, and the duplicate search the import runs.
 
-One definition for the Customers page, the KPI command and the review pack (docs/metrics.md)."""
+The record rules, quality score, ABC classes and RFM segments are defined in SQL (record_flags, abc_classes,
+customers/rfm_segments.sql; docs/metrics.md); this module arranges their rows and groups duplicate pairs into
+clusters (connected components, which SQL does not express simply)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,54 +39,31 @@ def _filled(v) -> bool:
 _EMPTY_TEXT = pa.array(["", "nan", "None"])
 
 
-def _filled_bits(records: pd.DataFrame) -> np.ndarray:
-    """One row per record, one boolean column per quality field: filled (its bit of missing_mask, set by
-    customers/customer_records.sql, is clear)."""
-    mask = records["missing_mask"].to_numpy(dtype=np.int64)
-    return (mask[:, None] >> np.arange(len(QUALITY_FIELDS))) & 1 == 0
-
-
-def completeness(records: pd.DataFrame) -> pd.DataFrame:
-    """Per quality field: share of customers with a value."""
-    share = _filled_bits(records).mean(axis=0) * 100 if len(records) else np.zeros(len(QUALITY_FIELDS))
-    return pd.DataFrame({"field": QUALITY_FIELDS, "filled_pct": share.astype(float)})
-
-
-def completeness_by_rep(quality_rows: pd.DataFrame) -> pd.DataFrame:
-    """Per rep ('' = no owner): % filled of each field, customers, and the mean quality score (from quality())."""
-    out = pd.DataFrame(_filled_bits(quality_rows).astype(float), columns=QUALITY_FIELDS)
-    out["rep"] = quality_rows["sales_rep"].fillna("").to_numpy(dtype=object)
-    out["quality_score"] = quality_rows["quality_score"].to_numpy()
-    grouped = out.groupby("rep")
-    result = grouped[QUALITY_FIELDS].mean() * 100
-    result["customers"] = grouped.size()
-    result["quality_score"] = grouped["quality_score"].mean()
-    return result.reset_index()
-
-
-def _records(con, params: dict) -> pd.DataFrame:
-    """customers/customer_records.sql's rows with each record's missing fields named (missing_fields: one list per
-    pattern of missing_mask, shared by the records with that pattern)."""
-    from . import db
-    rec = db.run(con, "customers/customer_records", params)
-    patterns, inverse = np.unique(rec["missing_mask"].to_numpy(dtype=np.int64), return_inverse=True)
+def missing_fields(masks: pd.Series) -> np.ndarray:
+    """The names of the quality fields each record misses, from its missing_mask (bit i: QUALITY_FIELDS[i] missing;
+    record_flags, cockpit/sql/customer_state.sql): one list per pattern, shared by the records with that pattern."""
+    patterns, inverse = np.unique(masks.to_numpy(dtype=np.int64), return_inverse=True)
     names = np.empty(len(patterns), dtype=object)
     for i, pattern in enumerate(patterns.tolist()):
         names[i] = [f for bit, f in enumerate(QUALITY_FIELDS) if (pattern >> bit) & 1]
-    rec["missing_fields"] = names[inverse] if len(rec) else pd.Series([], dtype=object)
-    return rec
+    return names[inverse] if len(masks) else np.empty(0, dtype=object)
 
 
-def quality(records: pd.DataFrame, duplicate_ids: set | None = None) -> pd.DataFrame:
-    """Per customer (customers/customer_records.sql, which flags missing fields and staleness): whether it is a
-    probable duplicate and its score = % of the 9 fields filled − 20 if stale − 20 if a probable duplicate (floored
-    at 0)."""
-    out = records.copy()
-    out["stale"] = out["stale"].astype(bool)
-    out["is_duplicate"] = out["customer_id"].isin(duplicate_ids or set())
-    out["quality_score"] = (out["fields_filled"].astype(float) / len(QUALITY_FIELDS) * 100
-                            - 20 * out["stale"] - 20 * out["is_duplicate"]).clip(lower=0)
-    return out
+def _named(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a records query with their missing fields named (missing_fields) and stale as a plain boolean."""
+    rows["missing_fields"] = missing_fields(rows["missing_mask"])
+    if "stale" in rows:
+        rows["stale"] = rows["stale"].astype(bool)
+    return rows
+
+
+def completeness_tables(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """From customers/record_completeness.sql's rows: per quality field the % of customers with a value (field,
+    filled_pct), and per owner ('' = none) the same %s, customers and mean quality score."""
+    total = rows[rows["rep"].isna()]
+    shares = [float(total[f].iloc[0]) if len(total) and pd.notna(total[f].iloc[0]) else 0.0 for f in QUALITY_FIELDS]
+    by_rep = rows[rows["rep"].notna()].reset_index(drop=True)
+    return pd.DataFrame({"field": QUALITY_FIELDS, "filled_pct": shares}), by_rep
 
 
 # --------------------------------------------------------------------------------------------- duplicates
@@ -238,7 +218,8 @@ def with_revenue_split(found: pd.DataFrame, records: pd.DataFrame) -> pd.DataFra
 def view_clusters(con, params: dict) -> pd.DataFrame:
     """The duplicate clusters a view shows: the customers in view joined by the pairs the import found in the whole
     customer list (customers/duplicate_pairs.sql; a pair is evidence whatever the filters), grouped into
-    connected clusters here."""
+    connected clusters here, each member with its lifetime revenue as of params' as_of and its share of its
+    cluster's."""
     from . import db
     return clusters_of(db.run(con, "customers/duplicate_pairs", params))
 
@@ -366,8 +347,8 @@ def clusters_of(pairs: pd.DataFrame) -> pd.DataFrame:
         root = find(row.customer_a)
         evidence_of.setdefault(root, set()).update(row.evidence.split(", "))
         conf_of[root] = max(conf_of.get(root, 0.0), float(row.confidence))
-        who[row.customer_a] = (row.name_a, row.rep_a)
-        who[row.customer_b] = (row.name_b, row.rep_b)
+        who[row.customer_a] = (row.name_a, row.rep_a, float(getattr(row, "revenue_a", 0.0)))
+        who[row.customer_b] = (row.name_b, row.rep_b, float(getattr(row, "revenue_b", 0.0)))
     groups: dict = {}
     for customer in who:
         groups.setdefault(find(customer), []).append(customer)
@@ -375,11 +356,14 @@ def clusters_of(pairs: pd.DataFrame) -> pd.DataFrame:
     for n, (root, members) in enumerate(sorted(groups.items(), key=lambda kv: min(kv[1])), start=1):
         evidence = ", ".join(sorted(evidence_of[root]))
         for customer in sorted(members):
-            name, owner = who[customer]
+            name, owner, revenue = who[customer]
             rows.append({"cluster": n, "customer_id": customer, "customer_name": name, "evidence": evidence,
-                         "confidence_pct": round(conf_of[root] * 100, 1), "lifetime_revenue": 0.0,
+                         "confidence_pct": round(conf_of[root] * 100, 1), "lifetime_revenue": revenue,
                          "sales_rep": owner, "revenue_split_pct": np.nan})
-    return pd.DataFrame(rows, columns=columns)
+    found = pd.DataFrame(rows, columns=columns)
+    total = found.groupby("cluster")["lifetime_revenue"].transform("sum")
+    found["revenue_split_pct"] = np.where(total > 0, found["lifetime_revenue"] / total * 100, np.nan)
+    return found
 
 
 # --------------------------------------------------------------------------------------------- customer 360
@@ -387,104 +371,35 @@ def clusters_of(pairs: pd.DataFrame) -> pd.DataFrame:
 CHOICES = 1000
 
 
-def customer_choices(records: pd.DataFrame, text: str = "", keep: str | None = None, limit: int = CHOICES) -> dict[str, str]:
-    """The customers a picker offers, id -> 'name (id)': the `limit` largest by lifetime revenue (ties in record
-    order) among those whose name or id contains `text` (any case), and `keep` (the customer already chosen, for
-    example from a shared link) if it is one of the records. A picker with every one of 200,000 customers would send
-    megabytes to the browser and take seconds to build; a search reaches any of them."""
-    pool = records
-    text = (text or "").strip()
-    if text:
-        found = records["customer_id"].astype("string").str.contains(text, case=False, regex=False, na=False) | \
-            records["customer_name"].astype("string").str.contains(text, case=False, regex=False, na=False)
-        pool = records[found.to_numpy(dtype=bool)]
-    revenue = pool["lifetime_revenue"].to_numpy(dtype="float64", na_value=-np.inf)
-    top = pool.iloc[np.argsort(-revenue, kind="stable")[:limit]]
-    if keep is not None and keep not in set(top["customer_id"]):
-        top = pd.concat([records[records["customer_id"] == keep], top])
-    names = top["customer_name"].astype(object).where(top["customer_name"].notna(), None).tolist()
-    return {i: f"{n or '—'} ({i})" for i, n in zip(top["customer_id"].tolist(), names)}
+def choice_labels(rows: pd.DataFrame) -> dict[str, str]:
+    """customers/customer_choices.sql's rows as a picker's labels, id -> 'name (id)'. A picker with every one of
+    200,000 customers would send megabytes to the browser and take seconds to build: it offers the CHOICES largest,
+    and a search reaches any of them."""
+    names = rows["customer_name"].astype(object).where(rows["customer_name"].notna(), None).tolist()
+    return {i: f"{n or '—'} ({i})" for i, n in zip(rows["customer_id"].tolist(), names)}
 
 
-# --------------------------------------------------------------------------------------------- public pool
-
-def public_pool(records: pd.DataFrame) -> pd.DataFrame:
-    """The public-pool candidates among the records (their pool_reason, customers/customer_records.sql: no owner, or
-    neither an order nor a contact within the pool days), largest lifetime revenue first (ties in record order)."""
-    picked = np.flatnonzero(records["pool_reason"].notna().to_numpy())
-    order = picked[np.argsort(-records["lifetime_revenue"].to_numpy(dtype="float64", na_value=-np.inf)[picked], kind="stable")]
-    return records.take(order)
+def choice_params(filters, text: str = "", keep: str | None = None) -> dict:
+    """customers/customer_choices.sql's parameters: the CHOICES largest customers as of the period's end whose id or
+    name contains text, and keep."""
+    return filters.params() | {"as_of": filters.date_to, "text": (text or "").strip(), "keep": keep, "limit": CHOICES}
 
 
 # --------------------------------------------------------------------------------------------- segments
 
-def segment_counts(abc_rows: pd.DataFrame) -> dict[str, int]:
-    """A/B/C -> customers, from the rows of customers/abc_classes.sql."""
-    counts = abc_rows["abc"].value_counts()
-    return {k: int(counts.get(k, 0)) for k in ("A", "B", "C")}
-
-
-RFM_SEGMENTS = [  # (name key, R range, FM range): first match wins; the usual RFM grid
-    ("champions", (5, 5), (4, 5)), ("loyal", (3, 5), (4, 5)), ("cant_lose", (1, 1), (4, 5)),
-    ("at_risk", (1, 2), (3, 5)), ("potential", (4, 5), (2, 3)), ("new", (5, 5), (1, 1)),
-    ("promising", (4, 4), (1, 1)), ("need_attention", (3, 3), (2, 3)), ("about_to_sleep", (3, 3), (1, 1)),
-    ("hibernating", (2, 2), (1, 2)), ("lost", (1, 1), (1, 2)),
-]
-
-
-def rfm(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """R = days since last order, F = order dates in the last 12 months, M = revenue in the last 12 months; each
-    scored 1–5 by quintile among customers who have ordered (5 = best); segment from R and the mean of F and M."""
-    r = records[records["last_order_on"].notna()].copy()
-    if r.empty:
-        return r.assign(r_score=[], f_score=[], m_score=[], rfm_segment=[])
-    r["recency_days"] = (pd.Timestamp(as_of) - pd.to_datetime(r["last_order_on"])).dt.days
-
-    def score(values, reverse=False):
-        ranks = values.rank(method="first", ascending=not reverse)
-        return np.ceil(ranks / len(values) * 5).clip(1, 5).astype(int)
-    r["r_score"] = score(r["recency_days"], reverse=True)
-    r["f_score"] = score(r["order_dates_l12m"])
-    r["m_score"] = score(r["revenue_l12m"])
-    fm = np.round((r["f_score"] + r["m_score"]) / 2 + 1e-9).astype(int)
-
-    def name(rs, f):
-        for key, (r0, r1), (f0, f1) in RFM_SEGMENTS:
-            if r0 <= rs <= r1 and f0 <= f <= f1:
-                return key
-        return "need_attention"
-    # The 25 score pairs named once, then looked up per customer.
-    grid = np.array([[name(a, b) for b in range(6)] for a in range(6)], dtype=object)
-    r["rfm_segment"] = grid[r["r_score"].to_numpy(), fm.to_numpy()]
-    return r
-
-
-def migration(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Customers by ABC class in one quarter (rows) and another (columns), from the rows of customers/abc_classes.sql
-    of each; '—' = no revenue in that quarter."""
-    b = before.set_index("customer_id")["abc"]
-    a = after.set_index("customer_id")["abc"]
-    ids = b.index.union(a.index)
-    frame = pd.DataFrame({"from": b.reindex(ids).fillna("—"), "to": a.reindex(ids).fillna("—")})
+def migration_matrix(rows: pd.DataFrame) -> pd.DataFrame:
+    """customers/abc_migration.sql's rows as a matrix: customers by ABC class in one quarter (rows, 'from') and
+    another (columns, 'to'); '—' = no positive revenue in that quarter."""
     order = ["A", "B", "C", "—"]
-    return pd.crosstab(frame["from"], frame["to"]).reindex(index=order, columns=order, fill_value=0)
+    matrix = rows.pivot_table(index="from_abc", columns="to_abc", values="customers", aggfunc="sum", fill_value=0)
+    matrix = matrix.reindex(index=order, columns=order, fill_value=0).astype(int)
+    matrix.index.name, matrix.columns.name = "from", "to"
+    return matrix
 
 
 # --------------------------------------------------------------------------------------------- the page's view
 
 SHOWN = 500  # rows a list on the page shows (the most important first); its downloads hold every row
-
-
-def abc_summary(abc_rows: pd.DataFrame) -> pd.DataFrame:
-    """Customers and revenue per class A, B, C (zero for an empty class), from customers/abc_classes.sql's rows."""
-    g = abc_rows.groupby("abc").agg(customers=("customer_id", "count"), revenue=("revenue", "sum"))
-    return g.reindex(["A", "B", "C"]).fillna(0).rename_axis("abc").reset_index()
-
-
-def rfm_counts(rfm_rows: pd.DataFrame) -> pd.DataFrame:
-    """Customers per RFM segment, largest first, from rfm()."""
-    counts = rfm_rows["rfm_segment"].value_counts()
-    return pd.DataFrame({"rfm_segment": counts.index.astype(object), "customers": counts.to_numpy()})
 
 
 def default_migration(quarters: list[str], date_to) -> tuple[str, str]:
@@ -506,10 +421,11 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
          stored: bool = True, whole: bool = False) -> dict:
     """Everything the Customers page shows for the filters and its settings: the record KPIs, completeness by field
     and by rep, the fix list of one rep, duplicates, the public pool (first 500 of each list, with counts), ABC and
-    RFM, the ABC migration between two quarters, and the 360 of one customer (None: the largest). The whole
-    company's view of the latest quarters with every setting at its default is read from what the import stored
-    (stored_view, via cockpit/import_views.py StoredViews); every other view is worked out here, by the same code.
-    whole=True: the lists complete (for downloads), not their first 500."""
+    RFM, the ABC migration between two quarters, and the 360 of one customer (None: the largest). Each list and
+    count is a query of its own over the record rules (record_flags), cut to SHOWN rows in SQL; only the duplicate
+    clusters are grouped here. The whole company's view of the latest quarters with every setting at its default is
+    read from what the import stored (stored_view, via cockpit/import_views.py StoredViews); every other view is
+    worked out here, by the same code. whole=True: the lists complete (for downloads), not their first 500."""
     from . import db
     default = dict(stale_days=stale_days, pool_days=pool_days, a_pct=a_pct, b_pct=b_pct,
                    migration_quarters=migration_quarters, fix_rep=fix_rep, customer=customer) == VIEW_DEFAULTS
@@ -519,65 +435,67 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
             return held
     as_of = filters.date_to
     p = filters.params()
-    rec = _records(con, p | {"as_of": as_of, "customer_id": None, "stale_days": stale_days, "pool_days": pool_days})
-    kpis = db.run(con, "customers/record_kpis", p | {"as_ofs": [as_of], "stale_days": stale_days,
-                                                       "pool_days": pool_days}).iloc[0]
-    clusters = with_revenue_split(view_clusters(con, p), rec)
-    qual = quality(rec, set(clusters["customer_id"]))
-    pool = public_pool(rec)
+    rules = p | {"as_of": as_of, "stale_days": stale_days, "pool_days": pool_days}
+    limit = None if whole else SHOWN
     b_pct = max(b_pct, a_pct + 1)
-    abc_rows = db.run(con, "customers/abc_classes", p | {"period_starts": [filters.date_from], "period_ends": [as_of],
-                                                          "a_pct": a_pct, "b_pct": b_pct})
-    reps = sorted(qual["sales_rep"].fillna("").unique())
-    rep = fix_rep if fix_rep in reps else (reps[0] if reps else "")
-    fix = _fix(qual, rep)
     quarters = _quarters(con)
     mig = migration_quarters or default_migration(quarters, as_of)
-    choices = customer_choices(rec, keep=customer)
+    kpis, quality_rows, pool, rfm, abc_rows, clusters, choice_rows, moved = db.concurrently(
+        lambda: db.run(con, "customers/record_kpis", rules | {"as_ofs": [as_of]}).iloc[0],
+        lambda: db.run(con, "customers/record_completeness", rules),
+        lambda: db.run(con, "customers/public_pool", rules | {"limit": limit}),
+        lambda: db.run(con, "customers/rfm_segments", p | {"as_of": as_of}),
+        lambda: db.run(con, "customers/abc_counts", p | {"period_starts": [filters.date_from], "period_ends": [as_of],
+                                                         "a_pct": a_pct, "b_pct": b_pct}),
+        lambda: view_clusters(con, p | {"as_of": as_of}),
+        lambda: db.run(con, "customers/customer_choices", choice_params(filters, keep=customer)),
+        lambda: migration_part(con, filters, mig))
+    completeness, by_rep = completeness_tables(quality_rows)
+    reps = sorted(by_rep["rep"])
+    rep = fix_rep if fix_rep in reps else (reps[0] if reps else "")
+    choices = choice_labels(choice_rows)
     cid = customer if customer in choices else next(iter(choices), None)
-    one = {"customer": None, "me": None, "mates": [], "orders": None, "complaints": None, "status": None}
-    if cid is not None:
-        one = _customer_360(con, filters, qual[qual["customer_id"] == cid], clusters)
+    fix, one = db.concurrently(
+        lambda: _fix(con, filters, rep, stale_days, pool_days, limit),
+        lambda: None if cid is None else _customer_360(con, filters, cid, stale_days, pool_days, clusters))
+    one = one or {"customer": None, "me": None, "mates": [], "orders": None, "complaints": None, "status": None}
     dups = clusters.sort_values(["confidence_pct", "cluster", "customer_id"], ascending=[False, True, True])
     head = (lambda f: f) if whole else (lambda f: f.head(SHOWN))  # noqa: E731
     return {
         "completeness_pct": float(kpis["record_completeness_pct"]), "stale": int(kpis["stale_records"]),
         "duplicate_clusters": int(clusters["cluster"].nunique()), "pool_count": int(kpis["public_pool_candidates"]),
-        "abc_counts": segment_counts(abc_rows), "customers": int(len(rec)),
-        "completeness": completeness(rec), "by_rep": completeness_by_rep(qual),
-        "reps": reps, "fix_rep": rep, "fix": head(fix), "fix_count": int(len(fix)),
+        "abc_counts": {r.abc: int(r.customers) for r in abc_rows.itertuples()}, "customers": int(kpis["customers"]),
+        "completeness": completeness, "by_rep": by_rep,
+        "reps": reps, "fix_rep": rep, "fix": fix["fix"], "fix_count": fix["fix_count"],
         "duplicates": head(dups), "duplicates_count": int(len(dups)),
-        "pool": head(pool),
-        "abc": abc_summary(abc_rows), "rfm": rfm_counts(rfm(rec, as_of)),
-        "quarters": quarters, **migration_part(con, filters, mig),
+        "pool": pool,
+        "abc": abc_rows[["abc", "customers", "revenue"]], "rfm": rfm,
+        "quarters": quarters, **moved,
         "choices": choices, **one,
     }
 
 
-def _fix(qual: pd.DataFrame, rep: str) -> pd.DataFrame:
-    """The fix list of rep ('' = no owner): their customers with a missing field, a stale record or a probable
-    duplicate, lowest quality score first (ties in record order)."""
-    if qual.empty:  # filters that leave no customer (the columns then have no string type to test)
-        return qual
-    return qual[(qual["sales_rep"].fillna("") == rep) &
-                ((qual["missing_fields"].str.len() > 0) | qual["stale"] | qual["is_duplicate"])].sort_values(
-        "quality_score", kind="stable")
+def _fix(con, filters, rep: str, stale_days: int, pool_days: int, limit: int | None) -> dict:
+    """The fix list of rep ('' = no owner), customers/fix_list.sql: its first `limit` rows (None: all) with their
+    missing fields named, and its length."""
+    from . import db
+    rows = _named(db.run(con, "customers/fix_list", filters.params() | {
+        "as_of": filters.date_to, "stale_days": stale_days, "pool_days": pool_days, "fix_rep": rep, "limit": limit}))
+    return {"fix": rows, "fix_count": int(rows["listed"].iloc[0]) if len(rows) else 0}
 
 
 def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
-    """The fix list of one rep from that rep's records alone: view(fix_rep=rep)'s fix_rep, fix and fix_count
-    (first 500), without working out the page's other lists (at 200,000 customers that took ~1.1 s). None when
-    the filters leave the rep no customer (view() then shows its first rep's list)."""
-    p = filters.params()
+    """The fix list of one rep alone: view(fix_rep=rep)'s fix_rep, fix and fix_count (first 500), without working
+    out the page's other lists. None when the filters leave the rep no customer (view() then shows its first rep's
+    list)."""
+    from . import db
     if filters.reps and rep not in filters.reps:
         return None
-    rows = _records(con, p | {"as_of": filters.date_to, "customer_id": None, "reps": [rep], "stale_days": stale_days,
-                              "pool_days": VIEW_DEFAULTS["pool_days"]})
-    if rows.empty:
+    if not db.first_row(con, "customers/record_kpis", filters.params() | {
+            "reps": [rep], "as_ofs": [filters.date_to], "stale_days": stale_days,
+            "pool_days": VIEW_DEFAULTS["pool_days"]})["customers"]:
         return None
-    qual = quality(rows, set(view_clusters(con, p)["customer_id"]))
-    fix = _fix(qual, rep)
-    return {"fix_rep": rep, "fix": fix.head(SHOWN), "fix_count": int(len(fix))}
+    return {"fix_rep": rep, **_fix(con, filters, rep, stale_days, VIEW_DEFAULTS["pool_days"], SHOWN)}
 
 
 def migration_part(con, filters, quarters) -> dict:
@@ -586,10 +504,9 @@ def migration_part(con, filters, quarters) -> dict:
     from .filters import parse_quarter
     (f0, f1), (t0, t1) = parse_quarter(quarters[0]), parse_quarter(quarters[1])
     p = filters.params()
-    rows = db.run(con, "customers/abc_classes", p | {"period_starts": [f0, t0], "period_ends": [f1, t1],
-                                                      "a_pct": VIEW_DEFAULTS["a_pct"], "b_pct": VIEW_DEFAULTS["b_pct"]})
-    starts = rows["period_from"].dt.date
-    return {"migration_quarters": list(quarters), "migration": migration(rows[starts == f0], rows[starts == t0])}
+    rows = db.run(con, "customers/abc_migration", p | {"from_start": f0, "from_end": f1, "to_start": t0, "to_end": t1,
+                                                       "a_pct": VIEW_DEFAULTS["a_pct"], "b_pct": VIEW_DEFAULTS["b_pct"]})
+    return {"migration_quarters": list(quarters), "migration": migration_matrix(rows)}
 
 
 def view_lists(con, filters, viewer: dict, settings: dict) -> dict:
@@ -599,12 +516,18 @@ def view_lists(con, filters, viewer: dict, settings: dict) -> dict:
     return view(con, filters.seen_by(viewer), **settings, whole=True)
 
 
-def _customer_360(con, filters, row: pd.DataFrame, clusters: pd.DataFrame) -> dict:
-    """view()'s customer 360 keys (customer, me, mates, orders, complaints, status) from the customer's row of
-    quality() and the duplicate clusters of the filtered records."""
+def _customer_360(con, filters, cid: str, stale_days: int, pool_days: int, clusters: pd.DataFrame) -> dict | None:
+    """view()'s customer 360 keys (customer, me, mates, orders, complaints, status) of customer cid: its record and
+    flags (customers/customer_records.sql), the other members of its duplicate cluster among the view's clusters,
+    its orders, complaints and churn status. None when cid does not pass the filters."""
     from . import churn, db
-    row = row.iloc[0]
-    cid = row["customer_id"]
+    as_of = filters.date_to
+    p = filters.params()
+    found = _named(db.run(con, "customers/customer_records", p | {
+        "as_of": as_of, "customer_id": cid, "stale_days": stale_days, "pool_days": pool_days}))
+    if found.empty:
+        return None
+    row = found.iloc[0]
     me = {k: (None if not isinstance(v, list) and pd.isna(v) else v.item() if isinstance(v, np.generic) else v)
           for k, v in row.to_dict().items()}
     me = {k: (v.isoformat() if isinstance(v, (pd.Timestamp, dt.date)) else v) for k, v in me.items()}
@@ -615,8 +538,7 @@ def _customer_360(con, filters, row: pd.DataFrame, clusters: pd.DataFrame) -> di
         mates = [[n, i] for n, i in zip(others["customer_name"], others["customer_id"])]
     orders = db.run(con, "customers/customer_orders", filters.viewer() | {"customer_id": cid})
     complaints = db.run(con, "customers/customer_complaints", filters.viewer() | {"customer_id": cid})
-    as_of = filters.date_to
-    st_rows = db.run(con, "churn/customer_status", filters.params() | {"as_of": as_of} | churn.RhythmRules().params())
+    st_rows = db.run(con, "churn/customer_status", p | {"as_of": as_of} | churn.RhythmRules().params())
     mine = st_rows[st_rows["customer_id"] == cid]
     status = None
     if len(mine):
@@ -627,19 +549,16 @@ def _customer_360(con, filters, row: pd.DataFrame, clusters: pd.DataFrame) -> di
 
 
 def customer_360(con, filters, customer: str, stale_days: int = 365) -> dict | None:
-    """The customer 360 of one customer, from that customer's record alone: what view(customer=...) gives for
-    it, without working out the page's lists again (at 200,000 customers picking another customer took ~1.2 s
-    that way). with_parts() puts it into the view it is shown with. None when the customer is not among the
-    filtered records (the page then keeps the view's own customer)."""
-    as_of = filters.date_to
-    p = filters.params()
-    one = _records(con, p | {"as_of": as_of, "customer_id": customer, "stale_days": stale_days,
-                             "pool_days": VIEW_DEFAULTS["pool_days"]})
-    if one.empty:
+    """The customer 360 of one customer alone: what view(customer=...) gives for it, without working out the
+    page's lists again. with_parts() puts it into the view it is shown with. None when the customer does not pass
+    the filters (the page then keeps the view's own customer)."""
+    from . import db
+    one = _customer_360(con, filters, customer, stale_days, VIEW_DEFAULTS["pool_days"],
+                        view_clusters(con, filters.params() | {"as_of": filters.date_to}))
+    if one is None:
         return None
-    clusters = view_clusters(con, p)
-    qual = quality(one, set(clusters["customer_id"]))
-    return _customer_360(con, filters, qual, clusters) | {"choice": customer_choices(one, limit=1)}
+    choice = choice_labels(db.run(con, "customers/customer_choices", choice_params(filters, keep=customer) | {"limit": 0}))
+    return one | {"choice": choice}
 
 
 def with_parts(view: dict, fix: dict | None = None, migration: dict | None = None, one: dict | None = None) -> dict:

@@ -66,15 +66,15 @@ def pack_data(con, filters: Filters, lang: str) -> dict:
     by_country["country_name"] = [country_name(c, lang) if c != "unknown" else t("unknown", lang) for c in by_country["country_code"]]
     severities = db.run(con, "complaints/severity_options", p)["severity"].tolist()
     monthly = db.run(con, "complaints/latency_by_month", p | cx.sla_params(cx.default_targets(severities)))
-    rec = db.run(con, "customers/customer_records", p | {"as_of": q_end, "customer_id": None} | {
-        k: rx.VIEW_DEFAULTS[k] for k in ("stale_days", "pool_days")})
+    completeness, _ = rx.completeness_tables(db.run(con, "customers/record_completeness", p | {"as_of": q_end} | {
+        k: rx.VIEW_DEFAULTS[k] for k in ("stale_days", "pool_days")}))
     return {
         "lang": lang, "quarter": quarter_label(q_start), "filters": f, "filters_words": f.describe(lang),
         "currency": currency, "now": now, "previous": before, "last_year": last_year,
         "previous_label": quarter_label(prev.date_from), "last_year_label": quarter_label(ly.date_from),
         "summary": summary(now, before, country_movers, currency, lang, quarter_label(prev.date_from)),
         "flagged": flagged, "steps": steps, "has_pipeline": has_pipeline, "by_country": by_country,
-        "monthly": monthly, "completeness": rx.completeness(rec),
+        "monthly": monthly, "completeness": completeness,
         "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     }
 

@@ -166,9 +166,8 @@ def customer_360_section() -> None:
     """One customer end to end: a search or another pick reruns only this section."""
     search = st.text_input(t("c360_search", L), key="c360_search", width=420, placeholder=t("c360_search_hint", L)) or ""
     if search.strip():
-        # A search reads every record (the view lists the 1,000 largest customers) and picks among its matches.
-        labels = records.customer_choices(ui.query("customers/customer_records", filters.params() | {
-            "as_of": as_of, "customer_id": None, "stale_days": settings["stale_days"], "pool_days": settings["pool_days"]}), search)
+        # A search looks through every customer passing the filters (the view lists the 1,000 largest).
+        labels = records.choice_labels(ui.query("customers/customer_choices", records.choice_params(filters, search)))
     else:
         labels = view["choices"]
     if view["customers"] > records.CHOICES:

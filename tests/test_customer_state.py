@@ -102,7 +102,9 @@ def test_the_state_on_a_day_between_two_orders(sample_con):
 
 
 STATE_QUERIES = ["churn/customer_status", "churn/revenue_retention", "customers/customer_records",
-                 "churn/funnel_customers", "churn/cohort_retention", "customers/record_kpis"]
+                 "churn/funnel_customers", "churn/cohort_retention", "customers/record_kpis",
+                 "customers/record_completeness", "customers/fix_list", "customers/public_pool",
+                 "customers/rfm_segments", "customers/customer_choices", "customers/duplicate_pairs"]
 
 
 def test_the_queries_that_read_the_state():
@@ -119,7 +121,8 @@ def test_queries_read_the_same_state_on_quarter_ends_and_other_days(name, filter
         f = Filters(dt.date(as_of.year, (as_of.month - 1) // 3 * 3 + 1, 1), as_of, **FILTER_SETS[filters])
         params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_ofs": [as_of, ends[-5]], "trend": True,
                                                          "customer_id": None, "stale_days": 365, "pool_days": 180,
-                                                         "cohorts": [], "channels": []}
+                                                         "cohorts": [], "channels": [], "fix_rep": "Li Wei",
+                                                         "limit": None, "text": "", "keep": None}
         cur = sample_con.cursor()
         cur.execute("use cockpit")
         cur.execute(f"create temp table customer_state as select * from customer_state_live($days::date[], "

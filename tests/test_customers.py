@@ -159,6 +159,40 @@ def test_record_kpis_and_flags_against_the_records_worked_out_here(as_of, filt, 
             missing = [sum(1 << i for i, k in enumerate(fields) if not h[k]) for h in has.to_dict("records")]
             assert rows.loc[ids, "missing_mask"].tolist() == missing
             assert list(fields) == records.QUALITY_FIELDS
+        # Probable duplicates: a pair the import found whose two customers are both in view; quality score = %
+        # of fields filled - 20 if stale - 20 if a probable duplicate, floored at 0.
+        pairs = cur.sql("select customer_a, customer_b from customer_duplicate_pairs").df()
+        inside = set(people["customer_id"])
+        pairs = pairs[pairs["customer_a"].isin(inside) & pairs["customer_b"].isin(inside)]
+        dup = people["customer_id"].isin(set(pairs["customer_a"]) | set(pairs["customer_b"]))
+        score = (has.sum(axis=1) * 100.0 / 9 - 20 * stale.astype(int) - 20 * dup.astype(int)).clip(lower=0)
+        rules = f.params() | {"as_of": day, "stale_days": stale_days, "pool_days": pool_days}
+        comp = db.run(sample_con, "customers/record_completeness", rules)
+        total = comp[comp["rep"].isna()].iloc[0]
+        assert total["customers"] == len(people)
+        for k in fields:
+            assert total[k] == pytest.approx(has[k].mean() * 100, rel=1e-9), k
+        rep = people["sales_rep"].fillna("")
+        by_rep = comp[comp["rep"].notna()].set_index("rep")
+        assert sorted(by_rep.index) == sorted(set(rep))
+        for r, idx in rep.groupby(rep).groups.items():
+            assert by_rep.loc[r, "customers"] == len(idx)
+            assert by_rep.loc[r, "quality_score"] == pytest.approx(score[idx].mean(), rel=1e-9)
+            assert by_rep.loc[r, "email"] == pytest.approx(has.loc[idx, "email"].mean() * 100, rel=1e-9)
+        # The fix list of the rep with most customers: a field missing, stale or a duplicate; lowest score first.
+        busiest = rep.value_counts().index[0]
+        need = (rep == busiest) & ((~has).any(axis=1) | stale | dup)
+        want = pd.DataFrame({"customer_id": people["customer_id"], "score": score})[need].sort_values(
+            ["score", "customer_id"])["customer_id"].tolist()
+        for limit in (None, 5):
+            fix = db.run(sample_con, "customers/fix_list", rules | {"fix_rep": busiest, "limit": limit})
+            assert fix["customer_id"].tolist() == want[:limit] and set(fix["listed"]) == {len(want)}
+        # The public pool: no owner or idle; the largest lifetime revenue first, ties by id.
+        pool = db.run(sample_con, "customers/public_pool", rules | {"limit": None})
+        assert sorted(pool["customer_id"]) == sorted(people["customer_id"][no_owner | idle])
+        assert pool.equals(pool.sort_values(["lifetime_revenue", "customer_id"], ascending=[False, True]))
+        assert db.run(sample_con, "customers/public_pool", rules | {"limit": 5})["customer_id"].tolist() == \
+            pool["customer_id"].head(5).tolist()
 
 
 @pytest.mark.parametrize("filt", [dict(all_customers=True), dict(all_customers=False, visible_reps=("Li Wei", "Maria Schmidt"))])
@@ -204,14 +238,23 @@ def test_duplicates_found_at_import_equal_a_fresh_search(sample_con):
     pairs = rx.duplicate_pairs(customers)
     fresh = rx.clusters_of(pairs)
     assert len(fresh) > 0
-    pd.testing.assert_frame_equal(rx.view_clusters(sample_con, everyone.params()), fresh, check_dtype=False)
+    # (The view's members carry their lifetime revenue as of its end; the fresh search has none.)
+    without = lambda c: c.drop(columns=["lifetime_revenue", "revenue_split_pct"])  # noqa: E731
+    pd.testing.assert_frame_equal(without(rx.view_clusters(sample_con, everyone.params() | {"as_of": everyone.date_to})),
+                                  without(fresh), check_dtype=False)
     some = Filters(everyone.date_from, everyone.date_to, ("US", "DE"), all_customers=True)
     shown = set(db.run(sample_con, "customers/customer_records", some.params() | {
         "as_of": some.date_to, "customer_id": None, "stale_days": 365, "pool_days": 180})["customer_id"])
     within = pairs[pairs["customer_a"].isin(shown) & pairs["customer_b"].isin(shown)].reset_index(drop=True)
-    got = rx.view_clusters(sample_con, some.params())
+    got = rx.view_clusters(sample_con, some.params() | {"as_of": some.date_to})
     assert set(got["customer_id"]) <= shown and len(got) > 0
-    pd.testing.assert_frame_equal(got, rx.clusters_of(within), check_dtype=False)
+    pd.testing.assert_frame_equal(without(got), without(rx.clusters_of(within)), check_dtype=False)
+    # Each member's lifetime revenue as of the view's end and its share of its cluster's.
+    revenue = db.run(sample_con, "customers/customer_records", some.params() | {
+        "as_of": some.date_to, "customer_id": None, "stale_days": 365, "pool_days": 180}).set_index("customer_id")["lifetime_revenue"]
+    assert got["lifetime_revenue"].tolist() == pytest.approx(revenue[got["customer_id"]].tolist())
+    share = got["lifetime_revenue"] / got.groupby("cluster")["lifetime_revenue"].transform("sum") * 100
+    assert got["revenue_split_pct"].fillna(-1).tolist() == pytest.approx(share.fillna(-1).tolist())
 
 
 def test_clusters_join_pairs_transitively_and_take_their_strongest_pair():
@@ -227,25 +270,39 @@ def test_clusters_join_pairs_transitively_and_take_their_strongest_pair():
     assert rx.clusters_of(pairs.iloc[:0]).empty
 
 
-def test_customer_choices_largest_first_search_and_kept_choice():
-    rec = pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(3000)],
-                        "customer_name": [f"Textil {i}" if i % 100 == 0 else f"Trading {i}" for i in range(3000)],
-                        "lifetime_revenue": [float(i % 1500) for i in range(3000)]})
-    rec.loc[7, "customer_name"] = None
-    top = records.customer_choices(rec)
-    assert len(top) == records.CHOICES
-    ids = list(top)
-    # Largest first; equal revenue keeps record order (C01499 before C02999).
-    assert ids[:2] == ["C01499", "C02999"] and top["C01499"] == "Trading 1499 (C01499)"
+def test_customer_choices_largest_first_search_and_kept_choice(sample_con):
+    """customers/customer_choices.sql against the records' lifetime revenue ranked here: the largest first (ties by
+    id), a search by id or name in any case, and a chosen customer kept (first) when it is not among them."""
+    from cockpit.filters import Filters
+    f = Filters(dt.date(2026, 1, 1), dt.date(2026, 3, 31), all_customers=True)
+    rec = db.run(sample_con, "customers/customer_records", f.params() | {
+        "as_of": f.date_to, "customer_id": None, "stale_days": 365, "pool_days": 180})
+    ranked = rec.sort_values(["lifetime_revenue", "customer_id"], ascending=[False, True])
+
+    def choices(text="", keep=None, limit=records.CHOICES):
+        return records.choice_labels(db.run(sample_con, "customers/customer_choices",
+                                            records.choice_params(f, text, keep) | {"limit": limit}))
+    top = choices()
+    assert len(rec) > records.CHOICES and list(top) == ranked["customer_id"].head(records.CHOICES).tolist()
+    first = ranked.iloc[0]
+    assert top[first["customer_id"]] == f"{first['customer_name']} ({first['customer_id']})"
     # A search reaches customers outside the largest thousand, by name (any case) or by id.
-    found = records.customer_choices(rec, "textil")
-    assert set(found) == {f"C{i:05d}" for i in range(0, 3000, 100)}
-    assert list(records.customer_choices(rec, "c00007")) == ["C00007"] and records.customer_choices(rec, "C00007")["C00007"] == "— (C00007)"
-    assert records.customer_choices(rec, "no such firm") == {}
-    # A chosen customer (a shared link) stays on the list even when it is not among the largest.
-    kept = records.customer_choices(rec, keep="C00003")
-    assert "C00003" in kept and len(kept) == records.CHOICES + 1
-    assert "C09999" not in records.customer_choices(rec, keep="C09999")
+    word = str(ranked[ranked["customer_name"].notna()].iloc[-1]["customer_name"])[:6]
+    hits = ranked[ranked["customer_name"].str.lower().str.contains(word.lower(), regex=False, na=False) |
+                  ranked["customer_id"].str.lower().str.contains(word.lower(), regex=False)]
+    assert list(choices(word.upper())) == hits["customer_id"].head(records.CHOICES).tolist() and len(hits) > 0
+    last = ranked.iloc[-1]["customer_id"]
+    assert last not in top and list(choices(last.lower())) == [last]
+    assert choices("no such firm") == {}
+    # A chosen customer (a shared link) stays on the list, first, when it is not among the largest; a customer the
+    # filters leave out is not added.
+    kept = choices(keep=last)
+    assert list(kept)[0] == last and len(kept) == records.CHOICES + 1 and list(kept)[1:] == list(top)
+    assert list(choices(keep=first["customer_id"])) == list(top)
+    assert "C99999" not in choices(keep="C99999")
+    named = rec[rec["customer_name"].isna()]
+    if len(named):
+        assert choices(named.iloc[0]["customer_id"])[named.iloc[0]["customer_id"]].startswith("— (")
 
 
 def test_customer_360_search_in_the_app(app_env):
@@ -379,65 +436,55 @@ def test_customer_360_alone_equals_the_view_with_that_customer(sample_con):
         records.view(sample_con, de)["customer"]
 
 
-def test_rfm_scores_and_segments_by_hand():
-    """Five customers with an order and one without, values chosen so that each score is the customer's rank
-    (5 customers: quintile = rank); segments read off docs/metrics.md's grid by hand."""
+def test_rfm_segments_by_hand(tmp_path):
+    """customers/rfm_segments.sql on five customers whose orders make each score the customer's rank (five
+    customers: quintile = rank); the segments read off docs/metrics.md's grid by hand."""
+    from cockpit.filters import Filters
+    from cockpit.importer import run_import
     as_of = dt.date(2026, 9, 30)
-    day = lambda n: pd.Timestamp(as_of - dt.timedelta(days=n))  # noqa: E731
-    rec = pd.DataFrame({
-        "customer_id": ["A", "B", "C", "D", "E", "F"],
-        "customer_name": ["a", "b", "c", "d", "e", "f"],
-        "last_order_on": [day(1), day(10), day(100), day(200), day(400), pd.NaT],
-        "order_dates_l12m": [10, 8, 1, 5, 3, 0],
-        "revenue_l12m": [1000.0, 800.0, 10.0, 500.0, 100.0, 0.0],
-    })
-    got = records.rfm(rec, as_of).set_index("customer_id")
-    assert list(got.index) == ["A", "B", "C", "D", "E"]  # F has never ordered
-    assert got["recency_days"].tolist() == [1, 10, 100, 200, 400]
-    assert got["r_score"].tolist() == [5, 4, 3, 2, 1]
-    assert got["f_score"].tolist() == [5, 4, 1, 3, 2]
-    assert got["m_score"].tolist() == [5, 4, 1, 3, 2]
-    # (R, mean of F and M): A (5, 5) champions; B (4, 4) loyal; C (3, 1) about to sleep; D (2, 3) at risk;
-    # E (1, 2) lost.
-    assert got["rfm_segment"].tolist() == ["champions", "loyal", "about_to_sleep", "at_risk", "lost"]
-    counts = records.rfm_counts(records.rfm(rec, as_of))
-    assert dict(zip(counts["rfm_segment"], counts["customers"])) == {
+    # customer: days before as_of of each order (one order a day), amount of each order.
+    orders = {"A": (range(1, 11), 100), "B": (range(10, 18), 100), "C": ([100], 10), "D": (range(200, 205), 100),
+              "E": ([300, 301, 302], 100 / 3)}
+    rows = [(c, as_of - dt.timedelta(days=d), amount) for c, (days, amount) in orders.items() for d in days]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "orders.csv").write_text("Order No.,Customer ID,Order Date,Amount,Currency\n" + "".join(
+        f"O{i},{c},{day.isoformat()},{amount:.4f},USD\n" for i, (c, day, amount) in enumerate(rows)))
+    run_import([tmp_path / "in"], tmp_path / "rfm.duckdb")
+    con = db.connect(tmp_path / "rfm.duckdb")
+    f = Filters(dt.date(2026, 7, 1), as_of, all_customers=True)
+    got = db.run(con, "customers/rfm_segments", f.params() | {"as_of": as_of})
+    con.close()
+    # R (oldest last order first): E 1, D 2, C 3, B 4, A 5. F (order dates in 12 months: A 10, B 8, C 1, D 5, E 3):
+    # C 1, E 2, D 3, B 4, A 5; M (A 1,000, B 800, C 10, D 500, E 100) the same. (R, FM): A (5, 5) champions;
+    # B (4, 4) loyal; C (3, 1) about to sleep; D (2, 3) at risk; E (1, 2) lost.
+    assert dict(zip(got["rfm_segment"], got["customers"])) == {
         "champions": 1, "loyal": 1, "about_to_sleep": 1, "at_risk": 1, "lost": 1}
 
 
-def test_abc_migration_by_hand():
-    """Before: X A, Y A, Z B (W had no positive revenue: no row). After: Y A, V A, X B. So X A->B, Y A->A, Z B->—,
-    V —->A."""
-    before = pd.DataFrame({"customer_id": ["X", "Y", "Z"], "abc": ["A", "A", "B"]})
-    after = pd.DataFrame({"customer_id": ["X", "Y", "V"], "abc": ["B", "A", "A"]})
-    got = records.migration(before, after)
+def test_abc_migration_by_hand(tmp_path):
+    """Q1 revenue X 50, Y 40, Z 10, W −5: X A, Y A, Z B (W none). Q2 Y 50, V 40, X 10: Y A, V A, X B. So X A→B,
+    Y A→A, Z B→—, V —→A (customers/abc_migration.sql, as the Customers page reads it)."""
+    from cockpit.filters import Filters
+    from cockpit.importer import run_import
+    lines = [("X", "2025-02-01", 50), ("Y", "2025-02-02", 40), ("Z", "2025-02-03", 10), ("W", "2025-02-04", -5),
+             ("Y", "2025-05-01", 50), ("V", "2025-05-02", 40), ("X", "2025-05-03", 10)]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "orders.csv").write_text("Order No.,Customer ID,Order Date,Amount,Currency\n" + "".join(
+        f"O{i},{c},{d},{v},USD\n" for i, (c, d, v) in enumerate(lines)))
+    run_import([tmp_path / "in"], tmp_path / "mig.duckdb")
+    con = db.connect(tmp_path / "mig.duckdb")
+    f = Filters(dt.date(2025, 4, 1), dt.date(2025, 6, 30), all_customers=True)
+    got = records.migration_part(con, f, ("2025Q1", "2025Q2"))["migration"]
+    same = records.migration_part(con, f, ("2025Q2", "2025Q2"))["migration"]
+    con.close()
     classes = ["A", "B", "C", "—"]
     assert list(got.index) == classes and list(got.columns) == classes
     want = {("A", "B"): 1, ("A", "A"): 1, ("B", "—"): 1, ("—", "A"): 1}
     for i in classes:
         for j in classes:
             assert int(got.loc[i, j]) == want.get((i, j), 0), (i, j)
-    empty = records.migration(before.iloc[:0], after.iloc[:0])
-    assert list(empty.index) == classes and int(empty.to_numpy().sum()) == 0
-
-
-def test_completeness_by_rep_by_hand():
-    """Rep R1 has two customers (one with every field, one with only a name and the rep), no owner has one (name,
-    e-mail and the text 'nan' as phone, which does not count)."""
-    every = records.QUALITY_FIELDS
-    quality_rows = pd.DataFrame({
-        "customer_id": ["1", "2", "3"], "sales_rep": ["R1", "R1", None], "quality_score": [100.0, 40.0, 10.0],
-        "missing_mask": [sum(1 << i for i, f in enumerate(every) if f in missing) for missing in (
-            [], [f for f in every if f not in ("customer_name", "sales_rep")],
-            [f for f in every if f not in ("customer_name", "email")])]})
-    got = records.completeness_by_rep(quality_rows).set_index("rep")
-    assert sorted(got.index) == ["", "R1"]
-    assert got.loc["R1", "customers"] == 2 and got.loc["", "customers"] == 1
-    assert got.loc["R1", "customer_name"] == 100.0 and got.loc["R1", "sales_rep"] == 100.0
-    assert got.loc["R1", "email"] == 50.0 and got.loc["R1", "website"] == 50.0
-    assert got.loc["", "customer_name"] == 100.0 and got.loc["", "email"] == 100.0
-    assert got.loc["", "phone"] == 0.0 and got.loc["", "sales_rep"] == 0.0
-    assert got.loc["R1", "quality_score"] == 70.0 and got.loc["", "quality_score"] == 10.0
+    # A quarter against itself: every customer stays in its class.
+    assert int(same.loc["A", "A"]) == 2 and int(same.loc["B", "B"]) == 1 and int(same.to_numpy().sum()) == 3
 
 
 def test_view_lists_are_the_whole_lists_for_the_viewer(sample_con):
@@ -453,7 +500,8 @@ def test_view_lists_are_the_whole_lists_for_the_viewer(sample_con):
     mine = records.view_lists(sample_con, f, {"all_customers": False, "visible_reps": [rep]},
                               dict(records.VIEW_DEFAULTS) | {"fix_rep": rep})
     assert 0 < len(mine["pool"]) < base["pool_count"] and set(mine["pool"]["sales_rep"]) == {rep}
-    assert mine["fix_rep"] == rep and set(mine["fix"]["sales_rep"]) == {rep}
+    owner = dict(sample_con.execute("select customer_id, sales_rep from cockpit.customers").fetchall())
+    assert mine["fix_rep"] == rep and {owner[c] for c in mine["fix"]["customer_id"]} == {rep}
 
 
 def test_fix_list_and_migration_alone_equal_the_view_with_those_settings(sample_con):

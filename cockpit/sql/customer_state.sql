@@ -112,30 +112,51 @@ create or replace view customer_state as select * from customer_snapshot
 ;
 -- The record rules as of each day of as_ofs, for the customers passing the filters (home country), written once
 -- (docs/metrics.md "Record quality"): stale = neither updated nor contacted (else created) within stale_days;
--- a public-pool candidate = no owner ('no_owner'), or neither an order nor a contact within pool_days ('idle').
--- The last order is the customer's state that day (customer_state: stored at quarter ends, added for other days
--- by cockpit/db.py state_days). Read by customers/record_kpis.sql (the counts) and customers/customer_records.sql
--- (each customer's flags). Created by customer_state.sql, after the view it reads.
+-- a public-pool candidate = no owner ('no_owner'), or neither an order nor a contact within pool_days ('idle');
+-- a probable duplicate = one of a pair the import found (customer_duplicate_pairs) whose other customer passes the
+-- filters too; quality score = % of the nine record fields filled, less 20 if stale and 20 if a probable duplicate,
+-- floored at 0. The order facts are the customer's state that day (customer_state: stored at quarter ends, added
+-- for other days by cockpit/db.py state_days). Read by every customers/ query that lists or counts records.
+-- Created by customer_state.sql, after the view it reads.
 create or replace macro record_flags(as_ofs, stale_days, pool_days, countries, regions, reps, segments, all_customers,
                                      visible_reps) as table
     with days as (
         select distinct unnest(as_ofs)::date as as_of
-    )
-    select d.as_of, k.customer_id, k.missing_mask, 9 - bit_count(k.missing_mask) as fields_filled, o.last_order_on,
-           k.last_touched_on is null or k.last_touched_on < d.as_of - stale_days as stale,
-           case when not k.has_owner then 'no_owner'
-                when (o.last_order_on is null or o.last_order_on < d.as_of - pool_days)
-                 and (k.last_contact_on is null or k.last_contact_on < d.as_of - pool_days) then 'idle' end as pool_reason
-    from customer_record_facts k
-    cross join days d
-    left join (
-        -- The same customers' state those days (in_view again on the state's copy of the filter columns: lets the
-        -- scan skip the other customers' rows).
-        select o.as_of, o.customer_id, o.last_order_on
-        from customer_state o
-        where o.as_of in (select as_of from days)
-          and in_view(o.home_country, o.region_code, o.subregion_code, o.sales_region, o.rep_key, o.segment_key,
+    ),
+    shown as (
+        select *
+        from customer_record_facts k
+        where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
                       countries, regions, reps, segments, all_customers, visible_reps)
-    ) o on o.customer_id = k.customer_id and o.as_of = d.as_of
-    where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
-                  countries, regions, reps, segments, all_customers, visible_reps)
+    ),
+    -- Pairs whose two customers are both in view: a pair is evidence whatever the filters, but a view shows only
+    -- the pairs between its own customers (customers/duplicate_pairs.sql).
+    pairs_shown as (
+        select p.customer_a, p.customer_b
+        from customer_duplicate_pairs p
+        where p.customer_a in (select customer_id from shown) and p.customer_b in (select customer_id from shown)
+    ),
+    flagged as (
+        select d.as_of, k.customer_id, k.home_country, k.rep_key, k.missing_mask, 9 - bit_count(k.missing_mask) as fields_filled,
+               o.last_order_on, o.revenue_l12m, o.order_dates_l12m, o.lifetime_revenue,
+               k.last_touched_on is null or k.last_touched_on < d.as_of - stale_days as stale,
+               case when not k.has_owner then 'no_owner'
+                    when (o.last_order_on is null or o.last_order_on < d.as_of - pool_days)
+                     and (k.last_contact_on is null or k.last_contact_on < d.as_of - pool_days) then 'idle' end as pool_reason,
+               k.customer_id in (select customer_a from pairs_shown union all select customer_b from pairs_shown)
+                   as is_duplicate
+        from shown k
+        cross join days d
+        left join (
+            -- The same customers' state those days (in_view again on the state's copy of the filter columns: lets
+            -- the scan skip the other customers' rows).
+            select o.as_of, o.customer_id, o.last_order_on, o.revenue_l12m, o.lifetime_revenue,
+                   coalesce(o.order_dates, 0) - coalesce(o.order_dates_year_ago, 0) as order_dates_l12m
+            from customer_state o
+            where o.as_of in (select as_of from days)
+              and in_view(o.home_country, o.region_code, o.subregion_code, o.sales_region, o.rep_key, o.segment_key,
+                          countries, regions, reps, segments, all_customers, visible_reps)
+        ) o on o.customer_id = k.customer_id and o.as_of = d.as_of
+    )
+    select *, greatest(fields_filled * 100.0 / 9 - 20 * stale::int - 20 * is_duplicate::int, 0) as quality_score
+    from flagged

@@ -1,7 +1,8 @@
 -- One row per customer passing the filters (home country), or only $customer_id when given: the CRM record, its
 -- order facts as of $as_of (customer_state, cockpit/sql/customer_state.sql) and its record flags that day
--- (record_flags, cockpit/sql/build_derived.sql: missing fields as bits, stale after $stale_days, public-pool reason after
--- $pool_days).
+-- (record_flags, cockpit/sql/customer_state.sql: missing fields as bits, stale after $stale_days, public-pool reason
+-- after $pool_days, probable duplicate, quality score). The Customers page reads it for one customer (the 360); its
+-- lists and counts read the same flags in their own queries (fix_list, public_pool, record_completeness).
 select
     c.customer_id,
     c.customer_name,
@@ -30,7 +31,9 @@ select
     k.missing_mask,
     k.fields_filled,
     k.stale,
-    k.pool_reason
+    k.pool_reason,
+    k.is_duplicate,
+    k.quality_score
 from customers c
 join customer_facts f using (customer_id)
 left join customer_state s on s.customer_id = c.customer_id and s.as_of = $as_of

@@ -1,16 +1,16 @@
 -- One row per pair of probable duplicates whose two customers both pass the filters (home country, as
 -- customer_records.sql): the pairs the import found in the whole customer list (docs/metrics.md "Duplicates"), with
--- each customer's name and owner; cockpit/records.py clusters_of groups them.
+-- each customer's name, owner and lifetime revenue as of $as_of; cockpit/records.py clusters_of groups them.
 with shown as (
-    select c.customer_id, c.customer_name, c.sales_rep
-    from customers c
-    join customer_facts f using (customer_id)
-    left join country_regions r on r.country_code = f.home_country
-    where in_view(f.home_country, r.region_code, r.subregion_code, c.sales_region, coalesce(c.sales_rep, ''),
-                  coalesce(c.segment, ''), $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
+    select c.customer_id, c.customer_name, c.sales_rep, coalesce(s.lifetime_revenue, 0) as lifetime_revenue
+    from customer_record_facts k
+    join customers c using (customer_id)
+    left join customer_state s on s.customer_id = k.customer_id and s.as_of = $as_of
+    where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+                  $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 )
-select p.customer_a, a.customer_name as name_a, a.sales_rep as rep_a,
-       p.customer_b, b.customer_name as name_b, b.sales_rep as rep_b,
+select p.customer_a, a.customer_name as name_a, a.sales_rep as rep_a, a.lifetime_revenue as revenue_a,
+       p.customer_b, b.customer_name as name_b, b.sales_rep as rep_b, b.lifetime_revenue as revenue_b,
        p.evidence, p.confidence
 from customer_duplicate_pairs p
 join shown a on a.customer_id = p.customer_a
