@@ -154,21 +154,6 @@ def revenue_at_risk(status: pd.DataFrame) -> float:
     return float(status.loc[status["status"] != "on_rhythm", "revenue_l12m"].clip(lower=0).sum())
 
 
-def status_summary(con, params: dict) -> tuple[dict[str, int], float]:
-    """status_counts and revenue_at_risk of the status query, computed by DuckDB without fetching one row per
-    customer (the KPI cards need only these). Same definitions as the frame versions; a test holds them equal."""
-    from . import db
-    rows = db.aggregate(con, "churn/customer_status", params,
-                        "status, count(*) as customers, sum(greatest(revenue_l12m, 0)) as revenue_floored", "status")
-    counts = {k: 0 for k in ("on_rhythm", "at_risk", "lapsed")}
-    at_risk = 0.0
-    for r in rows.itertuples():
-        counts[r.status] = int(r.customers)
-        if r.status != "on_rhythm":
-            at_risk += float(r.revenue_floored or 0.0)
-    return counts, at_risk
-
-
 def status_counts(status: pd.DataFrame) -> dict[str, int]:
     """on_rhythm / at_risk / lapsed -> customers."""
     counts = status["status"].value_counts()

@@ -55,23 +55,26 @@ def as_of_date(con, filters: Filters) -> dt.date:
 
 def churn_many(con, filters_list: list[Filters], rules=None) -> list[dict]:
     """Churn KPIs of each period of the same filters as of its end, with the default reorder-rhythm rules
-    (docs/metrics.md): the status counts and revenue at stake period by period (churn/customer_status.sql), NRR and
-    GRR of every period in one query (churn/revenue_retention.sql)."""
+    (docs/metrics.md): the status counts and revenue at stake (churn/status_counts.sql) and NRR and GRR
+    (churn/revenue_retention.sql), each one query for every period."""
     from . import churn as churn_rules
     rules = rules or churn_rules.RhythmRules()
     as_ofs = [as_of_date(con, f) for f in filters_list]
-    retention = db.run(con, "churn/revenue_retention", filters_list[0].params() | {"as_ofs": as_ofs, "trend": False})
+    params = filters_list[0].params() | rules.params() | {"as_ofs": as_ofs}
+    retention, counts = db.concurrently(
+        lambda: db.run(con, "churn/revenue_retention", params | {"trend": False}),
+        lambda: db.run(con, "churn/status_counts", params))
     by_end = {pd.Timestamp(r.quarter_end).date(): r for r in retention.itertuples()}
+    status = {(pd.Timestamp(r.as_of).date(), r.status): r for r in counts.itertuples()}
     pct = lambda v: None if v is None or v != v else round(float(v), 2)  # noqa: E731
     out = []
-    for f, as_of in zip(filters_list, as_ofs):
-        counts, at_risk = churn_rules.status_summary(con, f.params() | rules.params() | {"as_of": as_of})
+    for as_of in as_ofs:
         now = by_end.get(as_of)
         out.append({
             "as_of": as_of.isoformat(),
-            "at_risk_customers": counts["at_risk"],
-            "lapsed_customers": counts["lapsed"],
-            "revenue_at_risk": _money(at_risk),
+            "at_risk_customers": int(status[(as_of, "at_risk")].customers),
+            "lapsed_customers": int(status[(as_of, "lapsed")].customers),
+            "revenue_at_risk": _money(status[(as_of, "at_risk")].revenue_floored + status[(as_of, "lapsed")].revenue_floored),
             "nrr_pct": pct(now.nrr_pct) if now is not None else None,
             "grr_pct": pct(now.grr_pct) if now is not None else None,
         })

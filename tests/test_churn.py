@@ -109,18 +109,26 @@ def test_funnel_counts_and_reasons():
     assert "已超过惯常间隔" in churn.reason(row, "zh")
 
 
-def test_status_summary_in_duckdb_equals_the_frame_version(sample_con):
-    """The KPI cards count statuses and sum revenue at stake inside DuckDB; the page does it on the fetched rows.
-    Both must give the same numbers (docs/metrics.md at_risk_customers, lapsed_customers, revenue_at_risk)."""
+def test_status_counts_of_many_days_equal_the_customers_listed(sample_con):
+    """The KPI cards count statuses and sum revenue at stake for many days in one query (churn/status_counts.sql);
+    the page lists each customer's status (churn/customer_status.sql) and counts them. Both read the one rule
+    (churn_status) and must give the same numbers (docs/metrics.md at_risk_customers, lapsed_customers,
+    revenue_at_risk), for quarter ends and other days, the whole company and one country."""
     import datetime as dt
     from cockpit import churn, db
     from cockpit.filters import Filters
-    for as_of in (dt.date(2025, 12, 31), dt.date(2026, 9, 30), dt.date(2026, 5, 17)):
-        p = Filters(dt.date(2025, 1, 1), as_of, all_customers=True).params() | churn.RhythmRules().params() | {"as_of": as_of}
-        status = db.run(sample_con, "churn/customer_status", p)
-        counts, at_risk = churn.status_summary(sample_con, p)
-        assert counts == churn.status_counts(status)
-        assert at_risk == pytest.approx(churn.revenue_at_risk(status), abs=0.01)
+    days = [dt.date(2025, 12, 31), dt.date(2026, 9, 30), dt.date(2026, 5, 17)]
+    for countries in ((), ("DE",)):
+        f = Filters(dt.date(2025, 1, 1), days[-1], countries, all_customers=True)
+        counts = db.run(sample_con, "churn/status_counts", f.params() | churn.RhythmRules().params() | {"as_ofs": days})
+        assert len(counts) == 3 * len(days)
+        for as_of in days:
+            status = db.run(sample_con, "churn/customer_status", f.params() | churn.RhythmRules().params() | {"as_of": as_of})
+            mine = counts[counts["as_of"].dt.date == as_of].set_index("status")
+            assert {k: int(v) for k, v in mine["customers"].items()} == churn.status_counts(status)
+            assert mine.loc[["at_risk", "lapsed"], "revenue_floored"].sum() == pytest.approx(
+                churn.revenue_at_risk(status), abs=0.01)
+            assert (status["status"] != "on_rhythm").sum() > 0
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -104,7 +104,8 @@ def test_the_state_on_a_day_between_two_orders(sample_con):
 STATE_QUERIES = ["churn/customer_status", "churn/revenue_retention", "customers/customer_records",
                  "churn/funnel_customers", "churn/cohort_retention", "customers/record_kpis",
                  "customers/record_completeness", "customers/fix_list", "customers/public_pool",
-                 "customers/rfm_segments", "customers/customer_choices", "customers/duplicate_pairs"]
+                 "customers/rfm_segments", "customers/customer_choices", "customers/duplicate_pairs",
+                 "churn/status_counts"]
 
 
 def test_the_queries_that_read_the_state():

@@ -19,7 +19,7 @@ from .files import new_version
 from .model import ImportFailed
 
 
-DERIVED_VERSION = "27"
+DERIVED_VERSION = "28"
 # Quarter ends materialised per statement (_build_customer_state).
 SNAPSHOT_BATCH = 4
 

@@ -309,6 +309,28 @@ create or replace macro abc_classes(period_starts, period_ends, a_pct, b_pct, co
            running_revenue * 100.0 / total_revenue as cumulative_pct
     from ranked
 ;
+-- A customer's reorder-rhythm status as of a day, written once (docs/metrics.md "Reorder rhythm"): the expected gap
+-- is the median day gap between consecutive order dates when there are 3+ order dates; lapsed beyond lapse_multiple x
+-- the gap or lapse_days; at risk beyond risk_multiple x the gap; with fewer than 3 order dates at risk after
+-- few_risk_days and lapsed after lapse_days. Read by churn/customer_status.sql (each customer) and
+-- churn/status_counts.sql (the counts of many days at once).
+create or replace macro expected_gap_days(order_dates, median_gap_days) as
+    case when order_dates >= 3 then median_gap_days end
+;
+create or replace macro churn_status(order_dates, median_gap_days, days_since_last_order, lapse_multiple, lapse_days,
+                                     risk_multiple, few_risk_days) as
+    case
+        when order_dates >= 3 then
+            case when days_since_last_order > lapse_multiple * expected_gap_days(order_dates, median_gap_days)
+                      or days_since_last_order > lapse_days then 'lapsed'
+                 when days_since_last_order > risk_multiple * expected_gap_days(order_dates, median_gap_days) then 'at_risk'
+                 else 'on_rhythm' end
+        else
+            case when days_since_last_order > lapse_days then 'lapsed'
+                 when days_since_last_order > few_risk_days then 'at_risk'
+                 else 'on_rhythm' end
+    end
+;
 -- The SLA judgement of one complaint, written once (docs/metrics.md "SLA"): breached when the first response came
 -- later than its target or the resolution later than its target; a complaint not yet answered or resolved counts
 -- once its age (age_h, at the end of the as-of day) passes that target. Null while it is still open and within both

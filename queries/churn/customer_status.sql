@@ -1,11 +1,9 @@
 -- One row per customer with a positive order on or before $as_of (customer_state, cockpit/sql/customer_state.sql):
--- reorder rhythm, churn status and value at stake. Status rules (docs/metrics.md "Reorder rhythm"): expected gap =
--- median day gap between consecutive order dates when there are 3+ order dates; lapsed beyond $lapse_multiple x gap
--- or $lapse_days; at risk beyond $risk_multiple x gap; with fewer than 3 order dates at risk after $few_risk_days
--- and lapsed after $lapse_days.
+-- reorder rhythm, churn status and value at stake. The status rule is churn_status (cockpit/sql/build_derived.sql;
+-- docs/metrics.md "Reorder rhythm") with $lapse_multiple, $lapse_days, $risk_multiple and $few_risk_days.
 with status as (
     select s.*,
-           case when s.order_dates >= 3 then s.median_gap_days end as expected_gap_days,
+           expected_gap_days(s.order_dates, s.median_gap_days) as expected_gap_days,
            date_diff('day', s.last_order_on, $as_of) as days_since_last_order
     from customer_state s
     where s.as_of = $as_of and s.order_dates is not null
@@ -25,16 +23,8 @@ select
     s.expected_gap_days,
     s.days_since_last_order,
     s.days_since_last_order / nullif(s.expected_gap_days, 0) as gap_ratio,
-    case
-        when s.order_dates >= 3 then
-            case when s.days_since_last_order > $lapse_multiple * s.expected_gap_days or s.days_since_last_order > $lapse_days then 'lapsed'
-                 when s.days_since_last_order > $risk_multiple * s.expected_gap_days then 'at_risk'
-                 else 'on_rhythm' end
-        else
-            case when s.days_since_last_order > $lapse_days then 'lapsed'
-                 when s.days_since_last_order > $few_risk_days then 'at_risk'
-                 else 'on_rhythm' end
-    end as status,
+    churn_status(s.order_dates, s.median_gap_days, s.days_since_last_order, $lapse_multiple, $lapse_days, $risk_multiple,
+                 $few_risk_days) as status,
     s.revenue_l12m,
     s.revenue_prior_12m,
     case when s.revenue_prior_12m > 0 then (s.revenue_l12m - s.revenue_prior_12m) / s.revenue_prior_12m * 100 end as revenue_change_pct,

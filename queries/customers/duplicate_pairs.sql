@@ -8,6 +8,9 @@ with shown as (
     left join customer_state s on s.customer_id = k.customer_id and s.as_of = $as_of
     where in_view(k.home_country, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
                   $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
+      -- Only the customers of some pair (a few % of the list): their state is all the query reads.
+      and k.customer_id in (select customer_a from customer_duplicate_pairs union all
+                            select customer_b from customer_duplicate_pairs)
 )
 select p.customer_a, a.customer_name as name_a, a.sales_rep as rep_a, a.lifetime_revenue as revenue_a,
        p.customer_b, b.customer_name as name_b, b.sales_rep as rep_b, b.lifetime_revenue as revenue_b,
