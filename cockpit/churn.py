@@ -81,59 +81,41 @@ def reasons(rows: pd.DataFrame, lang: str) -> list[str]:
     return out
 
 
-def flagged(status: pd.DataFrame, lang: str, limit: int | None = None) -> pd.DataFrame:
-    """At-risk and lapsed customers, open complaints first, then value at stake; the first `limit` of them when
-    given (the reasons, written per customer, are then written only for those)."""
-    out = status[status["status"] != "on_rhythm"]
-    order = pd.DataFrame({"open": out["open_complaints"].to_numpy() > 0, "revenue": out["revenue_l12m"].to_numpy(),
-                          "id": out["customer_id"].to_numpy()}, index=out.index)
-    order = order.sort_values(["open", "revenue", "id"], ascending=[False, False, True])
-    out = out.loc[order.index[:limit] if limit is not None else order.index].copy()
-    out["reason"] = reasons(out, lang)
-    return out
+def flagged(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rows of churn/customer_status.sql (at-risk and lapsed, in its order) with why each is flagged (reason)."""
+    return rows.assign(reason=reasons(rows, lang))
 
 
-def hidden_big_accounts(status: pd.DataFrame, low_segments: list[str], top_share: float = 0.2) -> pd.DataFrame:
-    """Customers in the top 20 % by 12-month growth or by largest single order who sit in a low segment or
-    have no owner."""
-    live = status[status["revenue_l12m"] > 0].copy()
-    if live.empty:
-        return live
-    live["growth_l12m"] = live["revenue_l12m"] - live["revenue_prior_12m"]
-    growth_cut = live["growth_l12m"].quantile(1 - top_share)
-    order_cut = live["largest_order_l12m"].quantile(1 - top_share)
-    big = (live["growth_l12m"] >= growth_cut) & (live["growth_l12m"] > 0) | (live["largest_order_l12m"] >= order_cut)
-    low = live["segment"].fillna("").isin(low_segments) | live["sales_rep"].isna()
-    # Ties in a fixed order (by id): the status rows come in no particular order.
-    return live[big & low].sort_values(["growth_l12m", "customer_id"], ascending=[False, True])
+def status_params(filters, rules: "RhythmRules", statuses=("at_risk", "lapsed"), limit: int | None = None) -> dict:
+    """churn/customer_status.sql's parameters: the customers in these statuses as of the period's end, the first
+    `limit` of them (None: all)."""
+    return filters.params() | rules.params() | {"as_of": filters.date_to, "statuses": list(statuses), "limit": limit}
 
 
-def former_top_going_quiet(status: pd.DataFrame, top_share: float = 0.2) -> pd.DataFrame:
-    """Customers in the top 20 % by revenue of the prior 12 months whose last 12 months fell by half or more, or
-    who are at risk or lapsed."""
-    prior = status[status["revenue_prior_12m"] > 0]
-    if prior.empty:
-        return prior
-    cut = prior["revenue_prior_12m"].quantile(1 - top_share)
-    top = prior[prior["revenue_prior_12m"] >= cut]
-    quiet = (top["revenue_l12m"] <= top["revenue_prior_12m"] * 0.5) | (top["status"] != "on_rhythm")
-    return top[quiet].sort_values(["revenue_prior_12m", "customer_id"], ascending=[False, True])
+def flagged_list(con, filters, rules: "RhythmRules", lang: str, limit: int | None = None) -> pd.DataFrame:
+    """The at-risk list (at-risk and lapsed customers, open complaints first, then value at stake) with reasons."""
+    from . import db
+    return flagged(db.run(con, "churn/customer_status", status_params(filters, rules, limit=limit)), lang)
 
 
-def complaint_lapse_rates(status: pd.DataFrame) -> pd.DataFrame:
-    """Lapse rate of customers with at least one complaint against those with none."""
-    s = status.assign(has_complaint=status["complaints_total"] > 0)
-    g = s.groupby("has_complaint").agg(customers=("customer_id", "count"),
-                                       lapsed=("status", lambda x: int((x == "lapsed").sum())),
-                                       at_risk=("status", lambda x: int((x == "at_risk").sum())))
-    g["lapse_rate_pct"] = g["lapsed"] / g["customers"] * 100
-    return g.reindex([True, False]).fillna(0).reset_index()
+def funnel_list(con, filters, cohorts=(), channels=()) -> pd.DataFrame:
+    """churn/funnel_customers.sql: every customer of the lifecycle funnel for the filters, cohorts and channels."""
+    from . import db
+    return db.run(con, "churn/funnel_customers", filters.params() | {"cohorts": list(cohorts), "channels": list(channels)})
 
 
-def count_by_country(status: pd.DataFrame, state: str, countries: pd.Series) -> pd.Series:
-    """Customers in `state` per home country, aligned to `countries` (0 where none)."""
-    counts = status[status["status"] == state].groupby("country_code").size()
-    return countries.map(counts).fillna(0).astype(int)
+def hidden_list(con, filters, low_segments: list[str], limit: int | None = None) -> pd.DataFrame:
+    """churn/hidden_big_accounts.sql for the filters as of the period's end."""
+    from . import db
+    return db.run(con, "churn/hidden_big_accounts", filters.params() | {
+        "as_of": filters.date_to, "low_segments": list(low_segments), "limit": limit})
+
+
+def former_list(con, filters, rules: "RhythmRules", limit: int | None = None) -> pd.DataFrame:
+    """churn/former_top_customers.sql for the filters as of the period's end."""
+    from . import db
+    return db.run(con, "churn/former_top_customers", filters.params() | rules.params() | {
+        "as_of": filters.date_to, "limit": limit})
 
 
 def status_by_country(con, params: dict) -> pd.DataFrame:
@@ -144,20 +126,10 @@ def status_by_country(con, params: dict) -> pd.DataFrame:
 
 
 def count_by_country_from(counts: pd.DataFrame, state: str, countries: pd.Series) -> pd.Series:
-    """count_by_country from status_by_country's counts."""
+    """Customers in `state` per home country, aligned to `countries` (0 where none), from status_by_country's
+    counts."""
     per = counts[counts["status"] == state].set_index("country_code")["customers"]
     return countries.map(per).fillna(0).astype(int)
-
-
-def revenue_at_risk(status: pd.DataFrame) -> float:
-    """Last-12-month revenue of at-risk and lapsed customers (a negative customer total counts as 0)."""
-    return float(status.loc[status["status"] != "on_rhythm", "revenue_l12m"].clip(lower=0).sum())
-
-
-def status_counts(status: pd.DataFrame) -> dict[str, int]:
-    """on_rhythm / at_risk / lapsed -> customers."""
-    counts = status["status"].value_counts()
-    return {k: int(counts.get(k, 0)) for k in ("on_rhythm", "at_risk", "lapsed")}
 
 
 # --------------------------------------------------------------------------------------------- the page's view
@@ -181,39 +153,44 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
         if held is not None:
             return held
     params = filters.params() | rules.params() | {"as_of": filters.date_to}
-    funnel = lambda cohorts, channels: db.run(  # noqa: E731
-        con, "churn/funnel_customers", filters.params() | {"cohorts": list(cohorts), "channels": list(channels)})
-    segment_rows, status, retention, everyone, funnel_rows, cohort_grid = db.concurrently(
-        lambda: db.run(con, "filters/segment_options", filters.viewer()),
-        lambda: db.run(con, "churn/customer_status", params),
+    funnel = lambda cohorts, channels: funnel_list(con, filters, cohorts, channels)  # noqa: E731
+    segment_rows = db.run(con, "filters/segment_options", filters.viewer())
+    segments = segment_rows["segment"].tolist()
+    low = [s for s in segments if s in ("C", "D", "")] if low_segments is None else list(low_segments)
+    # Each list is cut to the rows the page shows in its query; its downloads read the whole list when clicked.
+    counts, flagged_rows, retention, everyone, funnel_rows, cohort_grid, hidden, former, rates = db.concurrently(
+        lambda: db.run(con, "churn/status_counts", params | {"as_ofs": [filters.date_to]}),
+        lambda: db.run(con, "churn/customer_status", status_params(filters, rules, limit=SHOWN)),
         lambda: db.run(con, "churn/revenue_retention", params | {"as_ofs": [filters.date_to], "trend": True}),
         lambda: funnel((), ()),
         lambda: None if not cohorts and not channels else funnel(cohorts, channels),
-        lambda: db.run(con, "churn/cohort_retention", params))
-    segments = segment_rows["segment"].tolist()
-    low = [s for s in segments if s in ("C", "D", "")] if low_segments is None else list(low_segments)
+        lambda: db.run(con, "churn/cohort_retention", params),
+        lambda: hidden_list(con, filters, low, SHOWN),
+        lambda: former_list(con, filters, rules, SHOWN),
+        lambda: db.run(con, "churn/complaint_lapse_rates", params))
     now = retention[retention["is_as_of"]]
     funnel_rows = everyone if funnel_rows is None else funnel_rows
     has_pipeline = bool(funnel_rows["has_pipeline"].any()) if len(funnel_rows) else False
     steps = funnel_counts(funnel_rows, first_level=1 if has_pipeline else 4)
     stopped = {int(level): funnel_rows[funnel_rows["reached_level"] == level].head(SHOWN) for level in steps["level"]}
-    hidden = hidden_big_accounts(status, low)
-    former = former_top_going_quiet(status)
+    by_status = counts.set_index("status")
     pct = lambda v: None if v is None or v != v else float(v)  # noqa: E731
+    listed = lambda rows: int(rows["listed"].iloc[0]) if len(rows) else 0  # noqa: E731
     return {
-        "counts": status_counts(status), "revenue_at_risk": revenue_at_risk(status),
+        "counts": {k: int(by_status.loc[k, "customers"]) for k in ("on_rhythm", "at_risk", "lapsed")},
+        "revenue_at_risk": float(by_status.loc[["at_risk", "lapsed"], "revenue_floored"].sum()),
         "nrr_pct": pct(now["nrr_pct"].iloc[0]) if len(now) else None,
         "grr_pct": pct(now["grr_pct"].iloc[0]) if len(now) else None,
         "retention": retention,
-        "flagged": {lang: flagged(status, lang, limit=SHOWN) for lang in ("en", "zh")},
+        "flagged": {lang: flagged(flagged_rows, lang) for lang in ("en", "zh")},
         "all_cohorts": sorted(everyone["cohort"].dropna().unique().tolist(), reverse=True),
         "has_pipeline": has_pipeline, "steps": steps, "stopped": stopped,
         "stopped_counts": {int(level): int((funnel_rows["reached_level"] == level).sum()) for level in steps["level"]},
         "cohorts": cohort_grid,
         "segments": segments, "low_segments": low,
-        "hidden": hidden.head(SHOWN), "hidden_count": int(len(hidden)),
-        "former": former.head(SHOWN), "former_count": int(len(former)),
-        "rates": complaint_lapse_rates(status),
+        "hidden": hidden, "hidden_count": listed(hidden),
+        "former": former, "former_count": listed(former),
+        "rates": rates,
     }
 
 

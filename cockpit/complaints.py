@@ -248,6 +248,12 @@ def _defaults(con, filters) -> tuple[dict, list]:
     return default_targets(severities), severities
 
 
+def oldest_open(con, filters, max_rows: int | None = 50) -> pd.DataFrame:
+    """complaints/oldest_open.sql: the oldest complaints still open at the period's end, the first max_rows."""
+    from . import db
+    return db.run(con, "complaints/oldest_open", filters.params() | {"as_of": filters.date_to, "max_rows": max_rows})
+
+
 def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, targets: dict | None = None,
          dim: str = "category", stored: bool = True, every_dim: bool = False) -> dict:
     """Everything the Complaints page shows for the filters: the KPI cards, the monthly trend, the resolution-time

@@ -56,8 +56,7 @@ def pack_data(con, filters: Filters, lang: str) -> dict:
     currency = now["reporting_currency"]
     country_movers, _ = movers(con, f, prev)
     p = f.params()
-    status = db.run(con, "churn/customer_status", p | churn.RhythmRules().params() | {"as_of": q_end})
-    flagged = churn.flagged(status, lang, limit=15)
+    flagged = churn.flagged_list(con, f, churn.RhythmRules(), lang, limit=15)
     funnel_rows = db.run(con, "churn/funnel_customers", p | {"cohorts": [], "channels": []})
     has_pipeline = bool(funnel_rows["has_pipeline"].any()) if len(funnel_rows) else False
     steps = churn.funnel_counts(funnel_rows, 1 if has_pipeline else 4)

@@ -1,7 +1,7 @@
 """Churn: reorder-rhythm status, the at-risk list, the lifecycle funnel, cohorts, hidden big accounts."""
 import streamlit as st
 
-from cockpit import charts, churn, db, ui
+from cockpit import charts, churn, ui
 from cockpit.churn import STEPS, RhythmRules
 from cockpit.countries import country_column
 from cockpit.i18n import fmt_amount, fmt_int, fmt_pct, t
@@ -42,10 +42,9 @@ view = ui.computed(churn.view, filters, rules, tuple(st.session_state.get("cohor
                    None if st.session_state.get("low") is None else list(st.session_state["low"]))
 ui.clean_list("cohorts", set(view["all_cohorts"]))
 st.session_state.setdefault("low", view["low_segments"])
-params = filters.params() | rules.params() | {"as_of": as_of}
-# Downloads of whole lists are made when clicked, from the database (the page holds only the lists' heads).
-con, viewer = ui.connection(), ui.viewer_params()
-status_all = lambda: db.run(con, "churn/customer_status", params | viewer)  # noqa: E731
+# Downloads of whole lists are made when clicked, from the database (the page holds only the lists' heads), for
+# the signed-in viewer.
+con, seen = ui.connection(), filters.seen_by(ui.viewer_params())
 counts = view["counts"]
 SHOWN = churn.SHOWN  # the at-risk table shows the first 500; its downloads hold every flagged customer
 flagged = view["flagged"][L]
@@ -76,7 +75,7 @@ ui.table(flagged, {"customer_name": (t("col_customer", L), "text"), "customer_id
                    "sales_rep": (t("col_rep", L), "text"), "open_complaints": (t("col_open_complaints", L), "int"),
                    "last_order_on": (t("col_last_order", L), "date")},
          key="churn_flagged", stem=f"at-risk-{as_of}", height=420,
-         complete=lambda: _labelled(churn.flagged(status_all(), L)))
+         complete=lambda: _labelled(churn.flagged_list(con, seen, rules, L)))
 
 st.subheader(t("funnel_title", L))
 st.caption(t("funnel_caption", L))
@@ -104,7 +103,6 @@ def stopped_section() -> None:
     level = st.session_state["stopped"]
     if view["stopped_counts"].get(level, 0) > SHOWN:
         st.caption(t("flagged_first", L, shown=fmt_int(SHOWN), total=fmt_int(view["stopped_counts"][level])))
-    funnel_params = filters.params() | {"cohorts": st.session_state["cohorts"], "channels": st.session_state["channels"]}
 
     def _stopped(rows):
         rows = rows[rows["reached_level"] == level]
@@ -113,7 +111,7 @@ def stopped_section() -> None:
              {"customer_name": (t("col_customer", L), "text"), "country": (t("col_country", L), "text"),
               "sales_rep": (t("col_rep", L), "text"), "source_channel": (t("col_channel", L), "text"),
               "first_contact_on": (t("col_first_contact", L), "date")},
-             complete=lambda: _stopped(db.run(con, "churn/funnel_customers", funnel_params | viewer)),
+             complete=lambda: _stopped(churn.funnel_list(con, seen, st.session_state["cohorts"], st.session_state["channels"])),
              key="churn_stopped", stem="funnel-stopped", height=330)
 
 
@@ -161,7 +159,7 @@ else:
     ui.table(hidden, money_cols | {"growth_l12m": (t("col_growth", L, currency=cur), "money"),
                                    "largest_order_l12m": (t("col_largest_order", L, currency=cur), "money")},
              key="churn_hidden", stem="hidden-big-accounts", height=300,
-             complete=lambda low=list(st.session_state["low"]): churn.hidden_big_accounts(status_all(), low))
+             complete=lambda low=list(st.session_state["low"]): churn.hidden_list(con, seen, low))
 
 st.subheader(t("former_top_title", L))
 st.caption(t("former_top_caption", L))
@@ -175,7 +173,7 @@ else:
         st.caption(t("flagged_first", L, shown=fmt_int(SHOWN), total=fmt_int(view["former_count"])))
     ui.table(_former(former), money_cols | {"status_label": (t("col_status", L), "text")}, key="churn_former",
              stem="former-top", height=300,
-             complete=lambda: _former(churn.former_top_going_quiet(status_all())))
+             complete=lambda: _former(churn.former_list(con, seen, rules)))
 
 st.subheader(t("complaints_churn_title", L))
 rates = view["rates"]

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cockpit import charts, db, ui
+from cockpit import charts, ui
 from cockpit import complaints as cx
 from cockpit.countries import country_column
 from cockpit.i18n import fmt_int, fmt_pct, severity_word, t
@@ -121,14 +121,13 @@ with left:
 with right:
     st.markdown(f"**{t('oldest_open', L)}**")
     oldest = view["oldest"].assign(severity=lambda d: d["severity"].map(lambda v: severity_word(v, L)))
-    con, viewer = ui.connection(), ui.viewer_params()
+    con, seen = ui.connection(), filters.seen_by(ui.viewer_params())
     ui.table(oldest, {"complaint_id": (t("col_complaint", L), "text"), "customer_name": (t("col_customer", L), "text"),
                                   "severity": (t("col_severity", L), "text"), "received_at": (t("col_received", L), "date"),
                                   "age_days": (t("col_age_days", L), "int"), "owner": (t("col_owner", L), "text"),
                                   "sales_rep": (t("col_rep", L), "text")},
              key="complaints_oldest", stem=f"open-complaints-{as_of}", height=330,
-             complete=lambda: db.run(con, "complaints/oldest_open", filters.params() | {"as_of": as_of} | viewer
-                                     | {"max_rows": open_total}))
+             complete=lambda: cx.oldest_open(con, seen, open_total))
 
 st.subheader(t("capa_title", L))
 st.markdown(t("capa_summary", L, on_time=fmt_pct(view["on_time_pct"]), overdue=fmt_int(view["overdue_actions"]),

@@ -123,11 +123,12 @@ def test_status_counts_of_many_days_equal_the_customers_listed(sample_con):
         counts = db.run(sample_con, "churn/status_counts", f.params() | churn.RhythmRules().params() | {"as_ofs": days})
         assert len(counts) == 3 * len(days)
         for as_of in days:
-            status = db.run(sample_con, "churn/customer_status", f.params() | churn.RhythmRules().params() | {"as_of": as_of})
+            status = db.run(sample_con, "churn/customer_status", f.params() | churn.RhythmRules().params() | {"as_of": as_of} | {"statuses": [], "limit": None})
             mine = counts[counts["as_of"].dt.date == as_of].set_index("status")
-            assert {k: int(v) for k, v in mine["customers"].items()} == churn.status_counts(status)
-            assert mine.loc[["at_risk", "lapsed"], "revenue_floored"].sum() == pytest.approx(
-                churn.revenue_at_risk(status), abs=0.01)
+            assert {k: int(v) for k, v in mine["customers"].items()} == {
+                k: int((status["status"] == k).sum()) for k in ("on_rhythm", "at_risk", "lapsed")}
+            at_stake = status.loc[status["status"] != "on_rhythm", "revenue_l12m"].clip(lower=0).sum()
+            assert mine.loc[["at_risk", "lapsed"], "revenue_floored"].sum() == pytest.approx(at_stake, abs=0.01)
             assert (status["status"] != "on_rhythm").sum() > 0
 
 
@@ -138,7 +139,7 @@ def test_reasons_for_all_rows_equal_reason_row_by_row(lang, sample_con):
     from cockpit import db
     from cockpit.filters import Filters
     f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
-    status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to})
+    status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to} | {"statuses": [], "limit": None})
     rows = status[status["status"] != "on_rhythm"]
     assert len(rows) > 20
     assert ch.reasons(rows, lang) == [ch.reason(r, lang) for r in rows.to_dict("records")]
@@ -150,26 +151,61 @@ def test_status_counted_by_country_in_duckdb_equals_the_frame_count(sample_con):
     from cockpit import db
     from cockpit.filters import Filters
     f = Filters(dt.date(2025, 7, 1), dt.date(2025, 9, 30), all_customers=True)
-    p = f.params() | ch.RhythmRules().params() | {"as_of": f.date_to}
+    p = f.params() | ch.RhythmRules().params() | {"as_of": f.date_to} | {"statuses": [], "limit": None}
     status = db.run(sample_con, "churn/customer_status", p)
     countries = pd.Series(sorted(status["country_code"].unique()) + ["ZZ"])
     counts = ch.status_by_country(sample_con, p)
     for state in ("lapsed", "at_risk", "on_rhythm"):
-        assert ch.count_by_country_from(counts, state, countries).tolist() == ch.count_by_country(status, state, countries).tolist()
+        per = status[status["status"] == state].groupby("country_code").size()
+        assert ch.count_by_country_from(counts, state, countries).tolist() == countries.map(per).fillna(0).astype(int).tolist()
 
 
 def test_flagged_first_n_is_the_head_of_the_whole_list(sample_con):
     import datetime as dt
     from cockpit import churn as ch
-    from cockpit import db
     from cockpit.filters import Filters
     f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
-    status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to})
-    whole = ch.flagged(status, "en")
-    first = ch.flagged(status, "zh", limit=7)
+    whole = ch.flagged_list(sample_con, f, ch.RhythmRules(), "en")
+    first = ch.flagged_list(sample_con, f, ch.RhythmRules(), "zh", limit=7)
     assert len(whole) > 7 and first["customer_id"].tolist() == whole["customer_id"].head(7).tolist()
-    assert (whole["open_complaints"].to_numpy()[:-1] > 0).astype(int).tolist() == sorted(
-        (whole["open_complaints"].to_numpy()[:-1] > 0).astype(int).tolist(), reverse=True)
+    assert set(whole["listed"]) == set(first["listed"]) == {len(whole)} and set(whole["status"]) == {"at_risk", "lapsed"}
+    # Open complaints first, then the largest value at stake, ties by id.
+    key = whole.assign(open=whole["open_complaints"] > 0)
+    assert key.equals(key.sort_values(["open", "revenue_l12m", "customer_id"], ascending=[False, False, True]))
+
+
+def test_hidden_big_accounts_former_top_and_lapse_rates_against_the_status_rows(sample_con):
+    """churn/hidden_big_accounts.sql, former_top_customers.sql and complaint_lapse_rates.sql against docs/metrics.md's
+    rules applied here, in pandas, to every customer's status row (churn/customer_status.sql)."""
+    import datetime as dt
+    from cockpit import churn as ch
+    from cockpit import db
+    from cockpit.filters import Filters
+    for f, low in ((Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True), ["C", "D", ""]),
+                   (Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), ("US", "DE", "CN"), all_customers=True), ["B"])):
+        status = db.run(sample_con, "churn/customer_status", ch.status_params(f, ch.RhythmRules(), statuses=()))
+        live = status[status["revenue_l12m"] > 0].assign(growth_l12m=lambda d: d["revenue_l12m"] - d["revenue_prior_12m"])
+        big = ((live["growth_l12m"] >= live["growth_l12m"].quantile(0.8)) & (live["growth_l12m"] > 0)) | \
+            (live["largest_order_l12m"] >= live["largest_order_l12m"].quantile(0.8))
+        in_low = live["segment"].fillna("").isin(low) | live["sales_rep"].isna()
+        want = live[big & in_low].sort_values(["growth_l12m", "customer_id"], ascending=[False, True])
+        hidden = ch.hidden_list(sample_con, f, low)
+        assert len(want) > 0 and hidden["customer_id"].tolist() == want["customer_id"].tolist()
+        assert hidden["growth_l12m"].tolist() == pytest.approx(want["growth_l12m"].tolist())
+        assert ch.hidden_list(sample_con, f, low, 3)["customer_id"].tolist() == want["customer_id"].head(3).tolist()
+        prior = status[status["revenue_prior_12m"] > 0]
+        top = prior[prior["revenue_prior_12m"] >= prior["revenue_prior_12m"].quantile(0.8)]
+        quiet = top[(top["revenue_l12m"] <= top["revenue_prior_12m"] * 0.5) | (top["status"] != "on_rhythm")]
+        want = quiet.sort_values(["revenue_prior_12m", "customer_id"], ascending=[False, True])
+        former = ch.former_list(sample_con, f, ch.RhythmRules())
+        assert len(want) > 0 and former["customer_id"].tolist() == want["customer_id"].tolist()
+        assert former["status"].tolist() == want["status"].tolist() and set(former["listed"]) == {len(want)}
+        rates = db.run(sample_con, "churn/complaint_lapse_rates", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to})
+        for has, row in zip(rates["has_complaint"], rates.itertuples()):
+            group = status[(status["complaints_total"].fillna(0) > 0) == has]
+            assert (row.customers, row.at_risk, row.lapsed) == (
+                len(group), int((group["status"] == "at_risk").sum()), int((group["status"] == "lapsed").sum()))
+            assert row.lapse_rate_pct == pytest.approx((group["status"] == "lapsed").mean() * 100)
 
 
 def _same_churn_view(a, b):

@@ -105,7 +105,8 @@ STATE_QUERIES = ["churn/customer_status", "churn/revenue_retention", "customers/
                  "churn/funnel_customers", "churn/cohort_retention", "customers/record_kpis",
                  "customers/record_completeness", "customers/fix_list", "customers/public_pool",
                  "customers/rfm_segments", "customers/customer_choices", "customers/duplicate_pairs",
-                 "churn/status_counts"]
+                 "churn/status_counts", "churn/hidden_big_accounts", "churn/former_top_customers",
+                 "churn/complaint_lapse_rates"]
 
 
 def test_the_queries_that_read_the_state():
@@ -123,7 +124,8 @@ def test_queries_read_the_same_state_on_quarter_ends_and_other_days(name, filter
         params = f.params() | RhythmRules().params() | {"as_of": as_of, "as_ofs": [as_of, ends[-5]], "trend": True,
                                                          "customer_id": None, "stale_days": 365, "pool_days": 180,
                                                          "cohorts": [], "channels": [], "fix_rep": "Li Wei",
-                                                         "limit": None, "text": "", "keep": None}
+                                                         "limit": None, "text": "", "keep": None, "statuses": [],
+                                                         "low_segments": ["C", ""]}
         cur = sample_con.cursor()
         cur.execute("use cockpit")
         cur.execute(f"create temp table customer_state as select * from customer_state_live($days::date[], "

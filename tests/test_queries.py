@@ -21,7 +21,7 @@ PARAMS = FILTERS.params() | RhythmRules().params() | {
     "customer_id": "C10002", "quarter_start": dt.date(2026, 7, 1), "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0,
     "prev_from": dt.date(2024, 1, 1), "prev_to": dt.date(2024, 12, 31), "top": 5,
     "from_start": dt.date(2025, 1, 1), "from_end": dt.date(2025, 3, 31), "to_start": dt.date(2025, 4, 1), "to_end": dt.date(2025, 6, 30),
-    "fix_rep": "Li Wei", "limit": None, "text": "", "keep": "C10002",
+    "fix_rep": "Li Wei", "limit": None, "text": "", "keep": "C10002", "statuses": ["at_risk", "lapsed"], "low_segments": ["C", ""],
     "period_starts": [dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 15)],
     "period_ends": [dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 12, 31)],
     "as_ofs": [dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 12, 31)],
