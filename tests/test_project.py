@@ -92,3 +92,24 @@ def test_pages_name_only_what_the_cockpit_package_has():
                 if not hasattr(modules[node.value.id], node.attr):
                     missing.append(f"{script.name}: {node.value.id}.{node.attr}")
     assert missing == []
+
+
+def test_pages_arrange_and_do_not_query():
+    """Pages read filters, ask cockpit for named views and lay them out (STYLE.md): no page runs a query itself
+    (db.run, db.aggregate, db.first_row, db.connect; the Data page may name the database file, db.db_path) or
+    imports duckdb, and none calls a private name of a cockpit module (ui._…)."""
+    import ast
+    found = []
+    for script in sorted((ROOT / "pages").glob("*.py")) + [ROOT / "dashboard.py"]:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "db" \
+                    and node.attr != "db_path":
+                found.append(f"{script.name}: db.{node.attr}")
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
+                found += [f"{script.name}: imports {n}" for n in names if n and n.split(".")[0] == "duckdb"]
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__") and node.value.id not in ("st", "self"):
+                found.append(f"{script.name}: {node.value.id}.{node.attr}")
+    assert found == []
