@@ -71,6 +71,10 @@ class Filters:
     def viewer(self) -> dict:
         return {"all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps)}
 
+    def every_country(self) -> "Filters":
+        """These filters without the country list (the world map: every country a click can pick)."""
+        return replace(self, countries=())
+
     def seen_by(self, viewer: dict) -> "Filters":
         """These filters for a viewer given as viewer() gives one (all_customers, visible_reps)."""
         return replace(self, all_customers=bool(viewer["all_customers"]), visible_reps=tuple(viewer["visible_reps"]))

@@ -76,7 +76,11 @@ def map_section() -> None:
         st.session_state["map"] = "revenue"
     st.segmented_control(t("map_measure", L), measures, key="map", required=True,
                          format_func=lambda m: t(f"measure_{m}", L))
-    ui.chart(charts.world_map(countries, st.session_state["map"], cur, L), key="regions_map",
+    # The map shows every country a click can pick, whatever country is picked (the view without the country
+    # filter, which the page read before the click): the same figure before and after a click, so the browser
+    # keeps it (with the click's selection) instead of drawing the world again.
+    shown = countries if not filters.countries else ui.computed(regions.view, filters.every_country())["countries"]
+    ui.chart(charts.world_map(shown, st.session_state["map"], cur, L), key="regions_map",
              on_select=_map_clicked, selection_mode="points")
 
 
