@@ -118,11 +118,10 @@ def former_list(con, filters, rules: "RhythmRules", limit: int | None = None) ->
         "as_of": filters.date_to, "limit": limit})
 
 
-def status_by_country(con, params: dict) -> pd.DataFrame:
-    """Customers per home country and status, counted by DuckDB (the Regions page needs no per-customer rows)."""
+def status_by_country(con, filters, rules: "RhythmRules") -> pd.DataFrame:
+    """Customers per home country and status as of the period's end (churn/status_by_country.sql)."""
     from . import db
-    return db.aggregate(con, "churn/customer_status", params, "country_code, status, count(*) as customers",
-                        "country_code, status")
+    return db.run(con, "churn/status_by_country", filters.params() | rules.params() | {"as_of": filters.date_to})
 
 
 def count_by_country_from(counts: pd.DataFrame, state: str, countries: pd.Series) -> pd.Series:

@@ -557,8 +557,8 @@ def customer_360(con, filters, customer: str, stale_days: int = 365) -> dict | N
                         view_clusters(con, filters.params() | {"as_of": filters.date_to}))
     if one is None:
         return None
-    choice = choice_labels(db.run(con, "customers/customer_choices", choice_params(filters, keep=customer) | {"limit": 0}))
-    return one | {"choice": choice}
+    return one | {"choice": choice_labels(pd.DataFrame([{"customer_id": customer,
+                                                          "customer_name": one["me"]["customer_name"]}]))}
 
 
 def with_parts(view: dict, fix: dict | None = None, migration: dict | None = None, one: dict | None = None) -> dict:

@@ -97,7 +97,7 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
     ly = filters.year_before()
     countries, counts, rows, actual, group_rows, trend = db.concurrently(
         lambda: db.run(con, "regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to}),
-        lambda: churn.status_by_country(con, churn.status_params(filters, churn.RhythmRules(), statuses=())),
+        lambda: churn.status_by_country(con, filters, churn.RhythmRules()),
         lambda: db.run(con, "regions/revenue_by_customer_country", p | scenario),
         lambda: concentration(con, filters),
         lambda: db.run(con, "regions/revenue_by_group", p | {"group": group}),

@@ -151,10 +151,9 @@ def test_status_counted_by_country_in_duckdb_equals_the_frame_count(sample_con):
     from cockpit import db
     from cockpit.filters import Filters
     f = Filters(dt.date(2025, 7, 1), dt.date(2025, 9, 30), all_customers=True)
-    p = f.params() | ch.RhythmRules().params() | {"as_of": f.date_to} | {"statuses": [], "limit": None}
-    status = db.run(sample_con, "churn/customer_status", p)
+    status = db.run(sample_con, "churn/customer_status", ch.status_params(f, ch.RhythmRules(), statuses=()))
     countries = pd.Series(sorted(status["country_code"].unique()) + ["ZZ"])
-    counts = ch.status_by_country(sample_con, p)
+    counts = ch.status_by_country(sample_con, f, ch.RhythmRules())
     for state in ("lapsed", "at_risk", "on_rhythm"):
         per = status[status["status"] == state].groupby("country_code").size()
         assert ch.count_by_country_from(counts, state, countries).tolist() == countries.map(per).fillna(0).astype(int).tolist()

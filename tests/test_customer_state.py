@@ -106,7 +106,7 @@ STATE_QUERIES = ["churn/customer_status", "churn/revenue_retention", "customers/
                  "customers/record_completeness", "customers/fix_list", "customers/public_pool",
                  "customers/rfm_segments", "customers/customer_choices", "customers/duplicate_pairs",
                  "churn/status_counts", "churn/hidden_big_accounts", "churn/former_top_customers",
-                 "churn/complaint_lapse_rates"]
+                 "churn/complaint_lapse_rates", "churn/status_by_country"]
 
 
 def test_the_queries_that_read_the_state():
