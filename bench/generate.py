@@ -1,6 +1,8 @@
 """A deterministic export company at any scale, generated with vectorised numpy (no per-row Python).
 
-Files (CSV and Parquet of the same rows): customers, order lines (USD/EUR/CNY), fx rates, complaints.
+Files (CSV and Parquet of the same rows): customers, order lines (USD/EUR/CNY), fx rates, complaints. `topup` writes
+the month after the history: new order lines of existing and new customers, and the new customers' records (what an
+export company imports every month on top of its history).
 
 Two shapes of company (`shape`): "bench", three years of orders of about three lines each, every customer named
 apart; "long", six years of orders of 1-6 numbered lines (a Line No. column), ~5 % of customers sharing a name
@@ -93,6 +95,50 @@ def generate(scale: str, out: Path, seed: int = 7, shape: str = "bench") -> dict
         for name, frame in (("customers", customers), ("order_lines", orders), ("fx_rates", fx), ("complaints", complaints)):
             writer(pa.Table.from_pandas(frame, preserve_index=False), out / folder / name)
     return {"lines": lines, "customers": n_customers, "complaints": n_complaints}
+
+
+TOPUP_NEW_SHARE = 0.1  # of a top-up's orders, those of customers not in the history
+
+
+def topup(scale: str, out: Path, lines: int = 100_000, seed: int = 11, shape: str = "bench") -> dict:
+    """A month of new order lines (`lines` of them, orders of about three lines) dated the 30 days after the
+    history of generate(scale, shape=shape): 90 % of the orders by the history's customers (weighted as there),
+    10 % by customers new this month (their records in customers.csv). Order numbers are new ('TU…'), so the
+    import adds them and changes no line of the history. CSV in out/csv."""
+    _, n_customers, _ = SCALES[scale]
+    start, days, zipf = SHAPES[shape]
+    rng = np.random.default_rng(seed)
+    n_orders = max(1, lines // 3)
+    weights = np.minimum(rng.zipf(zipf, n_customers).astype(float), 5000)
+    weights /= weights.sum()
+    n_new = max(1, int(n_orders * TOPUP_NEW_SHARE) // 2)
+    new_ids = np.array([f"N{i:07d}" for i in range(n_new)])
+    existing = np.array([f"C{i:07d}" for i in rng.choice(n_customers, n_orders, p=weights)])
+    is_new = rng.random(n_orders) < TOPUP_NEW_SHARE
+    order_customer = np.where(is_new, new_ids[rng.integers(0, n_new, n_orders)], existing)
+    order_of_line = np.sort(rng.integers(0, n_orders, lines))
+    first_day = start + np.timedelta64(days, "D")
+    order_day = first_day + rng.integers(0, 30, n_orders).astype("timedelta64[D]")
+    country = COUNTRIES[rng.integers(0, len(COUNTRIES), n_new)]
+    new_currency = dict(zip(new_ids, np.where(np.isin(country, ["DE", "FR", "IT", "ES", "NL", "PL", "BE"]), "EUR", "USD")))
+    who = order_customer[order_of_line]
+    amount = np.round(np.exp(rng.normal(6.5, 1.1, lines)), 2)
+    orders = pd.DataFrame({
+        "Order No.": np.char.add("TU", order_of_line.astype(str)), "Customer ID": who,
+        "Order Date": order_day[order_of_line].astype(str), "Product": rng.choice(["Lamp", "Pot", "Drill", "Chair"], lines),
+        "Amount": amount, "Currency": [new_currency.get(c, "USD") for c in who],
+    })
+    customers = pd.DataFrame({
+        "Customer ID": new_ids, "Customer Name": [f"New Buyer {i} Trading" for i in range(n_new)], "Country": country,
+        "Sales Rep": REPS[rng.integers(0, len(REPS), n_new)], "Segment": rng.choice(["A", "B", "C", ""], n_new),
+        "Industry": rng.choice(["Retail", "Wholesale", "E-commerce", ""], n_new),
+        "Email": np.char.add(np.char.add("buyer@", new_ids), ".com"), "Phone": "",
+        "Created": str(first_day),
+    })
+    (out / "csv").mkdir(parents=True, exist_ok=True)
+    for name, frame in (("customers", customers), ("order_lines", orders)):
+        pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), out / "csv" / f"{name}.csv")
+    return {"lines": lines, "new_customers": n_new, "first_day": str(first_day)}
 
 
 def _names(rng, n: int, shared: float) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +39,24 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+TOPUP_LINES = 100_000
+
+
+def measure_topup(scale: str, folder: Path, db: Path, shape: str = "bench") -> dict:
+    """A month's top-up (bench/generate.py topup: TOPUP_LINES new lines of existing and new customers) imported
+    into a copy of the scale's database in a fresh process, as `python -m cockpit import DIR --db DB` runs it."""
+    from bench.generate import topup
+    facts = topup(scale, folder / "topup", TOPUP_LINES, shape=shape)
+    target = folder / "topup.duckdb"
+    shutil.copy2(db, target)  # setup, not timed: the history the top-up lands on
+    try:
+        m = _child(["--topup-into", str(target), "--csv", str(folder / "topup" / "csv")])
+    finally:
+        target.unlink(missing_ok=True)
+    return {"scale": scale, "shape": shape, "topup_lines": facts["lines"], "topup_new_customers": facts["new_customers"],
+            "topup_s": round(m["seconds"], 2), "topup_peak_rss_mb": round(m["peak_rss_mb"])}
+
+
 def run_scale(scale: str, repeat: int, shape: str = "bench") -> list[dict]:
     from bench.generate import generate
     folder = OUT / (scale if shape == "bench" else f"{scale}-{shape}")
@@ -62,6 +81,14 @@ def run_scale(scale: str, repeat: int, shape: str = "bench") -> list[dict]:
                      "import_peak_rss_mb": round(imported["peak_rss_mb"]), "page_peak_rss_mb": round(m["peak_rss_mb"]),
                      "pandas_peak_rss_mb": round(pd_["peak_rss_mb"])})
     return rows
+
+
+def topup_into(db_path: str, csv_dir: str) -> dict:
+    """Inside a fresh process: a top-up exactly as `python -m cockpit import DIR --db DB` runs it (merge by key)."""
+    started = time.perf_counter()
+    from cockpit.importer import run_import
+    run_import([csv_dir], db_path, imported_by="bench")
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": _peak_mb()}
 
 
 def import_into(db_path: str, csv_dir: str) -> dict:
@@ -136,6 +163,8 @@ def main(argv=None) -> int:
     ap.add_argument("--scale", choices=["100k", "1M", "10M"], action="append")
     ap.add_argument("--shape", choices=["bench", "long"], default="bench",
                     help="the company's shape (bench/generate.py): 'long' is six years of numbered order lines")
+    ap.add_argument("--topup", action="store_true",
+                    help=f"also time a month's top-up of {TOPUP_LINES:,} new lines into each scale's database")
     ap.add_argument("--json")
     ap.add_argument("--repeat", type=int, default=9)
     ap.add_argument("--measure", help=argparse.SUPPRESS)
@@ -144,6 +173,7 @@ def main(argv=None) -> int:
     ap.add_argument("--measure-pandas", help=argparse.SUPPRESS)
     ap.add_argument("--import-into", help=argparse.SUPPRESS)
     ap.add_argument("--csv", help=argparse.SUPPRESS)
+    ap.add_argument("--topup-into", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.db, args.repeat)))
@@ -154,10 +184,21 @@ def main(argv=None) -> int:
     if args.import_into:
         print(json.dumps(import_into(args.import_into, args.csv)))
         return 0
+    if args.topup_into:
+        print(json.dumps(topup_into(args.topup_into, args.csv)))
+        return 0
     rows = []
     for scale in args.scale or ["100k", "1M", "10M"]:
         rows += run_scale(scale, args.repeat, args.shape)
         print(table([r for r in rows if r["scale"] == scale]), flush=True)
+        if args.topup:
+            folder = OUT / (scale if args.shape == "bench" else f"{scale}-{args.shape}")
+            t = measure_topup(scale, folder, folder / "bench.duckdb", args.shape)
+            for r in rows:
+                if r["scale"] == scale:
+                    r |= t
+            print(f"top-up at {scale}: {t['topup_lines']:,} new lines ({t['topup_new_customers']:,} new customers) "
+                  f"in {t['topup_s']:.1f} s, peak {t['topup_peak_rss_mb']:,} MB", flush=True)
         print(f"targets at {scale} ({TARGETS}):", *verdict([r for r in rows if r["scale"] == scale]), sep="\n", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))

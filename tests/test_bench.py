@@ -8,15 +8,15 @@ from tests.conftest import ROOT
 
 def test_bench_smallest_scale(tmp_path):
     out = tmp_path / "bench.json"
-    proc = subprocess.run([sys.executable, "-m", "bench", "--scale", "100k", "--repeat", "2", "--json", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "bench", "--scale", "100k", "--repeat", "2", "--topup", "--json", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = json.loads(out.read_text())
     assert {r["page"] for r in rows} == {"overview", "regions", "complaints", "customers", "churn"}
     for r in rows:
         assert set(r) >= {"scale", "page", "import_lines_per_s", "cold_ms", "warm_p50_ms", "warm_p95_ms", "pandas_ms",
-                          "ratio", "peak_rss_mb"}
-    assert "lines/s" in proc.stdout
+                          "ratio", "peak_rss_mb", "topup_lines", "topup_s", "topup_peak_rss_mb"}
+    assert "lines/s" in proc.stdout and "top-up at 100k" in proc.stdout
 
 
 def test_the_long_shaped_company_imports_and_reads_as_generated(tmp_path):
@@ -39,3 +39,60 @@ def test_the_long_shaped_company_imports_and_reads_as_generated(tmp_path):
         assert shared > 0
     finally:
         con.close()
+
+
+def test_a_top_up_lands_on_the_history_as_a_full_import_of_both_would(tmp_path):
+    """A month's top-up (bench/generate.py topup: new lines of existing and new customers) imported into the history
+    gives, table by table, the database a fresh import of the history and the top-up together gives; every new line
+    and customer is there and no line of the history changed."""
+    import duckdb
+
+    from bench.generate import generate, topup
+    from cockpit.importer import run_import
+    facts = generate("100k", tmp_path / "co")
+    month = topup("100k", tmp_path / "month", lines=3000)
+    run_import([tmp_path / "co" / "csv"], tmp_path / "topped.duckdb")
+    run_import([tmp_path / "month" / "csv"], tmp_path / "topped.duckdb")
+    run_import([tmp_path / "co" / "csv", tmp_path / "month" / "csv"], tmp_path / "whole.duckdb")
+    con = duckdb.connect()
+    con.execute(f"attach '{tmp_path / 'topped.duckdb'}' as topped (read_only)")
+    con.execute(f"attach '{tmp_path / 'whole.duckdb'}' as whole (read_only)")
+    counts = con.execute("select (select count(*) from topped.orders), (select count(*) from topped.customers)").fetchone()
+    assert counts == (facts["lines"] + month["lines"], facts["customers"] + month["new_customers"])
+    # Every table but the import's own bookkeeping (its log, settings and the file's versions).
+    tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where database_name = 'whole' "
+                                        "order by 1").fetchall() if t not in ("import_log", "settings")]
+    assert {"orders", "customers", "customer_snapshot", "period_facts"} <= set(tables)
+    for t in tables:
+        columns = con.execute("select column_name, data_type from duckdb_columns() where database_name = 'whole' "
+                              "and table_name = ? order by column_index", [t]).fetchall()
+        columns = [(c, kind) for c, kind in columns if c not in ("imported_at", "import_id", "source_file", "source_row")]
+        if any(c.endswith("_json") for c, _ in columns):
+            # Stored views: the same JSON, numbers to a billionth (sums of the same rows in another order differ in
+            # their last bits).
+            key = columns[0][0]
+            a, b = (con.execute(f'select * exclude ("{key}"), "{key}" from {db}.{t} order by "{key}"').fetchall()
+                    for db in ("whole", "topped"))
+            assert len(a) == len(b) and all(_close([json.loads(x) if isinstance(x, str) and x[:1] in "[{" else x for x in ra],
+                                                   [json.loads(y) if isinstance(y, str) and y[:1] in "[{" else y for y in rb])
+                                            for ra, rb in zip(a, b)), t
+            continue
+        # Money to a billionth, for the same reason: both tables in one order (text, dates and counts first), then
+        # row by row.
+        names = ", ".join(f'"{c}"' for c, _ in columns)
+        order = ", ".join([f'"{c}"' for c, kind in columns if kind not in ("DOUBLE", "FLOAT")] +
+                          [f'round("{c}", 3)' for c, kind in columns if kind in ("DOUBLE", "FLOAT")])
+        a, b = (con.execute(f"select {names} from {db}.{t} order by {order}").fetchall() for db in ("whole", "topped"))
+        assert len(a) == len(b), f"{t}: {len(a)} rows against {len(b)}"
+        assert all(_close(list(ra), list(rb)) for ra, rb in zip(a, b)), t
+
+
+def _close(a, b) -> bool:
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
+    if number(a) and number(b) and (isinstance(a, float) or isinstance(b, float)):
+        return (a != a and b != b) or abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))  # (NaN: a missing value)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    return a == b
