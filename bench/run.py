@@ -1,4 +1,4 @@
-"""python -m bench [--scale 100k|1M|10M] [--json FILE] [--repeat N]
+"""python -m bench [--scale 100k|1M|10M] [--shape bench|long] [--topup] [--json FILE] [--repeat N]
 
 For each scale: generate the company (CSV and Parquet), import the CSV folder into a fresh database (lines/s,
 peak RSS of the import process), then time every page's whole query set cold (a fresh process) and warm (p50 and
