@@ -2,7 +2,9 @@
 
 For each scale: generate the company (CSV and Parquet), import the CSV folder into a fresh database (lines/s,
 peak RSS of the import process), then time every page's whole query set cold (a fresh process) and warm (p50 and
-p95 of repeated runs in one process), and the pandas version of the same computations on the same data."""
+p95 of repeated runs in one process), and the pandas version of the same computations on the same data. With
+--topup, also a month's top-up (TOPUP_LINES new lines of existing and new customers, bench/generate.py topup)
+imported into a copy of each scale's database, as a monthly import lands on years of history."""
 from __future__ import annotations
 
 import argparse
