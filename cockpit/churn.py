@@ -86,10 +86,12 @@ def flagged(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     return rows.assign(reason=reasons(rows, lang))
 
 
-def status_params(filters, rules: "RhythmRules", statuses=("at_risk", "lapsed"), limit: int | None = None) -> dict:
-    """churn/customer_status.sql's parameters: the customers in these statuses as of the period's end, the first
-    `limit` of them (None: all)."""
-    return filters.params() | rules.params() | {"as_of": filters.date_to, "statuses": list(statuses), "limit": limit}
+def status_params(filters, rules: "RhythmRules", statuses=("at_risk", "lapsed"), limit: int | None = None,
+                  customer_id: str | None = None) -> dict:
+    """churn/customer_status.sql's parameters: the customers in these statuses as of the period's end (only
+    customer_id when given), the first `limit` of them (None: all)."""
+    return filters.params() | rules.params() | {"as_of": filters.date_to, "statuses": list(statuses), "limit": limit,
+                                                "customer_id": customer_id}
 
 
 def flagged_list(con, filters, rules: "RhythmRules", lang: str, limit: int | None = None) -> pd.DataFrame:

@@ -538,8 +538,7 @@ def _customer_360(con, filters, cid: str, stale_days: int, pool_days: int, clust
         mates = [[n, i] for n, i in zip(others["customer_name"], others["customer_id"])]
     orders = db.run(con, "customers/customer_orders", filters.viewer() | {"customer_id": cid})
     complaints = db.run(con, "customers/customer_complaints", filters.viewer() | {"customer_id": cid})
-    st_rows = db.run(con, "churn/customer_status", churn.status_params(filters, churn.RhythmRules(), statuses=()))
-    mine = st_rows[st_rows["customer_id"] == cid]
+    mine = db.run(con, "churn/customer_status", churn.status_params(filters, churn.RhythmRules(), statuses=(), customer_id=cid))
     status = None
     if len(mine):
         r = mine.iloc[0].to_dict()

@@ -123,7 +123,7 @@ def test_status_counts_of_many_days_equal_the_customers_listed(sample_con):
         counts = db.run(sample_con, "churn/status_counts", f.params() | churn.RhythmRules().params() | {"as_ofs": days})
         assert len(counts) == 3 * len(days)
         for as_of in days:
-            status = db.run(sample_con, "churn/customer_status", f.params() | churn.RhythmRules().params() | {"as_of": as_of} | {"statuses": [], "limit": None})
+            status = db.run(sample_con, "churn/customer_status", f.params() | churn.RhythmRules().params() | {"as_of": as_of} | {"statuses": [], "limit": None, "customer_id": None})
             mine = counts[counts["as_of"].dt.date == as_of].set_index("status")
             assert {k: int(v) for k, v in mine["customers"].items()} == {
                 k: int((status["status"] == k).sum()) for k in ("on_rhythm", "at_risk", "lapsed")}
@@ -139,7 +139,7 @@ def test_reasons_for_all_rows_equal_reason_row_by_row(lang, sample_con):
     from cockpit import db
     from cockpit.filters import Filters
     f = Filters(dt.date(2025, 10, 1), dt.date(2025, 12, 31), all_customers=True)
-    status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to} | {"statuses": [], "limit": None})
+    status = db.run(sample_con, "churn/customer_status", f.params() | ch.RhythmRules().params() | {"as_of": f.date_to} | {"statuses": [], "limit": None, "customer_id": None})
     rows = status[status["status"] != "on_rhythm"]
     assert len(rows) > 20
     assert ch.reasons(rows, lang) == [ch.reason(r, lang) for r in rows.to_dict("records")]

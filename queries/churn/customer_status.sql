@@ -1,7 +1,7 @@
 -- One row per customer with a positive order on or before $as_of (customer_state, cockpit/sql/customer_state.sql):
 -- reorder rhythm, churn status and value at stake. The status rule is churn_status (cockpit/sql/build_derived.sql;
 -- docs/metrics.md "Reorder rhythm") with $lapse_multiple, $lapse_days, $risk_multiple and $few_risk_days. Only the
--- statuses in $statuses (empty: every status); open complaints first, then the largest value at stake (ties by id);
+-- statuses in $statuses (empty: every status), and only $customer_id when given (the customer 360); open complaints first, then the largest value at stake (ties by id);
 -- at most $limit rows (null: all), each carrying the whole list's length (listed).
 with status as (
     select s.*,
@@ -9,6 +9,7 @@ with status as (
            date_diff('day', s.last_order_on, $as_of) as days_since_last_order
     from customer_state s
     where s.as_of = $as_of and s.order_dates is not null
+      and ($customer_id is null or s.customer_id = $customer_id)
       and in_view(s.home_country, s.region_code, s.subregion_code, s.sales_region, s.rep_key, s.segment_key,
                   $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 )
