@@ -82,8 +82,9 @@ def state_days(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
                 "               interval 3 month) t(d)))),"
                 "  $countries, $regions, $reps, $segments, $all_customers, $visible_reps)",
                 {"days": missing} | {k: params[k] for k in FILTER_PARAMS}).fetchall()
-    database = cur.execute("select current_database()").fetchall()[0][0]
-    cur.execute(f"create or replace temp view customer_state as select * from \"{database}\".main.customer_snapshot "
+    # (customer_snapshot resolves in the cursor's current database: the attached file for a reader, the file itself
+    # for the import's writer.)
+    cur.execute("create or replace temp view customer_state as select * from customer_snapshot "
                 "union all select * from customer_state_extra").fetchall()
 
 

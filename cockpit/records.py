@@ -209,10 +209,13 @@ def with_revenue_split(found: pd.DataFrame, records: pd.DataFrame) -> pd.DataFra
     if "lifetime_revenue" not in records.columns or not len(found):
         return found
     rev = records.set_index("customer_id")["lifetime_revenue"]
-    found = found.assign(lifetime_revenue=found["customer_id"].map(rev).astype(float))
+    return _split(found.assign(lifetime_revenue=found["customer_id"].map(rev).astype(float)))
+
+
+def _split(found: pd.DataFrame) -> pd.DataFrame:
+    """Each member's share of its cluster's lifetime revenue (revenue_split_pct; none when the cluster has none)."""
     total = found.groupby("cluster")["lifetime_revenue"].transform("sum")
-    found["revenue_split_pct"] = np.where(total > 0, found["lifetime_revenue"] / total * 100, np.nan)
-    return found
+    return found.assign(revenue_split_pct=np.where(total > 0, found["lifetime_revenue"] / total * 100, np.nan))
 
 
 def view_clusters(con, params: dict) -> pd.DataFrame:
@@ -360,10 +363,7 @@ def clusters_of(pairs: pd.DataFrame) -> pd.DataFrame:
             rows.append({"cluster": n, "customer_id": customer, "customer_name": name, "evidence": evidence,
                          "confidence_pct": round(conf_of[root] * 100, 1), "lifetime_revenue": revenue,
                          "sales_rep": owner, "revenue_split_pct": np.nan})
-    found = pd.DataFrame(rows, columns=columns)
-    total = found.groupby("cluster")["lifetime_revenue"].transform("sum")
-    found["revenue_split_pct"] = np.where(total > 0, found["lifetime_revenue"] / total * 100, np.nan)
-    return found
+    return _split(pd.DataFrame(rows, columns=columns))
 
 
 # --------------------------------------------------------------------------------------------- customer 360
@@ -551,7 +551,6 @@ def customer_360(con, filters, customer: str, stale_days: int = 365) -> dict | N
     """The customer 360 of one customer alone: what view(customer=...) gives for it, without working out the
     page's lists again. with_parts() puts it into the view it is shown with. None when the customer does not pass
     the filters (the page then keeps the view's own customer)."""
-    from . import db
     one = _customer_360(con, filters, customer, stale_days, VIEW_DEFAULTS["pool_days"],
                         view_clusters(con, filters.params() | {"as_of": filters.date_to}))
     if one is None:
