@@ -90,13 +90,14 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
                 report.import_id = import_id
 
                 progress(0.7, "merging records")
+                rates_changed = bool(frames["fx_rates"])
                 empty_columns = merge_all(con, frames, orders, import_id, report)
                 # The customer list is final: its duplicate search (Python and rapidfuzz, on its own cursor and thread)
                 # runs beside the orders write. Beside the summary tables instead, it met `customer_day` at that
                 # statement's memory peak: the import reached 2.05 GB in some runs (1.75-1.87 GB this way).
                 duplicates = duplicate_search(con)
                 # Known of this import's lines; it holds for the whole table only when the table held no other line.
-                one_part_per_order = write_orders(con, reporting, empty_columns) and orders is not None \
+                one_part_per_order = write_orders(con, reporting, empty_columns, rates_changed) and orders is not None \
                     and bool(orders.attrs.get("one_part_per_order"))
                 # The order lines are in the database now: free their memory before the summary tables are built.
                 con.execute("drop view if exists new_orders")

@@ -32,6 +32,19 @@ select columns(lambda k: not list_contains($empty_columns, k)) from (
 )
 
 ;
+-- Into a table that holds lines already, when this import brings no rates: the old lines keep their amounts, so
+-- only the lines imported again (same order id and line number) go, and this import's lines come in. (The table's
+-- always-null columns that this import fills too are none: write_orders rewrites the table otherwise.)
+delete from orders o
+where exists (select 1 from new_orders s where s.order_id = o.order_id and s.line_no = o.line_no)
+;
+insert into orders by name
+select columns(lambda k: not list_contains($virtual_columns, k)) from (
+    select n.* replace (n.amount * r.rate as amount_reporting)
+    from new_orders n
+    left join day_rate r on r.currency = n.currency and r.ordered_on is not distinct from n.ordered_on
+)
+;
 -- Otherwise every order is rewritten: new rates may apply to old orders, and a line imported again replaces
 -- the old one (same order id and line number).
 create or replace table orders as
