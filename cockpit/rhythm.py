@@ -18,12 +18,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# The customers' order dates, one row per customer and date, sorted so that each customer's dates are together and
-# in order.
+# The order dates of the customers being built (in_scope: every customer, or those a top-up touched;
+# build_derived.sql), one row per customer and date, sorted so that each customer's dates are together and in order.
 DATES_SQL = """
 select customer_id, ordered_on
 from customer_day
-where positive_line_count > 0
+where positive_line_count > 0 and in_scope(customer_id)
 group by all
 order by customer_id, ordered_on
 """
@@ -113,6 +113,6 @@ def rhythm_table(dates: pa.Table) -> pa.Table:
 
 
 def compute(cursor) -> pa.Table:
-    """customer_rhythm's rows, read from customer_day on `cursor` (the import runs this on a thread beside the other
-    summary tables; the import's own connection writes the result)."""
+    """customer_rhythm's rows of the customers being built, read from customer_day on `cursor` (the import runs this on
+    a thread beside the other summary tables; the import's own connection writes the result)."""
     return rhythm_table(cursor.sql(DATES_SQL).to_arrow_table())

@@ -541,3 +541,37 @@ def test_early_database_whose_values_cannot_take_the_current_type_is_left_as_it_
     with pytest.raises(importer.ImportFailed, match=r"customers\.updated_on .*VARCHAR.*DATE.*unchanged"):
         importer.upgrade_derived(db_file)
     assert db_file.read_bytes() == before and not importer.derived_is_current(db_file)
+
+
+def test_a_top_up_that_changes_the_history_builds_the_summary_tables_a_full_build_gives(tmp_path, monkeypatch):
+    """A re-export that overlaps the history — a line moved to another customer, a line's amount changed, a customer's
+    record changed (country, rep), a complaint moved to another customer — with new lines, a new customer and a new
+    complaint, imported into the sample company: the summary tables built for the customers it touches only equal,
+    table by table, those a full build of the same import gives."""
+    from cockpit.importer import run as run_module
+    from tests.same_tables import assert_same_tables
+    for name in ("top", "full"):
+        run_import([ROOT / "data" / "sample"], tmp_path / f"{name}.duckdb", currency="USD")
+    (last,), = q(tmp_path / "top.duckdb", "select max(ordered_on) + 3 from orders")
+    changes = tmp_path / "changes"
+    changes.mkdir()
+    write(changes / "orders.csv", "Order No.,Line,Customer ID,Order Date,Amount,Currency\n"
+                                  "SO500001,1,C10002,2023-10-01,20000,USD\n"
+                                  "SO500001,2,C10001,2023-10-01,99.5,USD\n"
+                                  f"SO900001,1,C10003,{last},1500,EUR\n"
+                                  f"SO900002,1,C99999,{last},700,USD\n")
+    write(changes / "customers.csv", "Customer ID,Customer Name,Country,Sales Rep\nC10004,Renamed Ltd,Germany,Zhang Min\n")
+    write(changes / "complaints.csv", "Complaint ID,Customer ID,Date Received,Severity\n"
+                                      "QC-00013,C10005,2023-11-14 14:29,Major\n"
+                                      f"QC-99999,C10006,{last} 09:00,Minor\n")
+    top = run_import([changes], tmp_path / "top.duckdb")
+    # C10001 (its line moved, its other line changed), C10002, C10003, C99999 (new), C10004 (record), C10011 (its
+    # complaint moved), C10005 and C10006 (complaints).
+    assert any("summary tables rebuilt for the 8 customer(s)" in n for n in top.notes), top.notes
+    monkeypatch.setattr(run_module, "top_up_possible", lambda con: False)
+    full = run_import([changes], tmp_path / "full.duckdb")
+    assert not any("summary tables rebuilt" in n for n in full.notes)
+    assert q(tmp_path / "top.duckdb", "select customer_id, amount from orders where order_id = 'SO500001' and line_no = 1") \
+        == [("C10002", 20000.0)]
+    tables = assert_same_tables(tmp_path / "full.duckdb", tmp_path / "top.duckdb")
+    assert {"customer_day", "period_facts", "customer_rhythm", "customer_snapshot", "complaint_facts"} <= set(tables)

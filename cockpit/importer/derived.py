@@ -31,20 +31,61 @@ def duplicate_search(con) -> Beside:
         "select customer_id, customer_name, email, phone, sales_rep from customers order by customer_id").df()))
 
 
-def build_derived(con, duplicates: Beside | None = None, one_part_per_order: bool = False) -> None:
+# The tables a full build makes afresh (each is then written by the same statements as a top-up's rows).
+_FRESH = ("drop table if exists customer_day", "drop table if exists customer_facts",
+          "drop table if exists customer_record_facts", "drop table if exists period_facts",
+          "drop table if exists complaint_facts", "drop table if exists customer_rhythm",
+          "drop table if exists customer_snapshot")
+_SCOPE_DONE = ("drop macro if exists in_scope", "drop table if exists derived_scope",
+               "drop table if exists complaint_owners_before")
+
+
+def top_up_possible(con) -> bool:
+    """Whether this import may build the derived rows of the customers it touches only: the database it starts
+    from holds order lines and derived tables of this version."""
+    try:
+        version = con.execute("select value from settings where key = 'derived_version'").fetchone()
+        lines = con.execute("select count(*) > 0 from orders").fetchone()[0]
+    except duckdb.Error:
+        return False
+    return bool(version) and version[0] == DERIVED_VERSION and lines
+
+
+def before_top_up(con) -> None:
+    """Before the merge of a top-up: what derived_scope.sql needs to know of the database as it was."""
+    con.execute(split_sql((SQL_DIR / "derived_scope.sql").read_text(encoding="utf-8"))[1])
+
+
+def top_up_scope(con, import_id: int) -> int:
+    """After the merge of a top-up, before its order lines are written: derived_scope, the customers whose derived
+    rows it changes (derived_scope.sql). Returns how many."""
+    _, _, scope, in_scope = split_sql((SQL_DIR / "derived_scope.sql").read_text(encoding="utf-8"))
+    con.execute(scope, {"import_id": import_id})
+    con.execute(in_scope)
+    return con.execute("select count(*) from derived_scope").fetchone()[0]
+
+
+def build_derived(con, duplicates: Beside | None = None, one_part_per_order: bool = False,
+                  top_up: bool = False) -> None:
     """The summary tables (build_derived.sql), the duplicate clusters (from `duplicates` when the import started
-    the search already) and every stored view. one_part_per_order: every order in the orders table is known to be
-    one part of customer_day (_runs_share_their_order_keys, over all of the table's lines)."""
+    the search already) and every stored view. top_up: derived_scope holds the customers this import touched
+    (top_up_scope) and only their rows of the per-customer tables are built again; else every table is made
+    afresh for every customer. one_part_per_order: every order in the orders table is known to be one part of
+    customer_day (_runs_share_their_order_keys, over all of the table's lines)."""
     con.register("regions_df", pd.DataFrame(ctry.country_regions()))
     con.execute("create or replace table country_regions as select * from regions_df")
     con.unregister("regions_df")
-    parts, totals, one_part_totals, customer_day, drop_totals, drop_parts, *others = split_sql(
-        (SQL_DIR / "build_derived.sql").read_text(encoding="utf-8"))
+    if not top_up:
+        for statement in _FRESH:
+            con.execute(statement)
+        con.execute(split_sql((SQL_DIR / "derived_scope.sql").read_text(encoding="utf-8"))[0])
+    parts, totals, one_part_totals, *rest = split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8"))
+    cut = rest.index("drop view order_parts") + 1
+    day_statements, others = rest[:cut], rest[cut:]
     con.execute(parts)
-    con.execute(one_part_totals if one_part_per_order else totals)
-    con.execute(customer_day)
-    con.execute(drop_totals)
-    con.execute(drop_parts)
+    con.execute(one_part_totals if one_part_per_order and not top_up else totals)
+    for stmt in day_statements:
+        con.execute(stmt)
     # The reorder rhythm (numpy) is worked out beside the other summary tables, which read no rhythm; this thread
     # writes it, then the snapshot that reads it.
     rhythm_rows = Beside(con, "customer rhythm (numpy)", rhythm.compute)
@@ -62,12 +103,14 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
         con.register("rhythm_df", rows)
         con.execute("set preserve_insertion_order = true")
         try:
-            con.execute("create or replace table customer_rhythm as select * from rhythm_df")
+            con.execute("create table if not exists customer_rhythm as select * from rhythm_df limit 0")
+            con.execute("delete from customer_rhythm where in_scope(customer_id)")
+            con.execute("insert into customer_rhythm select * from rhythm_df")
         finally:
             con.execute("set preserve_insertion_order = false")
         con.unregister("rhythm_df")
         rows = None
-        _build_customer_state(con)
+        _build_customer_state(con, top_up)
 
         def find_duplicates() -> None:
             search = duplicates or duplicate_search(con)
@@ -81,23 +124,34 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
         timing("duplicate clusters and stored views", started)
     finally:
         views.close()
+    for statement in _SCOPE_DONE:
+        con.execute(statement)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])
 
 
-def _build_customer_state(con) -> None:
+def _build_customer_state(con, top_up: bool = False) -> None:
     """The customer-state macros and the quarter ends they hold (customer_state.sql), as many quarter ends per
     statement as make about SNAPSHOT_ROWS customer rows (at least one): one statement for all of them held every
     quarter end's customers in one aggregation, which ran out of the import's memory on a six-year history (10 M
     lines, 200,000 customers, 24 quarter ends); four at a time for every company made a small file whose dates span
-    centuries (4,400 quarter ends) take ~50 s."""
+    centuries (4,400 quarter ends) take ~50 s. After a top-up, the quarter ends held already are built again for
+    the customers in derived_scope only, and a quarter end new to the data for every customer."""
     live, quarter_ends, create, insert, *rest = split_sql((SQL_DIR / "customer_state.sql").read_text(encoding="utf-8"))
     con.execute(live)
     ends = con.execute(quarter_ends).fetchone()[0] or []
     con.execute(create)
     customers = con.execute("select count(*) from customers").fetchone()[0]
-    batch = max(1, SNAPSHOT_ROWS // max(customers, 1))
-    for i in range(0, len(ends), batch):
-        con.execute(insert, {"days": ends[i:i + batch]})
+    todo = [(ends, None, customers)]
+    if top_up:
+        held = {d for (d,) in con.execute("select as_of from snapshot_days").fetchall()}
+        con.execute("delete from customer_snapshot where not list_contains($ends, as_of) or in_scope(customer_id)",
+                    {"ends": ends})
+        only = [c for (c,) in con.execute("select customer_id from derived_scope").fetchall()]
+        todo = [([d for d in ends if d in held], only, len(only)), ([d for d in ends if d not in held], None, customers)]
+    for days, only, count in todo:
+        batch = max(1, SNAPSHOT_ROWS // max(count, 1))
+        for i in range(0, len(days), batch):
+            con.execute(insert, {"days": days[i:i + batch], "only": only})
     for statement in rest:
         con.execute(statement)
 

@@ -1,12 +1,17 @@
--- Derived tables, rebuilt after every import so that no page scans raw order lines.
+-- Derived tables, so that no page scans raw order lines. Each is (re)built for the customers in scope (the macro
+-- in_scope, derived_scope.sql): every customer after a full import, the customers a top-up touched after one. The
+-- same statements serve both: a table is made (empty) when missing, its rows of the customers in scope are deleted,
+-- then its rows for them are written from its definition, the view <table>_rows. A full build drops the tables
+-- first. A table's definition reads only its own customer's rows, which is what lets a top-up rebuild a few.
 -- Tables are ordered by their date column only: that is what lets a period query skip row groups (zone maps);
--- ordering by customer within a day as well cost 0.5-0.7 s per table at 10 M lines and bought nothing.
+-- ordering by customer within a day as well cost 0.5-0.7 s per table at 10 M lines and bought nothing. A top-up's
+-- rows are appended in date order after the rest (a full import writes every row in order again).
 -- Statements are separated by lines holding only ';'.
 
 -- One row per customer, ISO-2 country, currency and day with any order line: the fact table every page reads.
 -- Built from one row per order part (order, customer, day, destination, currency) so that orders are counted
 -- without count(distinct) over lines. The parts and their orders' totals are temporary views (inlined into the
--- one statement that makes customer_day, dropped after it).
+-- one statement that writes customer_day, dropped after it).
 create or replace temp view order_parts as
 select
     o.order_id,
@@ -21,7 +26,7 @@ select
     max(o.amount_reporting) as largest_line
 from orders o
 left join customers c using (customer_id)
-where o.ordered_on is not null
+where o.ordered_on is not null and in_scope(o.customer_id)
 group by all
 ;
 -- Each part with its order's total, the sum of that order's parts (for largest_order). One of the next two
@@ -35,7 +40,7 @@ select *, sum(revenue) over (partition by order_id, customer_id) as order_total 
 create or replace temp view order_parts_with_totals as
 select *, revenue as order_total from order_parts
 ;
-create or replace table customer_day as
+create or replace temp view customer_day_rows as
 select
     customer_id,
     ordered_on,
@@ -50,7 +55,14 @@ select
     max(order_total) as largest_order
 from order_parts_with_totals
 group by all
-order by ordered_on
+;
+create table if not exists customer_day as from customer_day_rows limit 0
+;
+delete from customer_day where in_scope(customer_id)
+;
+insert into customer_day from customer_day_rows order by ordered_on
+;
+drop view customer_day_rows
 ;
 drop view order_parts_with_totals
 ;
@@ -58,11 +70,11 @@ drop view order_parts
 ;
 -- One row per customer: lifetime facts that do not depend on the selected period, and the home country
 -- (the customer file's country, else the destination that brought the most revenue).
-create or replace table customer_facts as
+create or replace temp view customer_facts_rows as
 -- Each customer's days and money summed on their own, then joined once per customer (one grouping of every
 -- customer_day row by customer and its order days and money together took twice as long: 10 M lines, 0.4-0.7 s).
 with per_country as (
-    select customer_id, country_code, sum(revenue) as revenue from customer_day group by all
+    select customer_id, country_code, sum(revenue) as revenue from customer_day where in_scope(customer_id) group by all
 ),
 money as (
     select customer_id, arg_max(country_code, revenue) as top_country, sum(revenue) as revenue
@@ -73,7 +85,7 @@ order_days as (
     select customer_id, min(ordered_on) as first_order_on, max(ordered_on) as last_order_on,
            count(distinct ordered_on) as order_dates
     from customer_day
-    where positive_line_count > 0
+    where positive_line_count > 0 and in_scope(customer_id)
     group by customer_id
 )
 select
@@ -86,6 +98,15 @@ select
 from customers c
 left join money m using (customer_id)
 left join order_days d using (customer_id)
+where in_scope(c.customer_id)
+;
+create table if not exists customer_facts as from customer_facts_rows limit 0
+;
+delete from customer_facts where in_scope(customer_id)
+;
+insert into customer_facts from customer_facts_rows
+;
+drop view customer_facts_rows
 ;
 -- Whether a record field holds a value (docs/metrics.md "Record quality"): not null, not blank, not the text 'nan'
 -- or 'None' (what spreadsheets and pandas write for an empty cell).
@@ -95,7 +116,7 @@ create or replace macro is_filled(v) as v is not null and trim(v::varchar) not i
 -- the next import): which of the nine quality fields are missing (a bit each, in the order of cockpit/records.py
 -- QUALITY_FIELDS), the owner, the last touch (update or contact, else creation), and the
 -- filter columns.
-create or replace table customer_record_facts as
+create or replace temp view customer_record_facts_rows as
 select
     c.customer_id,
     f.home_country,
@@ -121,6 +142,15 @@ select
 from customers c
 join customer_facts f using (customer_id)
 left join country_regions r on r.country_code = f.home_country
+where in_scope(c.customer_id)
+;
+create table if not exists customer_record_facts as from customer_record_facts_rows limit 0
+;
+delete from customer_record_facts where in_scope(customer_id)
+;
+insert into customer_record_facts from customer_record_facts_rows
+;
+drop view customer_record_facts_rows
 ;
 -- The period fact table every period query reads: customer_day rows (grain 'day') and the same rows summed per
 -- calendar month (grain 'month') and per calendar quarter (grain 'quarter'), with the columns the sidebar filters
@@ -131,7 +161,7 @@ left join country_regions r on r.country_code = f.home_country
 -- Each grain is written in date order without a sort of the whole: each row group then covers a few weeks (days),
 -- months or quarters, which is what lets a period query skip the others. (One sorted union of the grains spilled
 -- to disk under the import's memory cap: 10 M lines, 3-3.8 s against 2.5 s for separate statements.)
-create or replace table period_facts as
+create or replace temp view period_day_rows as
 select
     'day' as grain, d.ordered_on as period_start, d.ordered_on as period_end,
     date_trunc('month', d.ordered_on)::date as month_start, last_day(d.ordered_on) as month_end,
@@ -146,6 +176,15 @@ from customer_day d
 left join customers c using (customer_id)
 left join customer_facts f using (customer_id)
 left join country_regions r on r.country_code = d.country_code
+where in_scope(d.customer_id)
+;
+create table if not exists period_facts as from period_day_rows limit 0
+;
+delete from period_facts where in_scope(customer_id)
+;
+insert into period_facts from period_day_rows
+;
+drop view period_day_rows
 ;
 -- The month rows: customer_day summed per customer, month, destination and currency first (narrow keys), then
 -- the filter columns looked up once per row, as for the day rows.
@@ -167,6 +206,7 @@ from (
            bool_or(d.positive_line_count > 0 and d.ordered_on = f.first_order_on) as is_new
     from customer_day d
     left join customer_facts f using (customer_id)
+    where in_scope(d.customer_id)
     group by all
 ) m
 left join customers c using (customer_id)
@@ -183,7 +223,7 @@ select
     sum(revenue), sum(gross_revenue), sum(order_count), sum(positive_order_count), sum(positive_line_count),
     max(largest_line), max(largest_order), bool_or(is_new), quarter_start, quarter_end
 from period_facts
-where grain = 'month'
+where grain = 'month' and in_scope(customer_id)
 group by quarter_start, quarter_end, customer_id, country_code, currency, home_country, rep_key, segment_key,
          sales_region, region_code, subregion_code
 order by quarter_start
@@ -192,7 +232,7 @@ order by quarter_start
 drop table if exists quarter_facts
 ;
 -- One row per complaint, latencies in calendar hours.
-create or replace table complaint_facts as
+create or replace temp view complaint_facts_rows as
 select
     k.*,
     coalesce(f.home_country, 'unknown') as country_code,
@@ -210,6 +250,15 @@ from complaints k
 left join customers c using (customer_id)
 left join customer_facts f using (customer_id)
 left join country_regions r on r.country_code = coalesce(f.home_country, 'unknown')
+where in_scope(k.customer_id)
+;
+create table if not exists complaint_facts as from complaint_facts_rows limit 0
+;
+delete from complaint_facts where in_scope(customer_id)
+;
+insert into complaint_facts from complaint_facts_rows
+;
+drop view complaint_facts_rows
 ;
 -- Which period_facts rows a period from date_from to date_to (both inclusive) reads, besides lying inside it
 -- (period_start >= date_from and period_end <= date_to, which the queries write out so that zone maps skip the

@@ -11,7 +11,8 @@
 -- (order_dates_year_ago); net revenue of the 365 days ending that day and of the 365 before, the largest order
 -- of the first; complaints received by that day and those of them still open; revenue of that day's quarter up to
 -- it (null when no order line fell in it) and whether it held a positive line; lifetime revenue and orders.
-create or replace macro customer_state_live(days, countries, regions, reps, segments, all_customers, visible_reps) as table
+create or replace macro customer_state_live(days, countries, regions, reps, segments, all_customers, visible_reps,
+                                             only_customers := null) as table
 with ends as (
     select distinct unnest(days)::date as as_of
 ),
@@ -22,6 +23,8 @@ people as not materialized (
     from customer_record_facts
     where in_view(home_country, region_code, subregion_code, sales_region, rep_key, segment_key,
                   countries, regions, reps, segments, all_customers, visible_reps)
+      -- (A top-up rebuilds the state of the customers it touched: only_customers lists them.)
+      and (only_customers is null or customer_id in (select unnest(only_customers)))
 ),
 -- Each day's four spans of money, each read through period_units (quarter rows for whole quarters, month rows
 -- for whole months, day rows for the months a span cuts).
@@ -93,14 +96,15 @@ select list((t.d + interval 3 month - interval 1 day)::date order by t.d)
 from (select min(ordered_on) as first_on, max(ordered_on) as last_on from customer_day) b,
      range(date_trunc('quarter', b.first_on), b.last_on::timestamp + interval 1 day, interval 3 month) t(d)
 ;
-create or replace table customer_snapshot as
+create table if not exists customer_snapshot as
 select * from customer_state_live([]::date[], [], [], [], [], true, []) limit 0
 ;
 -- Materialised a few quarter ends at a time (cockpit/importer/derived.py): each statement's memory grows with
 -- the customers of those days, not with the length of the history. In date order, so that a query of one quarter
--- end reads its few row groups.
+-- end reads its few row groups. $only: the customers a top-up touched (their rows of the quarter ends held
+-- already are deleted first), else null (every customer).
 insert into customer_snapshot
-select * from customer_state_live($days::date[], [], [], [], [], true, []) order by as_of
+select * from customer_state_live($days::date[], [], [], [], [], true, [], only_customers := $only) order by as_of
 ;
 -- The quarter ends customer_snapshot holds, one row each.
 create or replace table snapshot_days as select distinct as_of from customer_snapshot order by as_of
