@@ -26,14 +26,18 @@ def quarters_to_store(con) -> list[Filters]:
     return quarters_ending(Filters(last, last, all_customers=True), STORED_QUARTERS)
 
 
-def stored_row(con, f: Filters) -> tuple:
-    """At import (cockpit/import_views.py StoredViews): the whole company's KPIs (compute), movers (overview.movers) and
-    months for quarter f, by the live definitions, so that the Overview's first view reads nine rows of
-    quarter_kpis instead of running ~30 queries a quarter. A filtered view (country, region, rep, segment,
-    restricted viewer) or another period still computes live. Reads the duplicate clusters the import stored."""
-    countries, customers = movers(con, f, f.previous_period(), stored=False)
-    return (f.date_from, f.date_to, json.dumps(kpis.compute(con, f, stored=False)), stored.to_json(countries),
-            stored.to_json(customers), stored.to_json(revenue_by_month(con, f, stored=False)))
+def stored_rows(con, quarters: list[Filters]) -> list[tuple]:
+    """At import (StoredViews): the whole company's KPIs of each quarter (kpis.compute_many, one query per KPI file
+    for all of them: nine quarters at 10 M lines 3.2 → 1.1 s against one compute per quarter), movers
+    (overview.movers) and months, by the live definitions, so that the Overview's first view reads nine rows of
+    quarter_kpis instead of running its queries. A filtered view (country, region, rep, segment, restricted viewer)
+    or another period still computes live. Reads the duplicate clusters the import stored."""
+    rows = []
+    for f, values in zip(quarters, kpis.compute_many(con, quarters, stored=False)):
+        countries, customers = movers(con, f, f.previous_period(), stored=False)
+        rows.append((f.date_from, f.date_to, json.dumps(values), stored.to_json(countries), stored.to_json(customers),
+                     stored.to_json(revenue_by_month(con, f, stored=False))))
+    return rows
 
 
 def save_quarters(con, rows: list[tuple]) -> None:
@@ -86,8 +90,8 @@ class StoredViews:
         self.memo.clear()
         self.jobs["customers_views"] = [(f.date_from, pool.submit(records.stored_view, con, f))
                                         for f in quarters[-records.STORED_QUARTERS:]]
-        kpi_rows = [pool.submit(stored_row, con, f) for f in quarters]
-        save_quarters(con, [job.result() for job in kpi_rows])
+        kpi_rows = pool.submit(stored_rows, con, quarters)
+        save_quarters(con, kpi_rows.result())
         for table, views in self.jobs.items():
             stored.save(con, table, [(start, job.result()) for start, job in views])
 

@@ -158,6 +158,57 @@ def test_import_killed_at_random_moments_leaves_old_or_new(tmp_path, sample_db):
     assert not list(tmp_path.glob(".cockpit.duckdb.importing-*"))
 
 
+def _top_up_folder(tmp_path, db):
+    """A month's top-up of the sample company: new lines of existing customers and of a new one, a customer's record
+    changed and a new complaint (no exchange rates: the import builds the summary tables of the customers it
+    touches only)."""
+    con = duckdb.connect(str(db), read_only=True)
+    last = con.execute("select max(ordered_on) + 5 from orders").fetchone()[0]
+    con.close()
+    month = tmp_path / "month"
+    month.mkdir()
+    (month / "orders.csv").write_text("Order No.,Line,Customer ID,Order Date,Amount,Currency\n"
+                                      f"TU1,1,C10001,{last},1200,USD\nTU1,2,C10001,{last},-100,USD\n"
+                                      f"TU2,1,C10007,{last},800,USD\nTU3,1,C99001,{last},450,USD\n")
+    (month / "customers.csv").write_text("Customer ID,Customer Name,Country,Sales Rep\n"
+                                         "C10004,Renamed Ltd,Germany,Zhang Min\nC99001,Newcomer BV,Netherlands,Li Wei\n")
+    (month / "complaints.csv").write_text("Complaint ID,Customer ID,Date Received,Severity\n"
+                                          f"QC-TU1,C10007,{last} 10:00,Major\n")
+    return month
+
+
+def test_a_top_up_killed_at_random_moments_leaves_old_or_new(tmp_path, sample_db):
+    """A top-up killed at 20 random moments: each time the database is the one before it, or, table by table, the
+    one the whole top-up gives (imported again over a finished one, it gives the same tables)."""
+    from tests.same_tables import assert_same_tables
+    month = _top_up_folder(tmp_path, sample_db)
+    (tmp_path / "whole").mkdir()
+    reference = copy_db(sample_db, tmp_path / "whole")
+    report = run_import([month], reference)
+    assert any("summary tables rebuilt for the 4 customer(s)" in n for n in report.notes), report.notes
+    probe = copy_db(sample_db, tmp_path)
+    started = time.time()
+    subprocess.run(_kill_args(month, probe), cwd=ROOT, check=True, capture_output=True)
+    duration = time.time() - started
+    assert_same_tables(reference, probe)
+    db = copy_db(sample_db, tmp_path)
+    old = sha(db)
+    rng = random.Random(20261207)
+    outcomes = {"old": 0, "new": 0}
+    for i in range(20):
+        proc = subprocess.Popen(_kill_args(month, db), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, duration * 1.1))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if sha(db) == old:
+            outcomes["old"] += 1
+            continue
+        assert_same_tables(reference, db)
+        outcomes["new"] += 1
+        old = sha(db)
+    assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
+
+
 def test_viewers_keep_answering_during_an_import(tmp_path, sample_db):
     from cockpit import db as cdb
     db = copy_db(sample_db, tmp_path)
