@@ -545,33 +545,56 @@ def test_early_database_whose_values_cannot_take_the_current_type_is_left_as_it_
 
 def test_a_top_up_that_changes_the_history_builds_the_summary_tables_a_full_build_gives(tmp_path, monkeypatch):
     """A re-export that overlaps the history — a line moved to another customer, a line's amount changed, a customer's
-    record changed (country, rep), a complaint moved to another customer — with new lines, a new customer and a new
-    complaint, imported into the sample company: the summary tables built for the customers it touches only equal,
-    table by table, those a full build of the same import gives."""
+    record changed (country, rep), a complaint moved to another customer, a line added to an old order on a later
+    day, a line before the history — with new lines, a new customer and a new complaint, imported into the sample
+    company: the summary tables built for the rows it changes only equal, table by table, those a full build of the
+    same import gives."""
     from cockpit.importer import run as run_module
     from tests.same_tables import assert_same_tables
-    for name in ("top", "full"):
-        run_import([ROOT / "data" / "sample"], tmp_path / f"{name}.duckdb", currency="USD")
+    run_import([ROOT / "data" / "sample"], tmp_path / "top.duckdb", currency="USD")
+    # C88888, whose customer-file record has no country (order lines do not overwrite it), buys in Germany; C77777
+    # returned goods before its first order.
+    before = tmp_path / "before"
+    before.mkdir()
+    write(before / "customers.csv", "Customer ID,Customer Name,Country\nC88888,Eighty Eight Ltd,\n")
+    write(before / "orders.csv", "Order No.,Line,Customer ID,Order Date,Amount,Currency,Country\n"
+                                 "SO880001,1,C88888,2024-02-10,1000,USD,Germany\n"
+                                 "SO770001,1,C77777,2023-11-01,-50,USD,Spain\n"
+                                 "SO770002,1,C77777,2024-06-01,800,USD,Spain\n")
+    run_import([before], tmp_path / "top.duckdb")
+    shutil.copy(tmp_path / "top.duckdb", tmp_path / "full.duckdb")
     (last,), = q(tmp_path / "top.duckdb", "select max(ordered_on) + 3 from orders")
+    # An order of C10010's whose total changes on all of its days when a line is added on a later one.
+    (order,), = q(tmp_path / "top.duckdb", "select order_id from orders where customer_id = 'C10010' order by ordered_on limit 1")
+    (first,), = q(tmp_path / "top.duckdb", "select min(ordered_on) - 400 from orders")
     changes = tmp_path / "changes"
     changes.mkdir()
-    write(changes / "orders.csv", "Order No.,Line,Customer ID,Order Date,Amount,Currency\n"
-                                  "SO500001,1,C10002,2023-10-01,20000,USD\n"
-                                  "SO500001,2,C10001,2023-10-01,99.5,USD\n"
-                                  f"SO900001,1,C10003,{last},1500,EUR\n"
-                                  f"SO900002,1,C99999,{last},700,USD\n")
+    write(changes / "orders.csv", "Order No.,Line,Customer ID,Order Date,Amount,Currency,Country\n"
+                                  "SO500001,1,C10002,2023-10-01,20000,USD,\n"
+                                  "SO500001,2,C10001,2023-10-01,99.5,USD,\n"
+                                  # C88888's home country becomes France; C77777's first order moves earlier.
+                                  f"SO880002,1,C88888,{last},5000,USD,France\n"
+                                  "SO770003,1,C77777,2024-01-15,300,USD,Spain\n"
+                                  f"SO900001,1,C10003,{last},1500,EUR,\n"
+                                  f"SO900002,1,C99999,{last},700,USD,\n"
+                                  f"{order},99,C10010,{last},5000,USD,\n"
+                                  f"SO900003,1,C10009,{first},300,USD,\n")
     write(changes / "customers.csv", "Customer ID,Customer Name,Country,Sales Rep\nC10004,Renamed Ltd,Germany,Zhang Min\n")
     write(changes / "complaints.csv", "Complaint ID,Customer ID,Date Received,Severity\n"
                                       "QC-00013,C10005,2023-11-14 14:29,Major\n"
                                       f"QC-99999,C10006,{last} 09:00,Minor\n")
     top = run_import([changes], tmp_path / "top.duckdb")
-    # C10001 (its line moved, its other line changed), C10002, C10003, C99999 (new), C10004 (record), C10011 (its
-    # complaint moved), C10005 and C10006 (complaints).
-    assert any("summary tables rebuilt for the 8 customer(s)" in n for n in top.notes), top.notes
+    # C10001 (its line moved, its other line changed), C10002, C10003, C99999 (new), C10010 (a line added to an old
+    # order), C10009 (a line before the history: its first order day changes, and a quarter end is new to every
+    # customer), C88888 and C77777, C10004 (record), C10011 (its complaint moved), C10005 and C10006 (complaints).
+    assert any("summary tables rebuilt for the 12 customer(s)" in n for n in top.notes), top.notes
     monkeypatch.setattr(run_module, "top_up_possible", lambda con: False)
     full = run_import([changes], tmp_path / "full.duckdb")
     assert not any("summary tables rebuilt" in n for n in full.notes)
     assert q(tmp_path / "top.duckdb", "select customer_id, amount from orders where order_id = 'SO500001' and line_no = 1") \
         == [("C10002", 20000.0)]
+    assert q(tmp_path / "top.duckdb", "select customer_id, home_country, first_order_on::varchar from customer_facts "
+                                      "where customer_id in ('C88888', 'C77777') order by 1") == \
+        [("C77777", "ES", "2024-01-15"), ("C88888", "FR", "2024-02-10")]
     tables = assert_same_tables(tmp_path / "full.duckdb", tmp_path / "top.duckdb")
     assert {"customer_day", "period_facts", "customer_rhythm", "customer_snapshot", "complaint_facts"} <= set(tables)
