@@ -96,7 +96,6 @@ def _pd_headline(o, f, first):
 def pd_overview(fr):
     """The same as the Overview's set: every KPI family for the eight quarters its cards and sparklines show,
     movers, months."""
-    from cockpit import overview as ov
     o = fr["orders"]
     first = o[o["Amount"] > 0].groupby("Customer ID")["Order Date"].min()
     for f in quarters_ending(Q):

@@ -7,7 +7,7 @@ from cockpit import overview as ov
 from cockpit.countries import country_name
 from cockpit.i18n import fmt_amount, fmt_change, fmt_int, fmt_pct, t
 from cockpit.filters import quarter_filters, quarter_of
-from cockpit.overview import CARDS, change, revenue_by_country, summary
+from cockpit.overview import CARDS, revenue_by_country, summary
 
 L = ui.lang()
 filters = ui.page_filters()

@@ -356,7 +356,6 @@ def test_an_orders_total_counts_all_its_parts_whichever_way_customer_day_is_buil
     every answer is worked out by hand."""
     from cockpit.importer.assemble import assemble_orders
     from cockpit.importer.read import read_sources
-    from cockpit.importer.report import Report
     head = "Order No,Customer ID,Order Date,Amount,Currency,Country\n"
     cases = {
         # Each order one part: the order's total is its day's revenue from it.

@@ -1,7 +1,6 @@
 """Reliability: the hostile corpus, property tests of the parsers, crash safety, undisturbed viewers, bad URLs."""
 import hashlib
 import io
-import os
 import random
 import signal
 import subprocess
