@@ -130,6 +130,8 @@ if saved:
                 ui.audit("import", files=[p.name for p in saved], rows_loaded=report.rows_loaded, replace=replace)
                 st.success(t("import_done", L, load=fmt_int(report.rows_loaded), quarantine=fmt_int(report.rows_quarantined),
                              sec=f"{report.seconds:.1f}"))
+                if report.rebuilt_customers is not None:
+                    st.caption(t("import_top_up", L, n=fmt_int(report.rebuilt_customers)))
                 st.cache_data.clear()
             if report.reasons:
                 st.markdown(f"**{t('check_reasons', L)}**")

@@ -350,6 +350,9 @@ def test_upload_import_and_roll_back_through_the_data_page(server, browser, tmp_
         assert "Encoding gb18030: not UTF-8, and its non-ASCII text is common Chinese characters" in text
         page.get_by_role("button", name="Import").click()
         page.get_by_text("Imported:").first.wait_for(timeout=60000)
+        # Lines without exchange rates into a database that holds lines: a top-up, whose summary tables are built
+        # again for its three (new) customers only, and the page says so.
+        page.get_by_text("A top-up: the summary tables were built again for the 3 customer(s)").first.wait_for(timeout=10000)
 
         page.goto(f"{base}/?lang=en")
         wait_idle(page)

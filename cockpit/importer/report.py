@@ -27,6 +27,8 @@ class Report:
     written: bool = False
     seconds: float = 0.0
     table_counts: dict = field(default_factory=dict)
+    # Customers whose summary tables this import built again (a top-up); None: every customer's (a full build).
+    rebuilt_customers: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -35,7 +37,8 @@ class Report:
             "rows_loaded": self.rows_loaded, "rows_quarantined": self.rows_quarantined,
             "reasons": dict(self.reasons), "unresolved_countries": dict(self.unresolved_countries),
             "placeholder_customers": self.placeholder_customers, "notes": self.notes,
-            "table_counts": self.table_counts, "seconds": round(self.seconds, 2),
+            "table_counts": self.table_counts, "rebuilt_customers": self.rebuilt_customers,
+            "seconds": round(self.seconds, 2),
         }
 
     def text(self) -> str:
@@ -62,6 +65,9 @@ class Report:
             lines.append(f"{self.placeholder_customers:,} new customer(s) appear in orders or complaints but not in a "
                          "customer file: added with unknown details (or the details the orders carry)")
         lines += [f"Note: {n}" for n in self.notes]
+        if self.written and self.rebuilt_customers is not None:
+            lines.append(f"Summary tables built again for the {self.rebuilt_customers:,} customer(s) this import "
+                         "touched (the others' are unchanged)")
         if self.table_counts:
             lines.append(("Database now holds: " if self.written else "After this import the database would hold: ")
                          + ", ".join(f"{k} {v:,}" for k, v in self.table_counts.items()))
