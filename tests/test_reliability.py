@@ -124,17 +124,11 @@ def _kill_args(src, db):
     return [sys.executable, "-m", "cockpit", "import", str(src), "--db", str(db)]
 
 
-def test_import_killed_at_random_moments_leaves_old_or_new(tmp_path, sample_db):
-    db = copy_db(sample_db, tmp_path)
+def _kill_at_random_moments(src, db, duration: float, seed: int, complete_new) -> dict:
+    """Import src into db and kill it (SIGKILL) at 20 random moments within ~duration: each time the file is either
+    unchanged ("old") or complete_new(i) holds for it ("new"). Returns how many of each."""
+    rng = random.Random(seed)
     old = sha(db)
-    con = duckdb.connect(str(db), read_only=True)
-    old_logs = con.execute("select count(*) from import_log").fetchone()[0]
-    con.close()
-    src = ROOT / "data" / "sample"
-    started = time.time()
-    subprocess.run(_kill_args(src, tmp_path / "probe.duckdb"), cwd=ROOT, check=True, capture_output=True)
-    duration = time.time() - started
-    rng = random.Random(20261127)
     outcomes = {"old": 0, "new": 0}
     for i in range(20):
         proc = subprocess.Popen(_kill_args(src, db), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -144,13 +138,31 @@ def test_import_killed_at_random_moments_leaves_old_or_new(tmp_path, sample_db):
         if sha(db) == old:
             outcomes["old"] += 1
             continue
+        complete_new(i)
+        outcomes["new"] += 1
+        old = sha(db)
+    return outcomes
+
+
+def test_import_killed_at_random_moments_leaves_old_or_new(tmp_path, sample_db):
+    db = copy_db(sample_db, tmp_path)
+    con = duckdb.connect(str(db), read_only=True)
+    old_logs = con.execute("select count(*) from import_log").fetchone()[0]
+    con.close()
+    src = ROOT / "data" / "sample"
+    started = time.time()
+    subprocess.run(_kill_args(src, tmp_path / "probe.duckdb"), cwd=ROOT, check=True, capture_output=True)
+    duration = time.time() - started
+    seen = [old_logs]
+
+    def complete_new(i):
         con = duckdb.connect(str(db), read_only=True)
         logs = con.execute("select count(*) from import_log").fetchone()[0]
         counts = con.execute("select (select count(*) from orders), (select count(*) from customer_day)").fetchone()
         con.close()
-        assert logs == old_logs + 1 and counts[0] > 0 and counts[1] > 0, f"kill {i}: neither old nor complete new"
-        outcomes["new"] += 1
-        old, old_logs = sha(db), logs
+        assert logs == seen[0] + 1 and counts[0] > 0 and counts[1] > 0, f"kill {i}: neither old nor complete new"
+        seen[0] = logs
+    outcomes = _kill_at_random_moments(src, db, duration, 20261127, complete_new)
     assert sum(outcomes.values()) == 20
     # A later import still works: the killed imports left no lock and no half-built file in the way.
     run_import([src], db)
@@ -192,20 +204,7 @@ def test_a_top_up_killed_at_random_moments_leaves_old_or_new(tmp_path, sample_db
     duration = time.time() - started
     assert_same_tables(reference, probe)
     db = copy_db(sample_db, tmp_path)
-    old = sha(db)
-    rng = random.Random(20261207)
-    outcomes = {"old": 0, "new": 0}
-    for i in range(20):
-        proc = subprocess.Popen(_kill_args(month, db), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, duration * 1.1))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        if sha(db) == old:
-            outcomes["old"] += 1
-            continue
-        assert_same_tables(reference, db)
-        outcomes["new"] += 1
-        old = sha(db)
+    outcomes = _kill_at_random_moments(month, db, duration, 20261207, lambda i: assert_same_tables(reference, db))
     assert sum(outcomes.values()) == 20
     # A later top-up still works: the killed ones left no lock and no half-built file in the way.
     run_import([month], db)
