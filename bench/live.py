@@ -11,12 +11,12 @@ import datetime as dt
 import statistics
 import time
 
-from cockpit import churn, db, kpis
+from cockpit import churn, db
 from cockpit import complaints as cx
 from cockpit import overview as ov
 from cockpit import records as rx
 from cockpit import regions as rg
-from cockpit.filters import Filters, quarters_ending
+from cockpit.filters import Filters
 
 
 def main(argv=None) -> int:
@@ -32,8 +32,8 @@ def main(argv=None) -> int:
     rep = Filters(q.date_from, q.date_to, all_customers=False, visible_reps=(args.rep,))
 
     def overview(f):
-        # As the page does: the headline family set-based, the others two quarters at a time.
-        kpis.compute_many(con, quarters_ending(f), stored=False)
+        # As the page does: what it shows of eight quarters (cockpit/overview.py quarters), movers, months.
+        ov.quarters(con, f, stored=False)
         ov.movers(con, f, f.previous_period(), stored=False)
         ov.revenue_by_month(con, f, stored=False)
     pages = {"overview": overview, "regions": lambda f: rg.view(con, f, stored=False),

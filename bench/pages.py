@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from cockpit import churn, kpis
+from cockpit import churn
 from cockpit import complaints as cx
 from cockpit import records as rx
 from cockpit import regions as rg
@@ -24,7 +24,7 @@ def overview(con):
     previous quarter and last year, the sparklines all eight), the movers, revenue by month this year and last,
     revenue by country."""
     from cockpit import overview as ov
-    series = ov.quarter_table(kpis.quarters(con, Q))
+    series = ov.quarter_table(ov.quarters(con, Q))
     ov.movers(con, Q, PREV)
     ov.revenue_by_month(con, Q), ov.revenue_by_month(con, Q.year_before())
     ov.revenue_by_country(series.iloc[-1].to_dict())

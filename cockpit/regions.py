@@ -21,11 +21,13 @@ def shares(revenue: pd.Series) -> pd.Series:
     return positive * 100.0 / total if total > 0 else positive
 
 
-def concentration_many(con, filters_list, scenario: dict | None = None) -> list[dict]:
+def concentration_many(con, filters_list, scenario: dict | None = None, by_customer: bool = True) -> list[dict]:
     """The concentration measures of each period of the same filters (queries/regions/concentration_kpis.sql, their
-    one definition), under the what-if when one is given; one query for all periods, in the order given."""
+    one definition), under the what-if when one is given; one query for all periods, in the order given. Without
+    by_customer, the country measures alone (the customer ranking is most of the query's work)."""
     from .filters import by_period, period_params
-    rows = by_period(db.run(con, "regions/concentration_kpis", period_params(filters_list) | (scenario or NO_SCENARIO)))
+    rows = by_period(db.run(con, "regions/concentration_kpis", period_params(filters_list) | (scenario or NO_SCENARIO)
+                            | {"by_customer": by_customer}))
     out = []
     for f in filters_list:
         c = rows[(f.date_from, f.date_to)].iloc[0].to_dict()

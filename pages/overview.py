@@ -2,7 +2,7 @@
 meeting mode and the review pack."""
 import streamlit as st
 
-from cockpit import charts, kpis, report, ui
+from cockpit import charts, report, ui
 from cockpit import overview as ov
 from cockpit.countries import country_name
 from cockpit.i18n import fmt_amount, fmt_change, fmt_int, fmt_pct, t
@@ -24,7 +24,7 @@ if meeting:
 
 ui.page_header("page_overview", filters, "overview_caption")
 with st.spinner(t("computing_quarters", L)):  # first view only: eight quarters of KPIs, cached afterwards
-    series = ov.quarter_table(ui.computed(kpis.quarters, filters))
+    series = ov.quarter_table(ui.computed(ov.quarters, filters))
 now, prev = series.iloc[-1].to_dict(), series.iloc[-2].to_dict()
 last_year = series.iloc[-5].to_dict() if len(series) >= 5 else {}
 compare = t("prev_period_words", L, period=prev["quarter"])

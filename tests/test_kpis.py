@@ -121,3 +121,27 @@ def test_set_based_periods_equal_each_period_alone(sample_con):
     assert together[0]["revenue"] > 0 and together[4]["revenue"] == 0 and together[4]["active_customers"] == 0
     with pytest.raises(ValueError, match="same filters"):
         compute_many(sample_con, [many[0], Filters(*periods[1], all_customers=True)])
+
+
+@pytest.mark.parametrize("filt", [dict(all_customers=True), dict(countries=("US", "DE"), all_customers=True),
+                                  dict(all_customers=False, visible_reps=("Li Wei",))])
+def test_the_overview_computes_what_it_shows_and_nothing_else_differs(sample_con, filt):
+    """cockpit/overview.py quarters asks compute_many for the keys the page shows (the cards' of eight quarters, the
+    summary's and the country chart's of the last); each is what the full computation gives, and every key it asks
+    for comes back. A family asked for some of its keys leaves the others out rather than give them wrong."""
+    from cockpit import overview as ov
+    from cockpit.filters import quarters_ending
+    from cockpit.kpis import ALL_KEYS, compute_many
+    f = Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 30), **filt)
+    shown = ov.quarters(sample_con, f, stored=False)
+    full = compute_many(sample_con, quarters_ending(f), stored=False)
+    assert len(shown) == len(full) == 8
+    for i, (part, whole) in enumerate(zip(shown, full)):
+        asked = ov.EVERY_QUARTER | (ov.LAST_QUARTER if i == 7 else frozenset())
+        assert asked <= part.keys() <= ALL_KEYS | {"period_from", "period_to", "reporting_currency"}
+        assert part == {k: whole[k] for k in part}
+    assert full[-1]["revenue"] > 0 and shown[-1]["revenue_by_country"] == full[-1]["revenue_by_country"]
+    for keys in ({"hhi_countries"}, {"record_completeness_pct"}, {"nrr_pct"}, {"open_complaints"}):
+        some = compute_many(sample_con, quarters_ending(f), stored=False, keys=keys)
+        assert all(keys <= k.keys() and k == {n: w[n] for n in k} for k, w in zip(some, full))
+        assert not any({"hhi_customers", "stale_records", "at_risk_customers", "sla_breach_pct"} & k.keys() for k in some)

@@ -2,9 +2,10 @@
 -- under the what-if when one is given (docs/metrics.md "Concentration"; the one definition the Overview, the Regions
 -- page and its what-if, `cockpit kpis` and the review pack read). Shares are percent of the positive totals of
 -- countries or customers; 'unknown' is not a country; HHI = sum of squared shares; major customers hold 10 % or
--- more. What-if (as regions/revenue_by_customer_country.sql): revenue to $drop_countries falls by $drop_pct %, the
--- $lose_top_n largest customers of the period (by actual revenue) are lost, revenue billed in $fx_currency moves by
--- $fx_move_pct %; with no what-if every row keeps its revenue. Set-based: the Overview's eight quarters are one query.
+-- more. With $by_customer false the customer measures are left out (zero, null or empty). What-if (as
+-- regions/revenue_by_customer_country.sql): revenue to $drop_countries falls by $drop_pct %, the $lose_top_n largest
+-- customers of the period (by actual revenue) are lost, revenue billed in $fx_currency moves by $fx_move_pct %; with
+-- no what-if every row keeps its revenue. Set-based: the Overview's eight quarters are one query.
 with periods as (
     select distinct unnest($period_starts)::date as period_from, unnest($period_ends)::date as period_to
 ),
@@ -49,8 +50,11 @@ by_country as (
     group by all having sum(revenue) > 0
 ),
 by_customer as (
+    -- (Skipped when $by_customer is false: the Overview shows the country measures alone, and the customer ranking
+    -- is most of this query's work.)
     select period_from, period_to, customer_id, sum(revenue) as revenue
     from valued
+    where $by_customer
     group by all having sum(revenue) > 0
 ),
 country_shares as (
