@@ -16,10 +16,16 @@ status as (
     where s.as_of in (select as_of from days) and s.order_dates is not null
       and in_view(s.home_country, s.region_code, s.subregion_code, s.sales_region, s.rep_key, s.segment_key,
                   $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
+),
+counted as (
+    select as_of, status, count(*) as customers, sum(greatest(revenue_l12m, 0)) as revenue_floored
+    from status
+    group by all
 )
-select d.as_of, k.status, count(st.status) as customers, coalesce(sum(greatest(st.revenue_l12m, 0)), 0) as revenue_floored
+-- (Counted first, then laid on every day and status: joining the ~700,000 status rows of eight quarter ends to
+-- that grid before counting cost a third of the query.)
+select d.as_of, k.status, coalesce(c.customers, 0) as customers, coalesce(c.revenue_floored, 0) as revenue_floored
 from days d
 cross join (values ('on_rhythm'), ('at_risk'), ('lapsed')) k(status)
-left join status st on st.as_of = d.as_of and st.status = k.status
-group by all
+left join counted c on c.as_of = d.as_of and c.status = k.status
 order by d.as_of, k.status

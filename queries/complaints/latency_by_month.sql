@@ -26,15 +26,16 @@ rows as (
 ),
 judged as (
     select *, sla_breached(fr, res, age_h, fr_target, res_target) as breached from rows
+),
+latencies as (
+    -- (Both quantiles of a latency from one sorted state: a list of fractions, not two aggregates.)
+    select month, count(*) as complaints,
+           quantile_cont(fr, [0.5, 0.9]) as fr_q, quantile_cont(res, [0.5, 0.9]) as res_q,
+           avg(case when breached then 100.0 else 0.0 end) filter (where breached is not null) as breach_pct
+    from judged
+    group by month
 )
-select
-    month,
-    count(*) as complaints,
-    quantile_cont(fr, 0.5) as first_response_median_h,
-    quantile_cont(fr, 0.9) as first_response_p90_h,
-    quantile_cont(res, 0.5) as resolution_median_h,
-    quantile_cont(res, 0.9) as resolution_p90_h,
-    avg(case when breached then 100.0 else 0.0 end) filter (where breached is not null) as breach_pct
-from judged
-group by month
+select month, complaints, fr_q[1] as first_response_median_h, fr_q[2] as first_response_p90_h,
+       res_q[1] as resolution_median_h, res_q[2] as resolution_p90_h, breach_pct
+from latencies
 order by month

@@ -30,17 +30,24 @@ rows as (
 ),
 judged as (
     select *, sla_breached(fr, res, age_h, fr_target, res_target) as breached from rows
+),
+latencies as (
+    -- (Both quantiles of a latency from one sorted state: a list of fractions, not two aggregates.)
+    select period_from, period_to, count(*) as complaints,
+           quantile_cont(fr, [0.5, 0.9]) as fr_q, quantile_cont(res, [0.5, 0.9]) as res_q,
+           avg(case when breached then 100.0 else 0.0 end) filter (where breached is not null) as breach_pct
+    from judged
+    group by all
 )
 select
     p.period_from,
     p.period_to,
-    count(j.period_from) as complaints,
-    quantile_cont(j.fr, 0.5) as first_response_median_h,
-    quantile_cont(j.fr, 0.9) as first_response_p90_h,
-    quantile_cont(j.res, 0.5) as resolution_median_h,
-    quantile_cont(j.res, 0.9) as resolution_p90_h,
-    avg(case when j.breached then 100.0 else 0.0 end) filter (where j.breached is not null) as breach_pct
+    coalesce(l.complaints, 0) as complaints,
+    l.fr_q[1] as first_response_median_h,
+    l.fr_q[2] as first_response_p90_h,
+    l.res_q[1] as resolution_median_h,
+    l.res_q[2] as resolution_p90_h,
+    l.breach_pct
 from periods p
-left join judged j using (period_from, period_to)
-group by p.period_from, p.period_to
+left join latencies l using (period_from, period_to)
 order by p.period_from, p.period_to
