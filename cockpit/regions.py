@@ -6,6 +6,8 @@ revenue in the period; 'unknown' is not a country and is left out of country sha
 in percent (0–10,000)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -37,6 +39,31 @@ def concentration_many(con, filters_list, scenario: dict | None = None, by_custo
             c[k] = c[k] if isinstance(c[k], str) else None
         out.append(c)
     return out
+
+
+def trend_quarters(con, filters) -> list:
+    """The filters of every calendar quarter from the first with data to the one the period ends in (that one up to
+    the period's end): the quarterly trend's periods."""
+    from dataclasses import replace
+    from .filters import data_range, quarter_of
+    first, _, _ = data_range(con)
+    out = []
+    start = quarter_of(min(first or filters.date_to, filters.date_to))[0]
+    while start <= filters.date_to:
+        end = quarter_of(start)[1]
+        out.append(replace(filters, date_from=start, date_to=min(end, filters.date_to)))
+        start = end + dt.timedelta(days=1)
+    return out
+
+
+def concentration_trend(quarters: list, measured: list[dict]) -> pd.DataFrame:
+    """One row per quarter with revenue from a country and from a customer: HHI over countries and customers and the
+    top country's share (concentration_many's measures of trend_quarters)."""
+    from .filters import quarter_label
+    rows = [{"quarter": quarter_label(f.date_from), "hhi_countries": c["hhi_countries"],
+             "top_country_share_pct": c["top_country_share_pct"], "hhi_customers": c["hhi_customers"]}
+            for f, c in zip(quarters, measured) if c["countries_with_revenue"] and c["customers_with_revenue"]]
+    return pd.DataFrame(rows, columns=["quarter", "hhi_countries", "top_country_share_pct", "hhi_customers"])
 
 
 def concentration(con, filters, scenario: dict | None = None) -> dict:
@@ -97,13 +124,16 @@ def view(con, filters, scenario: dict | None = None, group: str = "region", stor
             return out
     p = filters.params()
     ly = filters.year_before()
-    countries, counts, rows, actual, group_rows, trend = db.concurrently(
+    quarters = trend_quarters(con, filters)
+    countries, counts, rows, measured, group_rows = db.concurrently(
         lambda: db.run(con, "regions/country_table", p | {"ly_from": ly.date_from, "ly_to": ly.date_to}),
         lambda: churn.status_by_country(con, filters, churn.RhythmRules()),
         lambda: db.run(con, "regions/revenue_by_customer_country", p | scenario),
-        lambda: concentration(con, filters),
-        lambda: db.run(con, "regions/revenue_by_group", p | {"group": group}),
-        lambda: db.run(con, "regions/concentration_by_quarter", p))
+        # The period and every quarter of the trend: one query, one definition.
+        lambda: concentration_many(con, quarters + [filters]),
+        lambda: db.run(con, "regions/revenue_by_group", p | {"group": group}))
+    actual = measured[-1]
+    trend = concentration_trend(quarters, measured[:-1])
     countries["lapsed_customers"] = churn.count_by_country_from(counts, "lapsed", countries["country_code"])
     curve = pareto(rows)
     named = [c for c in [actual["top_customer"], *actual["major_customers"]] if c is not None]

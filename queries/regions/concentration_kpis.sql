@@ -64,9 +64,8 @@ country_shares as (
     from by_country
 ),
 customer_shares as (
-    select period_from, period_to, customer_id,
-           revenue * 100.0 / sum(revenue) over (partition by period_from, period_to) as share,
-           row_number() over (partition by period_from, period_to order by revenue desc, customer_id) as rank
+    select period_from, period_to, customer_id, revenue,
+           revenue * 100.0 / sum(revenue) over (partition by period_from, period_to) as share
     from by_customer
 ),
 countries as (
@@ -80,12 +79,14 @@ countries as (
     group by all
 ),
 customers as (
+    -- (The largest customers by top-n aggregates rather than a rank over every customer: no sort of the period's
+    -- customers. Ties in revenue go to the smaller customer id, as a rank would order them.)
     select period_from, period_to, sum(share * share) as hhi_customers,
-           any_value(customer_id) filter (where rank = 1) as top_customer,
-           sum(share) filter (where rank = 1) as top1_customers_share_pct,
-           sum(share) filter (where rank <= 3) as top3_customers_share_pct,
-           sum(share) filter (where rank <= 5) as top5_customers_share_pct,
-           list(customer_id order by rank) filter (where share >= 10.0) as major_customers,
+           arg_min(customer_id, (-revenue, customer_id)) as top_customer,
+           max(share) as top1_customers_share_pct,
+           list_sum(max(share, 3)) as top3_customers_share_pct,
+           list_sum(max(share, 5)) as top5_customers_share_pct,
+           list(customer_id order by revenue desc, customer_id) filter (where share >= 10.0) as major_customers,
            count(*) as customers_with_revenue
     from customer_shares
     group by all
