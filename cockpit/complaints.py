@@ -242,6 +242,12 @@ def box_stats(rows: pd.DataFrame, value: str = "resolution_h") -> pd.DataFrame:
     return pd.DataFrame(out, columns=["severity", "q1", "median", "q3", "lowerfence", "upperfence"])
 
 
+def _one_dimension(rows: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """complaints/latency_by_dimension.sql's rows of one dimension, as latency_by gives them."""
+    one = rows[rows["dimension"] == dim].drop(columns="dimension").rename(columns={"value": dim})
+    return one.reset_index(drop=True)
+
+
 def _defaults(con, filters) -> tuple[dict, list]:
     from . import db
     severities = db.run(con, "complaints/severity_options", filters.viewer())["severity"].tolist()
@@ -278,18 +284,24 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
     as_of = filters.date_to
     at_end = p | {"as_of": as_of}
     end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
-    raw, counts, acts, lat, month, rec, oldest = db.concurrently(
-        lambda: db.run(con, "complaints/complaint_rows", p | {"history_days": 365 if mode == "business" else 0}),
+    business = mode == "business"
+    # Calendar hours are counted in SQL, each chart's numbers by its own query, and only the complaints the timeline
+    # offers travel here; business hours need every complaint's times in Python (and the year before, for the trend).
+    raw, counts, acts, lat, month, rec, oldest, by_dimension, boxes = db.concurrently(
+        lambda: db.run(con, "complaints/complaint_rows", p | {"history_days": 365 if business else 0,
+                                                              "newest": None if business else CHOICES}),
         lambda: db.run(con, "complaints/open_backlog", at_end | {"as_ofs": [as_of], "age_bounds_days": AGE_BOUNDS_DAYS}),
         lambda: db.run(con, "complaints/corrective_actions", at_end | {"as_ofs": [as_of]}),
         lambda: None if mode == "business" else db.run(con, "complaints/period_latency", p | sla_params(targets) | {
             "period_starts": [filters.date_from], "period_ends": [filters.date_to], "as_ofs": [as_of]}),
         lambda: None if mode == "business" else db.run(con, "complaints/latency_by_month", p | sla_params(targets)),
         lambda: db.run(con, "complaints/recurrence", p | {"recurrence_days": RECURRENCE_DAYS}),
-        lambda: db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50}))
+        lambda: db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50}),
+        lambda: None if business else db.run(con, "complaints/latency_by_dimension", p),
+        lambda: None if business else db.run(con, "complaints/resolution_boxes", p))
     rows = with_latency(raw, mode, cal)
     period = in_period(rows, filters.date_from, filters.date_to)
-    if mode == "business":
+    if business:
         # Business hours over a holiday calendar are counted in Python (WorkCalendar: SQL has no reasonable way to
         # walk working hours and holidays per complaint), and so are their medians and breaches, by the rules of
         # queries/complaints/period_latency.sql (a test holds the two equal on a calendar of every hour).
@@ -301,23 +313,28 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
         lat = lat.iloc[0]
         fr_med, fr_p90, res_med, res_p90, breached = (None if pd.isna(v) else float(v) for v in lat[[
             "first_response_median_h", "first_response_p90_h", "resolution_median_h", "resolution_p90_h", "breach_pct"]])
-    if mode == "business":
+    if business:
         month = monthly(sla(rows[pd.to_datetime(rows["received_at"]).dt.date >= filters.date_from - dt.timedelta(days=365)],
                             targets, end))
     rec = rec.iloc[0]
     recent = period.iloc[np.argsort(-period["received_at"].to_numpy(dtype="datetime64[us]").astype("int64"),
                                     kind="stable")[:CHOICES]]
     overdue = acts[acts["action_state"] == "overdue"].sort_values("days_overdue", ascending=False)
+    if business:
+        boxes, by = box_stats(period), {d: latency_by(period, d) for d in DIMENSIONS}
+    else:
+        by = {d: _one_dimension(by_dimension, d) for d in DIMENSIONS}
     return {
         "severities": severities, "targets": targets,
-        "complaints": int(len(period)), "open_total": int(counts["complaints"].sum()), "actions": int(len(acts)),
+        "complaints": int(len(period) if business else lat["complaints"]), "open_total": int(counts["complaints"].sum()),
+        "actions": int(len(acts)),
         "first_response_median_h": fr_med, "first_response_p90_h": fr_p90,
         "resolution_median_h": res_med, "resolution_p90_h": res_p90, "breach_pct": breached,
         "overdue_actions": overdue_count(acts), "on_time_pct": on_time_share(acts, filters.date_from, filters.date_to),
         "recurrence_pct": float(rec["recurred"] * 100 / rec["complaints"]) if rec["complaints"] else None,
         "month": month,
-        "boxes": box_stats(period),
-        **({"by_all": {d: latency_by(period, d) for d in DIMENSIONS}} if every_dim else {"by": latency_by(period, dim)}),
+        "boxes": boxes,
+        **({"by_all": by} if every_dim else {"by": by[dim]}),
         "backlog": backlog_from_counts(counts),
         "oldest": oldest,
         "overdue": overdue,

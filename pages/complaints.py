@@ -151,7 +151,7 @@ def timeline_section() -> None:
     # The view holds the 1,000 most recent complaints; a search, or a complaint named in a shared link that is older,
     # reads the period's complaints.
     if search.strip() or (current and current not in set(view["recent"]["complaint_id"])):
-        source = ui.query("complaints/complaint_rows", filters.params() | {"history_days": 0})
+        source = ui.query("complaints/complaint_rows", filters.params() | {"history_days": 0, "newest": None})
     else:
         source = view["recent"]
     # A search picks among its matches; without one, a complaint chosen before (or in a shared link) stays chosen.

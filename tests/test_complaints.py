@@ -128,7 +128,7 @@ def test_date_received_sent_closed_export(tmp_path):
 def _all_rows(con, f):
     """Every complaint received by the period end (history far enough back), as the Python functions take them."""
     from cockpit import db
-    return cx.with_latency(db.run(con, "complaints/complaint_rows", f.params() | {"history_days": 100_000}))
+    return cx.with_latency(db.run(con, "complaints/complaint_rows", f.params() | {"history_days": 100_000, "newest": None}))
 
 
 PERIODS = [(dt.date(2025, 10, 1), dt.date(2025, 12, 31)), (dt.date(2025, 2, 14), dt.date(2025, 8, 3)),
@@ -232,6 +232,34 @@ def test_complaint_kpis_in_sql_equal_the_python_definitions(period, filt, sample
     assert got.keys() == expected.keys()
     for k, v in expected.items():
         assert got[k] == (pytest.approx(v, abs=0.011) if v is not None else None), k
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("filt", range(len(FILTERS)))
+def test_latency_charts_in_sql_equal_the_python_rules(period, filt, sample_con):
+    """In calendar hours the page's latency by dimension and resolution boxes are counted in DuckDB
+    (latency_by_dimension.sql, resolution_boxes.sql) and only the complaints the timeline offers are read; they give
+    what the Python rules (latency_by, box_stats: business hours use them) give from every complaint's row, and the
+    timeline offers the same complaints (the newest CHOICES, ties by id)."""
+    from cockpit import db
+    from cockpit.filters import Filters
+    f = Filters(period[0], period[1], **FILTERS[filt])
+    rows = cx.in_period(_all_rows(sample_con, f), f.date_from, f.date_to)
+    assert len(rows) > 0
+    by = db.run(sample_con, "complaints/latency_by_dimension", f.params())
+    for d in cx.DIMENSIONS:
+        pd.testing.assert_frame_equal(cx._one_dimension(by, d), cx.latency_by(rows, d), check_dtype=False)
+    pd.testing.assert_frame_equal(db.run(sample_con, "complaints/resolution_boxes", f.params()), cx.box_stats(rows),
+                                  check_dtype=False)
+    view = cx.view(sample_con, f, stored=False, every_dim=True)
+    assert view["complaints"] == len(rows)
+    assert all(view["by_all"][d].equals(cx._one_dimension(by, d)) for d in cx.DIMENSIONS)
+    for newest in (cx.CHOICES, 3):
+        offered = db.run(sample_con, "complaints/complaint_rows", f.params() | {"history_days": 0, "newest": newest})
+        expected = rows.sort_values(["received_at", "complaint_id"], ascending=[False, True]).head(newest)
+        assert sorted(offered["complaint_id"]) == sorted(expected["complaint_id"])
+    assert view["recent"]["complaint_id"].tolist() == \
+        rows.sort_values(["received_at", "complaint_id"], ascending=[False, True]).head(cx.CHOICES)["complaint_id"].tolist()
 
 
 def test_complaint_choices_most_recent_first_search_and_kept_choice():

@@ -2,7 +2,18 @@
 -- $history_days and $date_to: the period's complaints (latency, SLA, distribution, recurrence, timeline), and with
 -- $history_days = 365 the year before as well (the trend in business hours, which only Python can compute).
 -- Open complaints and corrective actions at the period end come from their own queries (open_backlog,
--- oldest_open, corrective_actions), so this list does not grow with the backlog.
+-- oldest_open, corrective_actions), so this list does not grow with the backlog. $newest: only that many of the
+-- most recently received (ties by complaint id; null: every one), as the timeline's picker offers them.
+with picked as (
+    select k.*
+    from complaint_facts k
+    where k.received_on between $date_from::date - $history_days and $date_to
+      and in_view(k.country_code, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
+              $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
+    order by k.received_at desc, k.complaint_id
+    limit $newest
+)
+-- (The customers' names are joined to the complaints picked only.)
 select
     k.complaint_id,
     k.customer_id,
@@ -24,9 +35,6 @@ select
     k.owner,
     k.hours_to_first_response,
     k.hours_to_resolution
-from complaint_facts k
+from picked k
 left join customers c using (customer_id)
-where k.received_on between $date_from::date - $history_days and $date_to
-  and in_view(k.country_code, k.region_code, k.subregion_code, k.sales_region, k.rep_key, k.segment_key,
-          $countries, $regions, $reps, $segments, $all_customers, $visible_reps)
 order by k.received_at, k.complaint_id
