@@ -191,16 +191,11 @@ def records_many(con, filters_list: list[Filters], keys=ALL_KEYS) -> list[dict]:
     from . import records as rx
     as_ofs = [as_of_date(con, f) for f in filters_list]
     counts = clusters = abc = None
-    if _wants(keys, "stale_records", "public_pool_candidates"):
+    if _wants(keys, "record_completeness_pct", "stale_records", "public_pool_candidates"):
+        # (Completeness alone reads the records alone: with_day_counts false.)
         counts = db.run(con, "customers/record_kpis", filters_list[0].params() | {
-            "as_ofs": as_ofs, "stale_days": STALE_DAYS, "pool_days": POOL_DAYS}).set_index("as_of")
-    elif "record_completeness_pct" in keys:
-        # Completeness counts the records as they are now (customers keep no history of their fields; docs/metrics.md
-        # "Record quality"): the same for every as-of day, so it is asked for one (tests/test_customers.py holds it).
-        one = db.run(con, "customers/record_kpis", filters_list[0].params() | {
-            "as_ofs": as_ofs[-1:], "stale_days": STALE_DAYS, "pool_days": POOL_DAYS})
-        days = sorted(set(as_ofs))
-        counts = pd.concat([one] * len(days), ignore_index=True).assign(as_of=pd.to_datetime(days)).set_index("as_of")
+            "as_ofs": as_ofs, "stale_days": STALE_DAYS, "pool_days": POOL_DAYS,
+            "with_day_counts": _wants(keys, "stale_records", "public_pool_candidates")}).set_index("as_of")
     if "duplicate_clusters" in keys:
         clusters = rx.view_clusters(con, filters_list[0].params() | {"as_of": as_ofs[-1]})
     if "segment_counts" in keys:

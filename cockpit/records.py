@@ -441,7 +441,7 @@ def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int =
     quarters = _quarters(con)
     mig = migration_quarters or default_migration(quarters, as_of)
     kpis, quality_rows, pool, rfm, abc_rows, clusters, choice_rows, moved = db.concurrently(
-        lambda: db.run(con, "customers/record_kpis", rules | {"as_ofs": [as_of]}).iloc[0],
+        lambda: db.run(con, "customers/record_kpis", rules | {"as_ofs": [as_of], "with_day_counts": True}).iloc[0],
         lambda: db.run(con, "customers/record_completeness", rules),
         lambda: db.run(con, "customers/public_pool", rules | {"limit": limit}),
         lambda: db.run(con, "customers/rfm_segments", p | {"as_of": as_of}),
@@ -493,7 +493,7 @@ def fix_part(con, filters, rep: str, stale_days: int = 365) -> dict | None:
         return None
     if not db.first_row(con, "customers/record_kpis", filters.params() | {
             "reps": [rep], "as_ofs": [filters.date_to], "stale_days": stale_days,
-            "pool_days": VIEW_DEFAULTS["pool_days"]})["customers"]:
+            "pool_days": VIEW_DEFAULTS["pool_days"], "with_day_counts": False})["customers"]:
         return None
     return {"fix_rep": rep, **_fix(con, filters, rep, stale_days, VIEW_DEFAULTS["pool_days"], SHOWN)}
 

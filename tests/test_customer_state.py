@@ -125,7 +125,7 @@ def test_queries_read_the_same_state_on_quarter_ends_and_other_days(name, filter
                                                          "customer_id": None, "stale_days": 365, "pool_days": 180,
                                                          "cohorts": [], "channels": [], "fix_rep": "Li Wei",
                                                          "limit": None, "text": "", "keep": None, "statuses": [],
-                                                         "low_segments": ["C", ""]}
+                                                         "low_segments": ["C", ""], "with_day_counts": True}
         cur = sample_con.cursor()
         cur.execute("use cockpit")
         cur.execute(f"create temp table customer_state as select * from customer_state_live($days::date[], "

@@ -145,7 +145,7 @@ def test_record_kpis_and_flags_against_the_records_worked_out_here(as_of, filt, 
         cutoff = pd.Timestamp(day) - pd.Timedelta(days=pool_days)
         no_owner = ~has["sales_rep"]
         idle = (ordered.isna() | (ordered < cutoff)) & (contact.isna() | (contact < cutoff))
-        got = db.run(sample_con, "customers/record_kpis", f.params() | {"as_ofs": [day], "stale_days": stale_days,
+        got = db.run(sample_con, "customers/record_kpis", f.params() | {"as_ofs": [day], "with_day_counts": True, "stale_days": stale_days,
                                                                           "pool_days": pool_days}).iloc[0]
         assert got["customers"] == len(people)
         assert got["record_completeness_pct"] == pytest.approx(has.to_numpy().mean() * 100, rel=1e-12)

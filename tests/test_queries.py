@@ -18,7 +18,7 @@ PARAMS = FILTERS.params() | RhythmRules().params() | {
     "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"], "as_ofs": [dt.date(2025, 12, 31)], "trend": True,
     "ly_from": dt.date(2024, 1, 1), "ly_to": dt.date(2024, 12, 31),
     "history_days": 365, "recurrence_days": 180, "stale_days": 365, "pool_days": 180, "a_pct": 80.0, "b_pct": 95.0, "max_rows": 50, "age_bounds_days": [0, 1, 3, 7, 30],
-    "customer_id": "C10002", "quarter_start": dt.date(2026, 7, 1), "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0, "by_customer": True, "newest": 50,
+    "customer_id": "C10002", "quarter_start": dt.date(2026, 7, 1), "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0, "by_customer": True, "newest": 50, "with_day_counts": True,
     "prev_from": dt.date(2024, 1, 1), "prev_to": dt.date(2024, 12, 31), "top": 5,
     "from_start": dt.date(2025, 1, 1), "from_end": dt.date(2025, 3, 31), "to_start": dt.date(2025, 4, 1), "to_end": dt.date(2025, 6, 30),
     "fix_rep": "Li Wei", "limit": None, "text": "", "keep": "C10002", "statuses": ["at_risk", "lapsed"], "low_segments": ["C", ""],
