@@ -8,6 +8,7 @@ from cockpit.i18n import t
 from cockpit.importer import ImportFailed
 
 ui.leave_legacy_pages_mode()
+ui.freeze_long_lived()
 # Meeting mode (?meeting=1) opens with the sidebar collapsed; the filters stay in the URL.
 MEETING = st.query_params.get("meeting") == "1" or st.session_state.get("meeting", False)
 st.set_page_config(page_title="Customer Cockpit · 外贸客户看板", page_icon="📊", layout="wide",
