@@ -228,8 +228,9 @@ def compute(con, filters: Filters, stored: bool = True) -> dict:
     return compute_many(con, [filters], stored=stored)[0]
 
 
-FAMILIES = ((HEADLINE_KEYS, "headline_many"), (CHURN_KEYS, "churn_many"), (REGION_KEYS, "regions_many"),
-            (COMPLAINT_KEYS, "complaints_many"), (RECORD_KEYS, "records_many"))
+# Each family with the keys it gives, in the key order compute() has always given.
+FAMILIES = ((HEADLINE_KEYS, headline_many), (CHURN_KEYS, churn_many), (REGION_KEYS, regions_many),
+            (COMPLAINT_KEYS, complaints_many), (RECORD_KEYS, records_many))
 
 
 def compute_many(con, filters_list: list[Filters], stored: bool = True, workers: int = 2,
@@ -244,8 +245,7 @@ def compute_many(con, filters_list: list[Filters], stored: bool = True, workers:
     missing = [f for f, h in zip(filters_list, held) if h is None]
     if missing:
         _, _, currency = data_range(con)
-        # In the key order compute() has always given.
-        families = [globals()[name] for family_keys, name in FAMILIES if keys & set(family_keys)]
+        families = [family for family_keys, family in FAMILIES if keys & set(family_keys)]
         if workers > 1:
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(max_workers=workers) as pool:

@@ -26,7 +26,7 @@ CARDS = [
 # What the Overview reads of kpis.compute: the cards' KPIs of every quarter (their sparklines and comparisons, and the
 # summary's risk and concentration, which come from the same queries), and, of the last quarter alone, what the
 # summary and the revenue-by-country chart add. The other twenty KPIs (the review pack's, `cockpit kpis`') are not
-# worked out for this page: 0.9 s -> 0.4 s for the whole company at 10 M lines (docs/performance.md).
+# worked out for this page: ~0.9 -> ~0.3 s for the whole company at 10 M lines (docs/performance.md).
 EVERY_QUARTER = frozenset(key for key, _, _ in CARDS) | {"at_risk_customers", "revenue_at_risk", "top_country"}
 LAST_QUARTER = frozenset({"open_complaints", "overdue_actions", "revenue_by_country"})
 

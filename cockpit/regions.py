@@ -7,11 +7,13 @@ in percent (0–10,000)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from . import db
+from .filters import by_period, data_range, period_params, quarter_label, quarter_of
 
 NO_SCENARIO = {"drop_countries": [], "drop_pct": 0.0, "lose_top_n": 0, "fx_currency": "", "fx_move_pct": 0.0}
 
@@ -27,7 +29,6 @@ def concentration_many(con, filters_list, scenario: dict | None = None, by_custo
     """The concentration measures of each period of the same filters (queries/regions/concentration_kpis.sql, their
     one definition), under the what-if when one is given; one query for all periods, in the order given. Without
     by_customer, the country measures alone (the customer ranking is most of the query's work)."""
-    from .filters import by_period, period_params
     rows = by_period(db.run(con, "regions/concentration_kpis", period_params(filters_list) | (scenario or NO_SCENARIO)
                             | {"by_customer": by_customer}))
     out = []
@@ -44,8 +45,6 @@ def concentration_many(con, filters_list, scenario: dict | None = None, by_custo
 def trend_quarters(con, filters) -> list:
     """The filters of every calendar quarter from the first with data to the one the period ends in (that one up to
     the period's end): the quarterly trend's periods."""
-    from dataclasses import replace
-    from .filters import data_range, quarter_of
     first, _, _ = data_range(con)
     out = []
     start = quarter_of(min(first or filters.date_to, filters.date_to))[0]
@@ -59,7 +58,6 @@ def trend_quarters(con, filters) -> list:
 def concentration_trend(quarters: list, measured: list[dict]) -> pd.DataFrame:
     """One row per quarter with revenue from a country and from a customer: HHI over countries and customers and the
     top country's share (concentration_many's measures of trend_quarters)."""
-    from .filters import quarter_label
     rows = [{"quarter": quarter_label(f.date_from), "hhi_countries": c["hhi_countries"],
              "top_country_share_pct": c["top_country_share_pct"], "hhi_customers": c["hhi_customers"]}
             for f, c in zip(quarters, measured) if c["countries_with_revenue"] and c["customers_with_revenue"]]
