@@ -292,9 +292,9 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
                                                               "newest": None if business else CHOICES}),
         lambda: db.run(con, "complaints/open_backlog", at_end | {"as_ofs": [as_of], "age_bounds_days": AGE_BOUNDS_DAYS}),
         lambda: db.run(con, "complaints/corrective_actions", at_end | {"as_ofs": [as_of]}),
-        lambda: None if mode == "business" else db.run(con, "complaints/period_latency", p | sla_params(targets) | {
+        lambda: None if business else db.run(con, "complaints/period_latency", p | sla_params(targets) | {
             "period_starts": [filters.date_from], "period_ends": [filters.date_to], "as_ofs": [as_of]}),
-        lambda: None if mode == "business" else db.run(con, "complaints/latency_by_month", p | sla_params(targets)),
+        lambda: None if business else db.run(con, "complaints/latency_by_month", p | sla_params(targets)),
         lambda: db.run(con, "complaints/recurrence", p | {"recurrence_days": RECURRENCE_DAYS}),
         lambda: db.run(con, "complaints/oldest_open", at_end | {"max_rows": 50}),
         lambda: None if business else db.run(con, "complaints/latency_by_dimension", p),

@@ -6,14 +6,13 @@ revenue in the period; 'unknown' is not a country and is left out of country sha
 in percent (0–10,000)."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from . import db
-from .filters import by_period, data_range, period_params, quarter_label, quarter_of
+from .filters import by_period, data_range, parse_quarter, period_params, quarter_label, quarter_labels
 
 NO_SCENARIO = {"drop_countries": [], "drop_pct": 0.0, "lose_top_n": 0, "fx_currency": "", "fx_move_pct": 0.0}
 
@@ -46,13 +45,8 @@ def trend_quarters(con, filters) -> list:
     """The filters of every calendar quarter from the first with data to the one the period ends in (that one up to
     the period's end): the quarterly trend's periods."""
     first, _, _ = data_range(con)
-    out = []
-    start = quarter_of(min(first or filters.date_to, filters.date_to))[0]
-    while start <= filters.date_to:
-        end = quarter_of(start)[1]
-        out.append(replace(filters, date_from=start, date_to=min(end, filters.date_to)))
-        start = end + dt.timedelta(days=1)
-    return out
+    quarters = map(parse_quarter, reversed(quarter_labels(min(first or filters.date_to, filters.date_to), filters.date_to)))
+    return [replace(filters, date_from=start, date_to=min(end, filters.date_to)) for start, end in quarters]
 
 
 def concentration_trend(quarters: list, measured: list[dict]) -> pd.DataFrame:
