@@ -3,7 +3,7 @@ import logging
 
 import streamlit as st
 
-from cockpit import ui
+from cockpit import first_views, ui
 from cockpit.i18n import t
 from cockpit.importer import ImportFailed
 
@@ -39,6 +39,9 @@ if ready is None:
     from cockpit import db
     st.error(t("db_missing", L, path=ui.md_text(db.db_path())))
     st.stop()
+# Every page's first view worked out beside this run, once per database version: the pages a visitor goes to next
+# are ready when they get there.
+ui.warm_first_views(first_views.calls)
 
 filters = ui.sidebar_filters()
 st.session_state["filters"] = filters

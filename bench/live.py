@@ -33,12 +33,12 @@ def main(argv=None) -> int:
 
     def overview(f):
         # As the page does: what it shows of eight quarters (cockpit/overview.py quarters), movers, months.
-        ov.quarters(con, f, stored=False)
-        ov.movers(con, f, f.previous_period(), stored=False)
-        ov.revenue_by_month(con, f, stored=False)
-    pages = {"overview": overview, "regions": lambda f: rg.view(con, f, stored=False),
-             "complaints": lambda f: cx.view(con, f, stored=False), "customers": lambda f: rx.view(con, f, stored=False),
-             "churn": lambda f: churn.view(con, f, stored=False)}
+        ov.quarters(con, f)
+        ov.movers(con, f, f.previous_period())
+        ov.revenue_by_month(con, f)
+    pages = {"overview": overview, "regions": lambda f: rg.view(con, f),
+             "complaints": lambda f: cx.view(con, f), "customers": lambda f: rx.view(con, f),
+             "churn": lambda f: churn.view(con, f)}
 
     # The three clicks on the Customers page that are worked out alone, each put into the view the page holds
     # already (records.with_parts, as cockpit/ui.py does; that view is not timed): another rep's fix list, other

@@ -138,21 +138,13 @@ def count_by_country_from(counts: pd.DataFrame, state: str, countries: pd.Series
 SHOWN = 500  # rows a list on the page shows (the most important first); its downloads hold every row
 
 
-def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=(), low_segments=None,
-         stored: bool = True) -> dict:
+def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=(), low_segments=None) -> dict:
     """Everything the Churn page shows: status counts, revenue at stake, NRR / GRR and their quarters, the first
     500 flagged customers (reasons in English and Chinese), the funnel with the customers who stopped at each step
     (the first 500 of each), the cohort grid, hidden big accounts, former top customers and the complaint lapse
-    rates. low_segments None: the default low segments (C, D and none, those present). The whole company's view of
-    the latest quarters with the default rules, funnel filters and segments is read from what the import stored
-    (stored_view, via cockpit/import_views.py StoredViews); every other view is worked out here, by the same code."""
+    rates. low_segments None: the default low segments (C, D and none, those present)."""
     from . import db
     rules = rules or RhythmRules()
-    default = rules == RhythmRules() and not cohorts and not channels and low_segments is None
-    if stored and default:
-        held = _stored_view(con, filters)
-        if held is not None:
-            return held
     params = filters.params() | rules.params() | {"as_of": filters.date_to}
     funnel = lambda cohorts, channels: funnel_list(con, filters, cohorts, channels)  # noqa: E731
     segment_rows = db.run(con, "filters/segment_options", filters.viewer())
@@ -193,17 +185,3 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
         "former": former, "former_count": listed(former),
         "rates": rates,
     }
-
-
-STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
-
-
-def _stored_view(con, filters) -> dict | None:
-    from . import stored
-    return stored.load(con, "churn/stored_view", filters)
-
-
-def stored_view(con, f) -> dict:
-    """At import (cockpit/import_views.py StoredViews): the Churn page's whole-company view of quarter f (default rules,
-    no funnel filter, the default low segments), by view() itself."""
-    return view(con, f, stored=False)

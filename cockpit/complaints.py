@@ -261,22 +261,12 @@ def oldest_open(con, filters, max_rows: int | None = 50) -> pd.DataFrame:
 
 
 def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, targets: dict | None = None,
-         dim: str = "category", stored: bool = True, every_dim: bool = False) -> dict:
+         dim: str = "category", every_dim: bool = False) -> dict:
     """Everything the Complaints page shows for the filters: the KPI cards, the monthly trend, the resolution-time
     boxes, latency by the chosen dimension, the backlog, the oldest open complaints, the overdue actions, recurrence,
     and the 1,000 most recent complaints for the timeline picker. targets: the SLA targets (None: the defaults).
-    The whole company's view of the latest quarters in calendar hours with the default targets (targets=None) is
-    read from what the import stored (stored_view, via cockpit/import_views.py StoredViews); every other view is worked
-    out here, by the same code. every_dim=True: latency by every dimension ("by_all"), not only by `dim` ("by")."""
+    every_dim=True: latency by every dimension ("by_all"), not only by `dim` ("by")."""
     from . import db
-    if stored and mode == "calendar" and targets is None:
-        held = _stored_view(con, filters)
-        if held is not None:
-            out = dict(held)
-            if not every_dim:
-                out["by"] = held["by_all"][dim]
-                del out["by_all"]
-            return out
     defaults, severities = _defaults(con, filters)
     targets = dict(defaults if targets is None else targets)
     cal = cal or WorkCalendar()
@@ -340,17 +330,3 @@ def view(con, filters, mode: str = "calendar", cal: WorkCalendar | None = None, 
         "overdue": overdue,
         "recent": recent[TIMELINE_COLUMNS].reset_index(drop=True),
     }
-
-
-STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
-
-
-def _stored_view(con, filters) -> dict | None:
-    from . import stored
-    return stored.load(con, "complaints/stored_view", filters)
-
-
-def stored_view(con, f) -> dict:
-    """At import (cockpit/import_views.py StoredViews): the Complaints page's whole-company view of quarter f (calendar
-    hours, default SLA targets, every latency dimension), by view() itself."""
-    return view(con, f, stored=False, every_dim=True)

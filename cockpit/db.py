@@ -1,13 +1,9 @@
 """Database access: open read-only, run named query files with only the parameters each one uses."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import re
-import threading
-from collections import OrderedDict
-from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
@@ -107,94 +103,9 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-class _Memo:
-    """Results by (query, the parameters it uses), shared by the threads of one memoised() block. It holds at most
-    `budget` bytes of frames, none over half of it, and forgets the least recently asked first: at 10 M lines all the
-    stored views' results together are ~250 MB, which held to the end had lifted the import's peak memory by ~100 MB;
-    the questions asked again are smaller (a 200,000-customer status list: 22 MB)."""
-
-    def __init__(self, budget: int):
-        self.lock = threading.Lock()
-        self.budget = budget
-        self.results: OrderedDict[tuple, Future] = OrderedDict()
-        self.sizes: dict[tuple, int] = {}
-        self.total = 0
-
-    def clear(self) -> None:
-        with self.lock:
-            self.results, self.sizes, self.total = OrderedDict(), {}, 0
-
-    def held(self, key: tuple) -> tuple[Future, bool]:
-        """The future for key, and whether the caller must run the query (it was not asked before)."""
-        with self.lock:
-            found = self.results.get(key)
-            if found is not None:
-                self.results.move_to_end(key)
-                return found, False
-            self.results[key] = Future()
-            return self.results[key], True
-
-    def keep(self, key: tuple, frame: pd.DataFrame) -> None:
-        size = _approximate_bytes(frame)
-        with self.lock:
-            if key not in self.results:
-                return  # cleared meanwhile
-            if size > self.budget // 2:
-                del self.results[key]
-                return
-            self.sizes[key] = size
-            self.total += size
-            while self.total > self.budget:
-                oldest = next(k for k in self.results if k in self.sizes)
-                self.total -= self.sizes.pop(oldest)
-                del self.results[oldest]
-
-
-# The memo of each connection inside a memoised() block, by the connection's identity: the app process runs an
-# import (the Data page) while other sessions query their own connections, which must never share its answers.
-_MEMOS: dict[int, _Memo] = {}
-
-
-def _approximate_bytes(frame: pd.DataFrame) -> int:
-    """A frame's size, near enough for the memo's budget: ~64 bytes a cell for a small frame; for a large one, what
-    its Arrow and numpy columns hold, and ~64 bytes a Python object (deep=True would visit each: 0.5 s over the
-    stored views at 10 M lines)."""
-    if len(frame) <= 5000:
-        return 64 * len(frame) * max(len(frame.columns), 1)
-    return int(frame.memory_usage(deep=False, index=False).sum()) + 56 * len(frame) * int((frame.dtypes == object).sum())
-
-
-@contextlib.contextmanager
-def memoised(con, budget: int = 64 << 20):
-    """Within this block, run() on con answers a query it has run before with the same parameters from memory (a
-    copy of the frame, so a caller that changes it changes nobody else's); other connections are not affected. For
-    the import's stored views only: nine quarters of KPIs and four pages ask the same ~40 questions more than once
-    (at 10 M order lines ~1.5 s of queries), and nothing changes the database meanwhile except what the caller
-    clears the memo after."""
-    _MEMOS[id(con)] = memo = _Memo(budget)
-    try:
-        yield memo
-    finally:
-        del _MEMOS[id(con)]
-
-
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
     """Run queries/<name>.sql with the named parameters it uses (DuckDB refuses unused ones)."""
-    memo = _MEMOS.get(id(con))
-    if memo is None:
-        return _run(con, name, params)
-    used = params_used(name)
-    key = (name, tuple(sorted((k, repr(params.get(k))) for k in used)))
-    held, mine = memo.held(key)
-    if mine:
-        try:
-            frame = _run(con, name, params)
-        except BaseException as exc:
-            held.set_exception(exc)
-            raise
-        held.set_result(frame)
-        memo.keep(key, frame)
-    return held.result().copy()
+    return _run(con, name, params)
 
 
 def concurrently(*calls):

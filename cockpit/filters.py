@@ -60,14 +60,6 @@ class Filters:
             "all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps),
         }
 
-    def stored_quarter(self) -> dt.date | None:
-        """The first day of the calendar quarter these filters ask for when they ask for the whole company's view of
-        exactly one quarter (no country, region, rep or segment filter; every customer visible): the view the import
-        stores (quarter_kpis). None otherwise."""
-        if self.countries or self.regions or self.reps or self.segments or not self.all_customers:
-            return None
-        return self.date_from if quarter_of(self.date_from) == (self.date_from, self.date_to) else None
-
     def viewer(self) -> dict:
         return {"all_customers": bool(self.all_customers), "visible_reps": list(self.visible_reps)}
 
@@ -124,6 +116,24 @@ class Filters:
             listed(self.segments, "filter_segments", "filter_all_segments"),
         ]
         return t("sentence_sep", lang).join(parts) + t("sentence_end", lang)
+
+
+def default_quarter(first: dt.date, last: dt.date) -> str:
+    """The latest complete quarter in the data (a running quarter would compare badly with a full one)."""
+    q_start, q_end = quarter_of(last)
+    if last < q_end and q_start > first:
+        return quarter_label(q_start - dt.timedelta(days=1))
+    return quarter_label(q_start)
+
+
+def first_view(con) -> Filters | None:
+    """The filters of the app's first view (the sidebar's defaults): the latest complete quarter, no country, region,
+    rep or segment, every customer visible (an executive, or the demo without sign-in). None without data."""
+    first, last, _ = data_range(con)
+    if last is None:
+        return None
+    start, end = parse_quarter(default_quarter(first, last))
+    return Filters(start, end, all_customers=True)
 
 
 def quarter_filters(filters: Filters, quarter_start: dt.date) -> Filters:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import pandas as pd
 
 from . import db
@@ -222,10 +221,9 @@ def records(con, filters: Filters) -> dict:
     return records_many(con, [filters])[0]
 
 
-def compute(con, filters: Filters, stored: bool = True) -> dict:
-    """Every KPI key, in one JSON-ready object. The whole company's view of a recent quarter is read from
-    quarter_kpis, where the import stored what this function computed (stored=False computes it again)."""
-    return compute_many(con, [filters], stored=stored)[0]
+def compute(con, filters: Filters) -> dict:
+    """Every KPI key, in one JSON-ready object."""
+    return compute_many(con, [filters])[0]
 
 
 # Each family with the keys it gives, in the key order compute() has always given.
@@ -233,37 +231,22 @@ FAMILIES = ((HEADLINE_KEYS, headline_many), (CHURN_KEYS, churn_many), (REGION_KE
             (COMPLAINT_KEYS, complaints_many), (RECORD_KEYS, records_many))
 
 
-def compute_many(con, filters_list: list[Filters], stored: bool = True, workers: int = 2,
-                 keys=ALL_KEYS) -> list[dict]:
+def compute_many(con, filters_list: list[Filters], workers: int = 2, keys=ALL_KEYS) -> list[dict]:
     """compute() for several periods of the same filters (the Overview's eight quarters), in the order given, with
-    the keys asked for (all of them unless `keys` names fewer; a period the import stored gives all). Periods the
-    import stored are read; for the others each KPI family is set-based (one query per KPI file for all of them),
-    and the families run on `workers` threads (DuckDB releases the GIL while it works)."""
+    the keys asked for (all of them unless `keys` names fewer). Each KPI family is set-based (one query per KPI file
+    for all the periods), and the families run on `workers` threads (DuckDB releases the GIL while it works)."""
     keys = frozenset(keys)
-    held = [json.loads(h["kpis_json"]) if (h := stored_quarter(con, f) if stored else None) is not None else None
-            for f in filters_list]
-    missing = [f for f, h in zip(filters_list, held) if h is None]
-    if missing:
-        _, _, currency = data_range(con)
-        families = [family for family_keys, family in FAMILIES if keys & set(family_keys)]
-        if workers > 1:
-            from concurrent.futures import ThreadPoolExecutor
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                parts = list(pool.map(lambda family: family(con, missing, keys=keys), families))
-        else:
-            parts = [family(con, missing, keys=keys) for family in families]
-        merged = {f: {"period_from": f.date_from.isoformat(), "period_to": f.date_to.isoformat(),
-                      "reporting_currency": currency} for f in missing}
-        for family in parts:
-            for f, values in zip(missing, family):
-                merged[f].update(values)
-        held = [h if h is not None else merged[f] for f, h in zip(filters_list, held)]
-    return held
-
-
-def stored_quarter(con, filters: Filters) -> dict | None:
-    """The import's stored row for these filters (a whole-company calendar quarter it stored), else None."""
-    start = filters.stored_quarter()
-    if start is None:
-        return None
-    return db.first_row(con, "kpis/stored_quarter", {"quarter_start": start} | filters.viewer())
+    _, _, currency = data_range(con)
+    families = [family for family_keys, family in FAMILIES if keys & set(family_keys)]
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(lambda family: family(con, filters_list, keys=keys), families))
+    else:
+        parts = [family(con, filters_list, keys=keys) for family in families]
+    merged = [{"period_from": f.date_from.isoformat(), "period_to": f.date_to.isoformat(),
+               "reporting_currency": currency} for f in filters_list]
+    for family in parts:
+        for one, values in zip(merged, family):
+            one.update(values)
+    return merged

@@ -12,7 +12,7 @@ from . import db
 from .countries import country_name
 from .filters import Filters, quarter_label, quarters_ending
 from .i18n import fmt_change, fmt_money, fmt_pct, t
-from .kpis import compute_many, stored_quarter
+from .kpis import compute_many
 
 # (key, lower is better, kind)
 CARDS = [
@@ -31,12 +31,12 @@ EVERY_QUARTER = frozenset(key for key, _, _ in CARDS) | {"at_risk_customers", "r
 LAST_QUARTER = frozenset({"open_complaints", "overdue_actions", "revenue_by_country"})
 
 
-def quarters(con, filters: Filters, n: int = 8, stored: bool = True) -> list[dict]:
+def quarters(con, filters: Filters, n: int = 8) -> list[dict]:
     """The Overview's KPIs (EVERY_QUARTER) of the n calendar quarters ending with the period's end quarter, oldest
-    first, the last with LAST_QUARTER too (kpis.compute_many; the import's stored quarters hold every key)."""
+    first, the last with LAST_QUARTER too (kpis.compute_many)."""
     periods = quarters_ending(filters, n)
-    series, (last,) = db.concurrently(lambda: compute_many(con, periods, stored=stored, keys=EVERY_QUARTER),
-                                      lambda: compute_many(con, periods[-1:], stored=stored, keys=LAST_QUARTER))
+    series, (last,) = db.concurrently(lambda: compute_many(con, periods, keys=EVERY_QUARTER),
+                                      lambda: compute_many(con, periods[-1:], keys=LAST_QUARTER))
     return series[:-1] + [series[-1] | last]
 
 
@@ -52,14 +52,8 @@ def change(now, before) -> float | None:
     return (now - before) / abs(before) * 100
 
 
-def movers(con, filters: Filters, previous: Filters, top: int = 5, stored: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Countries and customers with the largest revenue change against the previous period (up and down). The
-    whole company's quarter against the quarter before is read from what the import stored (cockpit/kpis.py)."""
-    if stored and top == 5 and previous == filters.previous_period():
-        from .stored import from_json
-        held = stored_quarter(con, filters)
-        if held is not None:
-            return from_json(held["country_movers_json"]), from_json(held["customer_movers_json"])
+def movers(con, filters: Filters, previous: Filters, top: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Countries and customers with the largest revenue change against the previous period (up and down)."""
     rows = db.run(con, "overview/movers", filters.params() | {"prev_from": previous.date_from,
                                                                "prev_to": previous.date_to, "top": top})
     cols = ["key", "now", "before", "change", "change_pct"]
@@ -67,13 +61,8 @@ def movers(con, filters: Filters, previous: Filters, top: int = 5, stored: bool 
     return by_kind("country")[cols], by_kind("customer")[cols + ["label"]]
 
 
-def revenue_by_month(con, filters: Filters, stored: bool = True) -> pd.DataFrame:
-    """overview/revenue_by_month.sql; the whole company's recent quarters from what the import stored."""
-    if stored:
-        from .stored import from_json
-        held = stored_quarter(con, filters)
-        if held is not None:
-            return from_json(held["monthly_json"])
+def revenue_by_month(con, filters: Filters) -> pd.DataFrame:
+    """overview/revenue_by_month.sql."""
     return db.run(con, "overview/revenue_by_month", filters.params())
 
 

@@ -411,28 +411,20 @@ def default_migration(quarters: list[str], date_to) -> tuple[str, str]:
     return quarters[min(quarters.index(to) + 1, len(quarters) - 1)], to
 
 
-# view()'s settings at their defaults: the view stored at import.
+# view()'s settings at their defaults (the page's first view).
 VIEW_DEFAULTS = {"stale_days": 365, "pool_days": 180, "a_pct": 80, "b_pct": 95, "migration_quarters": None,
                  "fix_rep": None, "customer": None}
 
 
 def view(con, filters, stale_days: int = 365, pool_days: int = 180, a_pct: int = 80, b_pct: int = 95,
          migration_quarters: tuple[str, str] | None = None, fix_rep: str | None = None, customer: str | None = None,
-         stored: bool = True, whole: bool = False) -> dict:
+         whole: bool = False) -> dict:
     """Everything the Customers page shows for the filters and its settings: the record KPIs, completeness by field
     and by rep, the fix list of one rep, duplicates, the public pool (first 500 of each list, with counts), ABC and
     RFM, the ABC migration between two quarters, and the 360 of one customer (None: the largest). Each list and
     count is a query of its own over the record rules (record_flags), cut to SHOWN rows in SQL; only the duplicate
-    clusters are grouped here. The whole company's view of the latest quarters with every setting at its default is
-    read from what the import stored (stored_view, via cockpit/import_views.py StoredViews); every other view is
-    worked out here, by the same code. whole=True: the lists complete (for downloads), not their first 500."""
+    clusters are grouped here. whole=True: the lists complete (for downloads), not their first 500."""
     from . import db
-    default = dict(stale_days=stale_days, pool_days=pool_days, a_pct=a_pct, b_pct=b_pct,
-                   migration_quarters=migration_quarters, fix_rep=fix_rep, customer=customer) == VIEW_DEFAULTS
-    if stored and default and not whole:
-        held = _stored_view(con, filters)
-        if held is not None:
-            return held
     as_of = filters.date_to
     p = filters.params()
     rules = p | {"as_of": as_of, "stale_days": stale_days, "pool_days": pool_days}
@@ -579,17 +571,3 @@ def _quarters(con) -> list[str]:
     from .filters import data_range, quarter_labels
     first, last, _ = data_range(con)
     return [] if first is None else quarter_labels(first, last)
-
-
-STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
-
-
-def _stored_view(con, filters) -> dict | None:
-    from . import stored
-    return stored.load(con, "customers/stored_view", filters)
-
-
-def stored_view(con, f) -> dict:
-    """At import (cockpit/import_views.py StoredViews): the Customers page's whole-company view of quarter f (every
-    setting at its default), by view() itself. Reads the duplicate clusters the import stored before."""
-    return view(con, f, stored=False)

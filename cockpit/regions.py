@@ -100,20 +100,12 @@ def _no_scenario(scenario: dict) -> bool:
     return all(scenario.get(k) == v for k, v in NO_SCENARIO.items())
 
 
-def view(con, filters, scenario: dict | None = None, group: str = "region", stored: bool = True) -> dict:
+def view(con, filters, scenario: dict | None = None, group: str = "region") -> dict:
     """Everything the Regions page shows for the filters and the what-if: the country table (with last year and
     lapsed customers), revenue by the chosen grouping, concentration actual and under the what-if, the Pareto line
-    to draw and its 80 % point, the customers it names, the quarterly trend and the affected customers. The
-    whole company's view of the latest quarters without a what-if is read from what the import stored
-    (stored_view, via cockpit/import_views.py StoredViews); every other view is worked out here, by the same code."""
+    to draw and its 80 % point, the customers it names, the quarterly trend and the affected customers."""
     from . import churn
     scenario = dict(NO_SCENARIO if scenario is None else scenario)
-    if stored and _no_scenario(scenario):
-        held = _stored_view(con, filters)
-        if held is not None:
-            out = dict(held)
-            out["group"] = held["groups"][group]
-            return out
     p = filters.params()
     ly = filters.year_before()
     quarters = trend_quarters(con, filters)
@@ -156,20 +148,3 @@ def scenario_part(con, filters, scenario: dict) -> dict:
     """The what-if alone (what the what-if section shows: concentration under the scenario and the customers it
     changes), so that a step of a what-if input reruns one query, not the page's view."""
     return _scenario_of(con, filters, dict(scenario))
-
-
-STORED_QUARTERS = 2  # the quarter in progress and the latest complete one (the default period)
-
-
-def _stored_view(con, filters) -> dict | None:
-    from . import stored
-    return stored.load(con, "regions/stored_view", filters)
-
-
-def stored_view(con, f) -> dict:
-    """At import (cockpit/import_views.py StoredViews): the Regions page's whole-company view of quarter f (no what-if,
-    every grouping), by view() itself."""
-    v = view(con, f, stored=False)
-    groups = {g: v["group"] if g == "region" else db.run(con, "regions/revenue_by_group", f.params() | {"group": g})
-              for g in GROUPS}
-    return {k: x for k, x in v.items() if k != "group"} | {"groups": groups}

@@ -11,6 +11,7 @@ import functools
 import gc
 import importlib
 import io
+import logging
 import math
 import threading
 from pathlib import Path
@@ -20,7 +21,7 @@ import streamlit as st
 
 from . import db
 from .countries import country_name
-from .filters import Filters, quarter_label, quarter_of
+from .filters import Filters, default_quarter
 from .i18n import fmt_change, fmt_int, fmt_money, fmt_pct, t
 from .safety import md_text, safe_for_spreadsheet
 from .theme import PLOTLY_CONFIG
@@ -131,6 +132,37 @@ def computed(function: Callable, filters: Filters, *args, **kwargs):
                         (_as_viewer(filters), *args), tuple(sorted(kwargs.items())))
 
 
+_WARMED: set[tuple] = set()  # (path, signature) of each database version whose first views were started
+_WARM_LOCK = threading.Lock()
+
+
+def warm_first_views(calls: Callable[[Filters], list[tuple]]) -> threading.Thread | None:
+    """Once per database version and process: the first view of every page (what `calls(filters)` lists as
+    (function, its filters, the arguments after them, kwargs), for the app's first filters: filters.first_view) worked out on a thread of its own,
+    into the same cache computed() reads; a page that asks for one meanwhile waits for it (st.cache_data computes a
+    value once) instead of working it out twice. The first visitor after a start or an import waits for the page
+    they open (its view is first in line); the pages they go to next are ready. Returns the thread it started."""
+    path = db.db_path()
+    key = (str(path), db.file_signature(path))
+    with _WARM_LOCK:
+        if key in _WARMED:
+            return None
+        _WARMED.add(key)
+
+    def work() -> None:
+        from .filters import first_view
+        filters = first_view(_open(*key))
+        for function, its_filters, args, kwargs in ([] if filters is None else calls(filters)):
+            try:
+                _cached_call(*key, f"{function.__module__}.{function.__qualname__}", (its_filters, *args),
+                             tuple(sorted(kwargs.items())))
+            except Exception:  # noqa: BLE001 - the page works it out again and says what failed, in its language
+                logging.getLogger("cockpit").exception("first view %s failed", function.__qualname__)
+    thread = threading.Thread(target=work, name="first views", daemon=True)
+    thread.start()
+    return thread
+
+
 def audit(event: str, **fields) -> None:
     from . import auth
     auth.audit(event, current_user().username if st.session_state.get("_user") else None, **fields)
@@ -238,14 +270,6 @@ def data_bounds() -> tuple[dt.date, dt.date, str]:
 def quarter_options(first: dt.date, last: dt.date) -> list[str]:
     from .filters import quarter_labels
     return quarter_labels(first, last)
-
-
-def default_quarter(first: dt.date, last: dt.date) -> str:
-    """The latest complete quarter in the data (a running quarter would compare badly with a full one)."""
-    q_start, q_end = quarter_of(last)
-    if last < q_end and q_start > first:
-        return quarter_label(q_start - dt.timedelta(days=1))
-    return quarter_label(q_start)
 
 
 # The URL holds every filter as codes (ISO-2 countries, M49 codes, quarter labels), never display names, so a

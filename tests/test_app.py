@@ -1,4 +1,5 @@
 """The dashboard in a real Streamlit session (AppTest): filters change the numbers to independently known values."""
+import datetime as dt
 import shutil
 
 import pandas as pd
@@ -11,6 +12,7 @@ from cockpit.i18n import fmt_amount, fmt_int
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "data" / "sample"
+SAMPLE_Q3 = (dt.date(2026, 7, 1), dt.date(2026, 9, 30))  # the sample's first view: its latest complete quarter
 
 
 def independent_orders() -> pd.DataFrame:
@@ -163,3 +165,36 @@ def test_meeting_mode_shows_a_table_s_first_columns_and_downloads_them_all():
     assert not at.exception
     assert list(at.dataframe[0].value.columns) == list("ABCDE")
     assert at.session_state["download_columns"] == list("ABCDEFGH")
+
+
+def test_every_page_s_first_view_is_ready_before_a_visitor_asks(app_env, tmp_path, monkeypatch):
+    """ui.warm_first_views works out the first view of every page (cockpit/first_views.py) into the cache the pages
+    read: after it, opening each page with the default filters works nothing out again, which holds that the list
+    asks for exactly what the page scripts ask for."""
+    import functools
+    import importlib
+
+    from cockpit import first_views
+    from cockpit.filters import Filters
+    from tests.conftest import copy_db
+    fresh = copy_db(app_env, tmp_path)  # a database version this process has not warmed yet
+    monkeypatch.setenv("COCKPIT_DB", str(fresh))
+    ui.warm_first_views(first_views.calls).join()
+    assert ui.warm_first_views(first_views.calls) is None  # once per database version
+    asked = []
+    any_day = Filters(SAMPLE_Q3[0], SAMPLE_Q3[1], all_customers=True)
+    for function, *_ in first_views.calls(any_day):
+        @functools.wraps(function)
+        def spy(*args, _function=function, **kwargs):
+            asked.append(_function.__qualname__)
+            return _function(*args, **kwargs)
+        monkeypatch.setattr(importlib.import_module(function.__module__), function.__name__, spy)
+    at = make(fresh)
+    assert not at.exception and at.selectbox(key="period").value == "2026Q3"
+    for page in ("regions", "complaints", "customers", "churn"):
+        at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
+        assert not at.exception, page
+    assert asked == []
+    # A filter is not a first view: it is worked out when asked.
+    at.multiselect(key="countries").set_value(["DE"]).run()
+    assert not at.exception and "view" in asked

@@ -212,14 +212,14 @@ def test_customer_360_draws_the_order_timeline(server, browser):
 
 
 def _live_q3_view(sample_db, view):
-    """A page's view (view(con, filters, stored=False)) of the app's default period, 2026Q3, whole company."""
+    """A page's view (view(con, filters)) of the app's default period, 2026Q3, whole company."""
     import datetime as dt
 
     from cockpit import db as cdb
     from cockpit.filters import Filters
     con = cdb.connect(sample_db)
     try:
-        return view(con, Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True), stored=False)
+        return view(con, Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True))
     finally:
         con.close()
 

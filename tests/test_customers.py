@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit import db, records
-from cockpit import import_views
+from cockpit.filters import first_view
 from cockpit.i18n import fmt_int, fmt_pct
 from tests import independent as ind
 from tests.conftest import ROOT
@@ -344,26 +344,21 @@ def _same_records_view(a, b):
         assert a[k] == b[k], k
 
 
-def test_stored_customers_view_equals_the_live_one(sample_con):
+def test_the_customers_view_cards_are_the_kpi_definitions(sample_con):
     from cockpit import kpis
-    quarters = import_views.quarters_to_store(sample_con)[-records.STORED_QUARTERS:]
-    assert [q for (q,) in sample_con.execute("select quarter_start from customers_views order by 1").fetchall()] == \
-        [f.date_from for f in quarters]
-    for f in quarters:
-        assert records._stored_view(sample_con, f) is not None
-        held, live = records.view(sample_con, f), records.view(sample_con, f, stored=False)
-        _same_records_view(held, live)
+    f = first_view(sample_con)
+    live = records.view(sample_con, f)
     assert live["customers"] > 1000 and live["duplicate_clusters"] > 0 and len(live["orders"]) > 0
     # The cards are the KPI definitions (kpis.records).
-    k = kpis.records(sample_con, quarters[-1])
+    k = kpis.records(sample_con, f)
     assert k["record_completeness_pct"] == round(live["completeness_pct"], 2) and k["stale_records"] == live["stale"]
     assert k["duplicate_clusters"] == live["duplicate_clusters"] and k["segment_counts"] == live["abc_counts"]
 
 
-def test_customers_view_settings_and_filters_are_live(sample_con):
+def test_customers_view_settings_and_filters(sample_con):
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = import_views.quarters_to_store(sample_con)[-2]
+    f = first_view(sample_con)
     base = records.view(sample_con, f)
     tighter = records.view(sample_con, f, stale_days=30, pool_days=30)
     assert tighter["stale"] > base["stale"] and tighter["pool_count"] > base["pool_count"]
@@ -375,7 +370,6 @@ def test_customers_view_settings_and_filters_are_live(sample_con):
     whole = records.view(sample_con, f, whole=True)
     assert len(whole["pool"]) == base["pool_count"] and len(whole["fix"]) == base["fix_count"]
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
-    assert records._stored_view(sample_con, de) is None
     assert records.view(sample_con, de)["customers"] < base["customers"]
 
 
@@ -406,7 +400,7 @@ def test_customer_360_alone_equals_the_view_with_that_customer(sample_con):
     view without a customer; the result must be what view(customer=...) works out from every record."""
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = import_views.quarters_to_store(sample_con)[-2]
+    f = first_view(sample_con)
     mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)  # not a quarter end
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
     viewer = Filters(f.date_from, f.date_to, all_customers=False, visible_reps=("Li Wei",))
@@ -491,7 +485,7 @@ def test_view_lists_are_the_whole_lists_for_the_viewer(sample_con):
     """What the Customers page's downloads write (records.view_lists): every row the cards count, for the viewer
     signed in (a restricted viewer's lists hold only their reps' customers)."""
     from cockpit import kpis
-    f = import_views.quarters_to_store(sample_con)[-2]
+    f = first_view(sample_con)
     base = records.view(sample_con, f)
     whole = records.view_lists(sample_con, f, {"all_customers": True, "visible_reps": []}, dict(records.VIEW_DEFAULTS))
     assert len(whole["pool"]) == base["pool_count"] > records.SHOWN
@@ -511,7 +505,7 @@ def test_fix_list_and_migration_alone_equal_the_view_with_those_settings(sample_
     day that is not a quarter end."""
     from cockpit import kpis
     from cockpit.filters import Filters
-    f = import_views.quarters_to_store(sample_con)[-2]
+    f = first_view(sample_con)
     mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
     viewer = Filters(f.date_from, f.date_to, all_customers=False, visible_reps=("Li Wei", "Zhao Lei"))

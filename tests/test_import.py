@@ -516,7 +516,7 @@ def test_database_from_an_early_version_with_other_column_types_is_upgraded(tmp_
     f = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
     got, want = cdb.connect(old), cdb.connect(fresh)
     try:
-        assert kpis.compute(got, f, stored=False) == kpis.compute(want, f, stored=False)
+        assert kpis.compute(got, f) == kpis.compute(want, f)
     finally:
         got.close()
         want.close()

@@ -115,8 +115,8 @@ def test_set_based_periods_equal_each_period_alone(sample_con):
                (dt.date(2025, 3, 31), dt.date(2025, 3, 31)), (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
                (dt.date(1999, 1, 1), dt.date(1999, 3, 31)), (dt.date(2025, 1, 1), dt.date(2025, 3, 31))]
     many = [Filters(a, b, countries=base.countries, all_customers=True) for a, b in periods]
-    together = compute_many(sample_con, many, stored=False)
-    alone = [compute_many(sample_con, [f], stored=False)[0] for f in many]
+    together = compute_many(sample_con, many)
+    alone = [compute_many(sample_con, [f])[0] for f in many]
     assert together == alone
     assert together[0]["revenue"] > 0 and together[4]["revenue"] == 0 and together[4]["active_customers"] == 0
     with pytest.raises(ValueError, match="same filters"):
@@ -133,8 +133,8 @@ def test_the_overview_computes_what_it_shows_and_nothing_else_differs(sample_con
     from cockpit.filters import quarters_ending
     from cockpit.kpis import ALL_KEYS, compute_many
     f = Filters(dt.date(2026, 4, 1), dt.date(2026, 6, 30), **filt)
-    shown = ov.quarters(sample_con, f, stored=False)
-    full = compute_many(sample_con, quarters_ending(f), stored=False)
+    shown = ov.quarters(sample_con, f)
+    full = compute_many(sample_con, quarters_ending(f))
     assert len(shown) == len(full) == 8
     for i, (part, whole) in enumerate(zip(shown, full)):
         asked = ov.EVERY_QUARTER | (ov.LAST_QUARTER if i == 7 else frozenset())
@@ -142,6 +142,21 @@ def test_the_overview_computes_what_it_shows_and_nothing_else_differs(sample_con
         assert part == {k: whole[k] for k in part}
     assert full[-1]["revenue"] > 0 and shown[-1]["revenue_by_country"] == full[-1]["revenue_by_country"]
     for keys in ({"hhi_countries"}, {"record_completeness_pct"}, {"nrr_pct"}, {"open_complaints"}):
-        some = compute_many(sample_con, quarters_ending(f), stored=False, keys=keys)
+        some = compute_many(sample_con, quarters_ending(f), keys=keys)
         assert all(keys <= k.keys() and k == {n: w[n] for n in k} for k, w in zip(some, full))
         assert not any({"hhi_customers", "stale_records", "at_risk_customers", "sla_breach_pct"} & k.keys() for k in some)
+
+
+def test_revenue_by_country_of_the_kpis_is_the_query(sample_con):
+    """The Overview's country chart reads the KPI object's revenue_by_country: kpis/revenue_by_country.sql's rows,
+    largest first, to the cent."""
+    import pandas.testing as pdt
+
+    from cockpit import overview
+    from cockpit.filters import first_view
+    f = first_view(sample_con)
+    by_country = overview.revenue_by_country(compute(sample_con, f))
+    direct = db.run(sample_con, "kpis/revenue_by_country", f.params() | {"period_starts": [f.date_from],
+                                                                         "period_ends": [f.date_to]})
+    assert len(by_country) > 5
+    pdt.assert_frame_equal(by_country, direct[["country_code", "revenue"]].round(2), check_dtype=False)

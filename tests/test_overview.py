@@ -166,7 +166,7 @@ def test_movers_equal_the_order_lines(sample_con, case):
          "country": Filters(q.date_from, q.date_to, countries=("US", "DE"), all_customers=True),
          "rep_viewer": Filters(q.date_from, q.date_to, all_customers=False, visible_reps=("Li Wei",))}[case]
     prev = f.previous_period()
-    got = movers(sample_con, f, prev, stored=False)
+    got = movers(sample_con, f, prev)
     want = _movers_from_order_lines(sample_con, f, prev)
     for a, b in zip(got, want):
         assert 0 < len(a) <= 10 and (a["change"] > 0).sum() == min(5, (b["change"] > 0).sum())

@@ -79,11 +79,6 @@ def test_every_customer_query_takes_the_viewer(name):
     if name in ("filters/data_range", "filters/import_log"):
         return  # dates of the data and the import log (executives only) hold no customer rows
     used = db.params_used(name)
-    if name in ("kpis/stored_quarter", "regions/stored_view", "complaints/stored_view", "churn/stored_view",
-                "customers/stored_view"):
-        # The whole company's stored view: nothing for a viewer who does not see every customer.
-        assert "all_customers" in used and "and $all_customers" in db.sql_text(name)
-        return
     assert {"all_customers", "visible_reps"} <= used, f"{name} must apply row-level visibility"
     # Through the one guard (the in_view macro, or visible_to for lists that ignore the sidebar filters, or a table
     # macro that applies in_view: record_flags, abc_classes in cockpit/sql/build_derived.sql), never a copy of its
@@ -94,75 +89,6 @@ def test_every_customer_query_takes_the_viewer(name):
         r"\$all_customers, \$visible_reps\)", text)
     assert guarded and "any($visible_reps)" not in text, \
         f"{name} must filter through in_view or visible_to"
-
-
-def test_memoised_runs_each_question_once_and_hands_out_copies(sample_con, monkeypatch):
-    """db.memoised (the import's stored views): a query asked again with the same parameters is not run again, a
-    different value of a parameter it uses is a different question, a parameter it does not use is not, the frames
-    handed out are independent copies, and outside the block nothing is remembered."""
-    executed = []
-    real = db._run
-    monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
-    p = FILTERS.params() | {"group": "region"}
-    with db.memoised(sample_con) as memo:
-        first = db.run(sample_con, "regions/revenue_by_group", p)
-        first.loc[0, "revenue"] = -1.0  # a caller changing its frame changes nobody else's
-        second = db.run(sample_con, "regions/revenue_by_group", p | {"as_of": dt.date(2020, 1, 1)})  # a parameter it does not use
-        assert executed == ["regions/revenue_by_group"] and second.iloc[0]["revenue"] > 0
-        db.run(sample_con, "regions/revenue_by_group", p | {"date_from": dt.date(2025, 7, 1)})
-        assert executed == ["regions/revenue_by_group"] * 2
-        memo.clear()
-        db.run(sample_con, "regions/revenue_by_group", p)
-        assert executed == ["regions/revenue_by_group"] * 3
-    db.run(sample_con, "regions/revenue_by_group", p)
-    db.run(sample_con, "regions/revenue_by_group", p)
-    assert executed == ["regions/revenue_by_group"] * 5
-
-
-def test_memoised_failure_reaches_every_asker(sample_con):
-    with db.memoised(sample_con):
-        for _ in range(2):
-            with pytest.raises(KeyError):
-                db.run(sample_con, "kpis/headline", {})
-
-
-def test_memoised_keeps_within_its_budget(sample_con, monkeypatch):
-    """A result over half the budget is not kept; past the budget the least recently asked is forgotten."""
-    executed = []
-    real = db._run
-    monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
-    p = FILTERS.params() | {"group": "region"}
-    one = db._approximate_bytes(db._run(sample_con, "regions/revenue_by_group", p))
-    executed.clear()
-    with db.memoised(sample_con, budget=2 * one):  # room for two headline rows, not three
-        for start in (dt.date(2025, 1, 1), dt.date(2025, 4, 1), dt.date(2025, 7, 1)):
-            db.run(sample_con, "regions/revenue_by_group", p | {"date_from": start})  # the third makes room: the first goes
-        db.run(sample_con, "regions/revenue_by_group", p | {"date_from": dt.date(2025, 4, 1)})
-        assert executed == ["regions/revenue_by_group"] * 3
-        db.run(sample_con, "regions/revenue_by_group", p | {"date_from": dt.date(2025, 1, 1)})
-        assert executed == ["regions/revenue_by_group"] * 4
-    executed.clear()
-    with db.memoised(sample_con, budget=2 * one - 2):  # half of it is less than one row: nothing is kept
-        db.run(sample_con, "regions/revenue_by_group", p)
-        db.run(sample_con, "regions/revenue_by_group", p)
-        assert executed == ["regions/revenue_by_group"] * 2
-
-
-def test_memoised_serves_only_its_own_connection(sample_db, sample_con, monkeypatch):
-    """The app runs an import (the Data page) while other sessions query: a memo belongs to one connection."""
-    executed = []
-    real = db._run
-    monkeypatch.setattr(db, "_run", lambda con, name, params: executed.append(name) or real(con, name, params))
-    other = db.connect(sample_db)
-    try:
-        with db.memoised(sample_con):
-            db.run(sample_con, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
-            db.run(other, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
-            db.run(other, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
-            db.run(sample_con, "regions/revenue_by_group", FILTERS.params() | {"group": "region"})
-        assert executed == ["regions/revenue_by_group"] * 3
-    finally:
-        other.close()
 
 
 def test_periods_read_through_period_units_count_every_day_once(sample_con):

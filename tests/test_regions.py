@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cockpit import regions
-from cockpit import import_views
+from cockpit import db, regions
+from cockpit.filters import first_view
 from tests import independent as ind
 from tests.conftest import ROOT, realdata
 
@@ -185,7 +185,7 @@ def test_a_long_pareto_curve_is_drawn_from_a_bounded_number_of_points():
 def test_what_if_without_a_scenario_is_the_actual_and_affects_nobody(sample_con):
     from cockpit.filters import Filters
     f = Filters(dt.date(2026, 7, 1), dt.date(2026, 9, 30), all_customers=True)
-    view = regions.view(sample_con, f, stored=False)
+    view = regions.view(sample_con, f)
     assert view["what_if"] == view["actual"]
     none = view["affected"]
     assert none.empty and list(none.columns) == ["customer_id", "customer_name", "revenue", "revenue_scenario", "change"]
@@ -205,29 +205,22 @@ def _same_view(a: dict, b: dict):
 
 
 @pytest.mark.parametrize("group", regions.GROUPS)
-def test_stored_regions_view_equals_the_live_one(sample_con, group):
-    from cockpit import kpis
-    stored = sample_con.execute("select quarter_start from regions_views order by 1").fetchall()
-    quarters = import_views.quarters_to_store(sample_con)[-regions.STORED_QUARTERS:]
-    assert [q for (q,) in stored] == [f.date_from for f in quarters]
-    for f in quarters:
-        assert regions._stored_view(sample_con, f) is not None
-        held = regions.view(sample_con, f, group=group)
-        live = regions.view(sample_con, f, group=group, stored=False)
-        _same_view(held, live)
-        assert len(live["countries"]) > 5 and live["actual"]["hhi_countries"] > 0
+def test_the_grouping_changes_only_the_grouped_revenue(sample_con, group):
+    f = first_view(sample_con)
+    base, grouped = regions.view(sample_con, f), regions.view(sample_con, f, group=group)
+    assert len(grouped["countries"]) > 5 and grouped["actual"]["hhi_countries"] > 0
+    pd.testing.assert_frame_equal(grouped["group"].reset_index(drop=True),
+                                  db.run(sample_con, "regions/revenue_by_group", f.params() | {"group": group}))
+    _same_view(grouped | {"group": base["group"]}, base)
 
 
-def test_a_what_if_or_a_filter_is_computed_live(sample_con):
-    from cockpit import kpis
+def test_a_what_if_or_a_filter(sample_con):
     from cockpit.filters import Filters
-    f = import_views.quarters_to_store(sample_con)[-2]
+    f = first_view(sample_con)
     lose = regions.NO_SCENARIO | {"lose_top_n": 3}
     v = regions.view(sample_con, f, lose)
     assert len(v["affected"]) == 3 and v["what_if"]["revenue"] < v["actual"]["revenue"]
-    _same_view(v, regions.view(sample_con, f, lose, stored=False))
     de = Filters(f.date_from, f.date_to, countries=("DE",), all_customers=True)
-    assert regions._stored_view(sample_con, de) is None
     assert set(regions.view(sample_con, de)["countries"]["country_code"]) == {"DE"}
 
 

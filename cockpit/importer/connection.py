@@ -90,7 +90,7 @@ class Fetching:
         self.con.unregister(name)
 
     def cursor(self):
-        """A cursor for cockpit.db.run (the stored quarter KPIs are computed by the pages' own queries)."""
+        """A cursor of the same database (cockpit.db.run queries through one)."""
         return self.con.cursor()
 
     def close(self):

@@ -1,5 +1,5 @@
-"""The summary tables the pages read (build_derived.sql, the reorder rhythm, the snapshot, stored views,
-duplicate clusters), and bringing an older database to this version's tables."""
+"""The summary tables the pages read (build_derived.sql, the reorder rhythm, the snapshot, the duplicate
+pairs), and bringing an older database to this version's tables."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import duckdb
 import pandas as pd
 
 from .. import countries as ctry
-from .. import import_views, rhythm
+from .. import rhythm
 from .. import records as rx
 from ..db import connect
-from .connection import SQL_DIR, Beside, Fetching, split_sql, timing, writer
+from .connection import SQL_DIR, Beside, split_sql, timing, writer
 from .files import new_version
 from .model import ImportFailed
 
 
-DERIVED_VERSION = "28"
+DERIVED_VERSION = "29"
 # Quarter ends materialised per statement (_build_customer_state).
 SNAPSHOT_ROWS = 800_000  # customer rows per statement of the state build (200,000 customers x 4 quarter ends)
 
@@ -37,7 +37,11 @@ _FRESH = ("drop table if exists customer_day", "drop table if exists customer_fa
           "drop table if exists complaint_facts", "drop table if exists customer_rhythm",
           "drop table if exists customer_snapshot")
 _SCOPE_DONE = ("drop macro if exists in_scope", "drop table if exists derived_scope",
-               "drop table if exists complaint_owners_before")
+               "drop table if exists complaint_owners_before",
+               # Page views and quarter KPIs earlier versions stored (the pages now compute every view live).
+               "drop table if exists quarter_kpis", "drop table if exists regions_views",
+               "drop table if exists churn_views", "drop table if exists complaints_views",
+               "drop table if exists customers_views")
 
 
 def top_up_possible(con) -> bool:
@@ -67,8 +71,8 @@ def top_up_scope(con, import_id: int) -> int:
 
 def build_derived(con, duplicates: Beside | None = None, one_part_per_order: bool = False,
                   top_up: bool = False) -> None:
-    """The summary tables (build_derived.sql), the duplicate clusters (from `duplicates` when the import started
-    the search already) and every stored view. top_up: derived_scope holds the customers this import touched
+    """The summary tables (build_derived.sql) and the duplicate pairs (from `duplicates` when the import started
+    the search already). top_up: derived_scope holds the customers this import touched
     (top_up_scope) and only their rows of the per-customer tables are built again; else every table is made
     afresh for every customer. one_part_per_order: every order in the orders table is known to be one part of
     customer_day (_runs_share_their_order_keys, over all of the table's lines)."""
@@ -95,35 +99,21 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     finally:
         rhythm_rows.wait()
     rows = rhythm_rows.result()
-    # The views that read neither the rhythm nor the snapshot start now, beside the statements that write them.
-    views = import_views.StoredViews(con)
+    # Written in the order given (by date: what lets an as-of query skip row groups), without sorting again.
+    con.register("rhythm_df", rows)
+    con.execute("set preserve_insertion_order = true")
     try:
-        views.start()
-        # Written in the order given (by date: what lets an as-of query skip row groups), without sorting again.
-        con.register("rhythm_df", rows)
-        con.execute("set preserve_insertion_order = true")
-        try:
-            con.execute("create table if not exists customer_rhythm as select * from rhythm_df limit 0")
-            con.execute("delete from customer_rhythm where in_scope(customer_id)")
-            con.execute("insert into customer_rhythm select * from rhythm_df")
-        finally:
-            con.execute("set preserve_insertion_order = false")
-        con.unregister("rhythm_df")
-        rows = None
-        _build_customer_state(con, top_up)
-
-        def find_duplicates() -> None:
-            search = duplicates or duplicate_search(con)
-            cur = Fetching(con.cursor())  # its own connection: the stored views run queries beside it
-            try:
-                _store_duplicates(cur, search.result())
-            finally:
-                cur.close()
-        started = time.perf_counter()
-        views.finish(find_duplicates)
-        timing("duplicate clusters and stored views", started)
+        con.execute("create table if not exists customer_rhythm as select * from rhythm_df limit 0")
+        con.execute("delete from customer_rhythm where in_scope(customer_id)")
+        con.execute("insert into customer_rhythm select * from rhythm_df")
     finally:
-        views.close()
+        con.execute("set preserve_insertion_order = false")
+    con.unregister("rhythm_df")
+    rows = None
+    _build_customer_state(con, top_up)
+    started = time.perf_counter()
+    _store_duplicates(con, (duplicates or duplicate_search(con)).result())
+    timing("duplicate pairs (waiting for the search)", started)
     for statement in _SCOPE_DONE:
         con.execute(statement)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])

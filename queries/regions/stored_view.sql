@@ -1,7 +1,0 @@
--- One row per stored quarter asked for (none when the import did not store it): everything the Regions page shows
--- for the whole company in one calendar quarter without a what-if, worked out at import by cockpit/regions.py view.
-select view_json
-from regions_views
-where quarter_start = $quarter_start
-  -- The whole company's view, so only for a viewer who sees every customer (anyone else is computed live).
-  and $all_customers
