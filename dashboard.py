@@ -39,9 +39,6 @@ if ready is None:
     from cockpit import db
     st.error(t("db_missing", L, path=ui.md_text(db.db_path())))
     st.stop()
-# Every page's first view worked out beside this run, once per database version: the pages a visitor goes to next
-# are ready when they get there.
-ui.warm_first_views(first_views.calls)
 
 filters = ui.sidebar_filters()
 st.session_state["filters"] = filters
@@ -70,3 +67,6 @@ except Exception:
     st.error(t("page_failed", L))
     raise
 ui.sync_url()
+# Every page's first view worked out after this run (which had the machine to itself), once per database version:
+# the pages a visitor goes to next are ready when they get there.
+ui.warm_first_views(first_views.calls)

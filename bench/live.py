@@ -1,5 +1,4 @@
-"""python -m bench.live --db FILE: each page's view worked out live (not read from what the import stored), for the
-whole company, for one country and for one rep, in one process: the wait after a person changes anything on a page.
+"""python -m bench.live --db FILE: each page's view worked out (nothing cached), for the whole company, for one country and for one rep, in one process: the wait after a person changes anything on a page.
 
 Also times the Customers page's three clicks that are worked out alone (another rep, other migration quarters,
 another customer). Prints the first run and the median of two more per page and filter (milliseconds). Not part of the bench table:

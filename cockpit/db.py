@@ -157,8 +157,8 @@ def aggregate(con: duckdb.DuckDBPyConnection, name: str, params: dict, expressio
 
 
 def _relation(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> duckdb.DuckDBPyRelation:
-    # A reader's cursor starts in the in-memory catalog: point it at the attached file. (The import's writer, which
-    # builds the stored quarter KPIs with these same queries, has the file as its own catalog.)
+    # A reader's cursor starts in the in-memory catalog: point it at the attached file. (A writer's connection, as the
+    # import's, has the file as its own catalog.)
     if cur.execute("select current_database()").fetchall()[0][0] == "memory":
         cur.execute("use cockpit").fetchall()
     used = params_used(name)

@@ -28,7 +28,7 @@ rules = RhythmRules(st.session_state["risk_multiple"], st.session_state["lapse_m
 st.info(rules.describe(L))
 
 # The funnel's cohorts and channels and the low segments are kept in the URL: settled first, then the view is
-# worked out once (cockpit/churn.py view; the whole company's default view of a recent quarter was stored at import).
+# worked out once (cockpit/churn.py view).
 channels = ui.query("churn/channel_options", {})["source_channel"].tolist()
 segments = ui.query("filters/segment_options", {})["segment"].tolist()
 ui.url_state("cohorts", "list")

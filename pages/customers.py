@@ -39,8 +39,7 @@ def number_state(key, default, lo, hi):
 
 
 # The settings (kept in the URL) are settled first; the page's view is worked out once for them
-# (cockpit/records.py view). With every setting at its default, the view of the whole company's recent quarters
-# was stored at import.
+# (cockpit/records.py view).
 number_state("stale_days", 365, 1, 3650)
 number_state("pool_days", 180, 1, 3650)
 number_state("abc_a", 80, 1, 99)

@@ -55,5 +55,5 @@ from cur
 full outer join last_year ly using (country_code)
 left join country_regions r on r.country_code = coalesce(cur.country_code, ly.country_code)
 left join complaints_in_period k on k.country_code = coalesce(cur.country_code, ly.country_code)
--- Ties (countries with no revenue this period) in a fixed order, so a stored view equals a fresh one row for row.
+-- Ties (countries with no revenue this period) in a fixed order, so the same view is the same rows every time.
 order by revenue desc, revenue_last_year desc nulls last, country_code
