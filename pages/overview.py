@@ -86,8 +86,7 @@ if st.button(t("build_pack", L), key="build_pack", type="primary"):
     with st.spinner("…"):
         pack_filters = filters.seen_by(ui.viewer_params())
         ui.audit("export", what="review pack pptx and html", filters=filters.describe("en"))
-        st.session_state["_pack"] = (now["quarter"], L, filters, report.build(ui.connection(), pack_filters, L, "pptx"),
-                                     report.build(ui.connection(), pack_filters, L, "html"))
+        st.session_state["_pack"] = (now["quarter"], L, filters, *report.build_both(ui.connection(), pack_filters, L))
 pack = st.session_state.get("_pack")
 if pack and pack[0] == now["quarter"] and pack[1] == L and pack[2] == filters:
     c1, c2, _ = st.columns([1, 1, 3])
