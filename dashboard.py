@@ -60,7 +60,8 @@ if st.session_state.get("_audited") != seen:
     ui.audit("view", page=nav.title, filters=seen[1])
     st.session_state["_audited"] = seen
 try:
-    nav.run()
+    with ui.visitor_run():
+        nav.run()
 except Exception:
     # Said in the viewer's language; the traceback goes to the server's log only (client.showErrorDetails = false).
     logging.getLogger("cockpit").exception("page %s failed", nav.title)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -14,6 +15,7 @@ import io
 import logging
 import math
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -134,14 +136,35 @@ def computed(function: Callable, filters: Filters, *args, **kwargs):
 
 _WARMED: set[tuple] = set()  # (path, signature) of each database version whose first views were started
 _WARM_LOCK = threading.Lock()
+_RUNS = [0]  # visitors' page runs in progress (visitor_run)
+_RUNS_IDLE = threading.Condition()
+# Seconds after the first run before the first views are worked out: the browser draws the page it was sent
+# meanwhile (~2-3 s for the Overview at 10 M lines on the bench machine, where browser and server share two cores;
+# warming at once made that first open 0.5-0.9 s slower).
+WARM_AFTER_S = 3.0
 
 
-def warm_first_views(calls: Callable[[Filters], list[tuple]]) -> threading.Thread | None:
+@contextlib.contextmanager
+def visitor_run():
+    """Around a visitor's page run (dashboard.py): the first views' warm-up waits while any is in progress."""
+    with _RUNS_IDLE:
+        _RUNS[0] += 1
+    try:
+        yield
+    finally:
+        with _RUNS_IDLE:
+            _RUNS[0] -= 1
+            _RUNS_IDLE.notify_all()
+
+
+def warm_first_views(calls: Callable[[Filters], list[tuple]], after_s: float = WARM_AFTER_S) -> threading.Thread | None:
     """Once per database version and process: the first view of every page (what `calls(filters)` lists as
-    (function, its filters, the arguments after them, kwargs), for the app's first filters: filters.first_view) worked out on a thread of its own,
-    into the same cache computed() reads; a page that asks for one meanwhile waits for it (st.cache_data computes a
-    value once) instead of working it out twice. The first visitor after a start or an import waits for the page
-    they open (its view is first in line); the pages they go to next are ready. Returns the thread it started."""
+    (function, its filters, the arguments after them, kwargs), for the app's first filters: filters.first_view)
+    worked out on a thread of its own into the same cache computed() reads, `after_s` seconds after this call and
+    each only while no visitor's page run is in progress (visitor_run): the warm-up never competes with a visitor
+    who waits. A page that asks for a view while it is being worked out waits for it (st.cache_data computes a value
+    once). The first visitor after a start or an import waits for the page they open; the pages they go to next
+    are ready. Returns the thread it started."""
     path = db.db_path()
     key = (str(path), db.file_signature(path))
     with _WARM_LOCK:
@@ -151,8 +174,11 @@ def warm_first_views(calls: Callable[[Filters], list[tuple]]) -> threading.Threa
 
     def work() -> None:
         from .filters import first_view
+        time.sleep(after_s)
         filters = first_view(_open(*key))
         for function, its_filters, args, kwargs in ([] if filters is None else calls(filters)):
+            with _RUNS_IDLE:
+                _RUNS_IDLE.wait_for(lambda: _RUNS[0] == 0)
             try:
                 _cached_call(*key, f"{function.__module__}.{function.__qualname__}", (its_filters, *args),
                              tuple(sorted(kwargs.items())))
@@ -170,14 +196,13 @@ def audit(event: str, **fields) -> None:
 
 def require_login() -> None:
     """Sign-in: OIDC (st.login) when [auth] is configured in secrets, else the users file; open demo otherwise."""
-    import time as _time
     from . import auth
     L = lang()
     if not auth.users_configured():
         st.sidebar.warning(t("demo_mode", L))
         return
     user = st.session_state.get("_user")
-    now = _time.time()
+    now = time.time()
     if user is not None:
         if now - st.session_state.get("_last_seen", now) > auth.SESSION_HOURS * 3600:
             audit("session expired")

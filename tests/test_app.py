@@ -179,8 +179,8 @@ def test_every_page_s_first_view_is_ready_before_a_visitor_asks(app_env, tmp_pat
     from tests.conftest import copy_db
     fresh = copy_db(app_env, tmp_path)  # a database version this process has not warmed yet
     monkeypatch.setenv("COCKPIT_DB", str(fresh))
-    ui.warm_first_views(first_views.calls).join()
-    assert ui.warm_first_views(first_views.calls) is None  # once per database version
+    ui.warm_first_views(first_views.calls, after_s=0).join()
+    assert ui.warm_first_views(first_views.calls, after_s=0) is None  # once per database version
     asked = []
     any_day = Filters(SAMPLE_Q3[0], SAMPLE_Q3[1], all_customers=True)
     for function, *_ in first_views.calls(any_day):
@@ -198,3 +198,19 @@ def test_every_page_s_first_view_is_ready_before_a_visitor_asks(app_env, tmp_pat
     # A filter is not a first view: it is worked out when asked.
     at.multiselect(key="countries").set_value(["DE"]).run()
     assert not at.exception and "view" in asked
+
+
+def test_the_warm_up_waits_while_a_visitor_s_page_runs(app_env, tmp_path, monkeypatch):
+    """The first views are worked out only while no visitor's page run is in progress (ui.visitor_run)."""
+    from cockpit import first_views, regions
+    from tests.conftest import copy_db
+    monkeypatch.setenv("COCKPIT_DB", str(copy_db(app_env, tmp_path)))
+    asked = []
+    monkeypatch.setattr(first_views, "calls", lambda f: [(regions.view, f, (), {})])
+    monkeypatch.setattr(ui, "_cached_call", lambda *args: asked.append(args[2]))
+    with ui.visitor_run():
+        thread = ui.warm_first_views(first_views.calls, after_s=0)
+        thread.join(timeout=1.0)
+        assert thread.is_alive() and asked == []  # waiting for the run to end
+    thread.join(timeout=30)
+    assert not thread.is_alive() and asked == ["cockpit.regions.view"]
