@@ -23,7 +23,7 @@ import streamlit as st
 
 from . import db
 from .countries import country_name
-from .filters import Filters, default_quarter
+from .filters import Filters, default_quarter, first_view
 from .i18n import fmt_change, fmt_int, fmt_money, fmt_pct, t
 from .safety import md_text, safe_for_spreadsheet
 from .theme import PLOTLY_CONFIG
@@ -173,7 +173,6 @@ def warm_first_views(calls: Callable[[Filters], list[tuple]], after_s: float = W
         _WARMED.add(key)
 
     def work() -> None:
-        from .filters import first_view
         time.sleep(after_s)
         filters = first_view(_open(*key))
         for function, its_filters, args, kwargs in ([] if filters is None else calls(filters)):
