@@ -11,7 +11,7 @@ import pandas as pd
 from . import db
 from .countries import country_name
 from .filters import Filters, quarter_label, quarters_ending
-from .i18n import fmt_change, fmt_money, fmt_pct, t
+from .i18n import fmt_change, fmt_int, fmt_money, fmt_pct, t
 from .kpis import compute_many
 
 # (key, lower is better, kind)
@@ -82,12 +82,13 @@ def summary(now: dict, before: dict, country_movers: pd.DataFrame, currency: str
         driver = country_name(direction.iloc[0]["key"], lang) if len(direction) else None
         key = "sum_revenue_driver" if driver else "sum_revenue"
         parts.append(t(key, lang, change=shown, period=period_words, country=driver or ""))
-    parts.append(t("sum_risk", lang, n=f"{now['at_risk_customers']:,}", lapsed=f"{now['lapsed_customers']:,}",
+    # (Counts through fmt_int: in quarter_table's rows a count the other quarters lack is a float, 51201.0.)
+    parts.append(t("sum_risk", lang, n=fmt_int(now["at_risk_customers"]), lapsed=fmt_int(now["lapsed_customers"]),
                    money=fmt_money(now["revenue_at_risk"], currency, lang)))
     if now.get("top_country"):
         parts.append(t("sum_concentration", lang, country=country_name(now["top_country"], lang),
                        share=fmt_pct(now["top_country_share_pct"])))
     if now.get("sla_breach_pct") is not None:
         parts.append(t("sum_complaints", lang, breach=fmt_pct(now["sla_breach_pct"]),
-                       open=f"{now['open_complaints']:,}", overdue=f"{now['overdue_actions']:,}"))
+                       open=fmt_int(now["open_complaints"]), overdue=fmt_int(now["overdue_actions"])))
     return t("sentence_sep", lang).join(parts) + t("sentence_end", lang)

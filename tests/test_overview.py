@@ -90,6 +90,8 @@ def test_summary_follows_the_quarter_and_matches_the_kpis(app_env):
     assert f"Revenue {fmt_pct(change, signed=True)} against 2026Q2" in first
     assert f"{q3['at_risk_customers']:,} customers at risk" in first
     assert f"{fmt_pct(q3['sla_breach_pct'])} of complaints missed their SLA" in first
+    # Every count as a whole number (the last quarter's open complaints and overdue actions came out as 51,201.0).
+    assert f"{q3['open_complaints']:,} open, {q3['overdue_actions']:,} corrective actions overdue" in first
 
     at.selectbox(key="period").set_value("2025Q4").run()
     second = summary_text(at)
