@@ -167,6 +167,14 @@ def test_meeting_mode_shows_a_table_s_first_columns_and_downloads_them_all():
     assert at.session_state["download_columns"] == list("ABCDEFGH")
 
 
+def _wait_for_warm_ups() -> None:
+    """Until the first-view warm-ups other tests' app runs started (ui.warm_first_views) have finished."""
+    import threading
+    for thread in threading.enumerate():
+        if thread.name == "first views":
+            thread.join(timeout=120)
+
+
 def test_every_page_s_first_view_is_ready_before_a_visitor_asks(app_env, tmp_path, monkeypatch):
     """ui.warm_first_views works out the first view of every page (cockpit/first_views.py) into the cache the pages
     read: after it, opening each page with the default filters works nothing out again, which holds that the list
@@ -183,10 +191,7 @@ def test_every_page_s_first_view_is_ready_before_a_visitor_asks(app_env, tmp_pat
     assert ui.warm_first_views(first_views.calls, after_s=0) is None  # once per database version
     # Warm-ups that earlier tests' app runs started (other database files) finish first: the spies below must see
     # only what this test's page runs work out.
-    import threading
-    for thread in threading.enumerate():
-        if thread.name == "first views":
-            thread.join(timeout=120)
+    _wait_for_warm_ups()
     asked = []
     any_day = Filters(SAMPLE_Q3[0], SAMPLE_Q3[1], all_customers=True)
     for function, *_ in first_views.calls(any_day):
@@ -211,6 +216,7 @@ def test_the_warm_up_waits_while_a_visitor_s_page_runs(app_env, tmp_path, monkey
     from cockpit import first_views, regions
     from tests.conftest import copy_db
     monkeypatch.setenv("COCKPIT_DB", str(copy_db(app_env, tmp_path)))
+    _wait_for_warm_ups()
     asked = []
     monkeypatch.setattr(first_views, "calls", lambda f: [(regions.view, f, (), {})])
     monkeypatch.setattr(ui, "_cached_call", lambda *args: asked.append(args[2]))
