@@ -174,7 +174,11 @@ def warm_first_views(calls: Callable[[Filters], list[tuple]], after_s: float = W
 
     def work() -> None:
         time.sleep(after_s)
-        filters = first_view(_open(*key))
+        try:
+            filters = first_view(_open(*key))
+        except Exception:  # noqa: BLE001 - the file was replaced or removed meanwhile: nothing to warm
+            logging.getLogger("cockpit").warning("first views of %s not worked out: the file is gone", key[0])
+            return
         for function, its_filters, args, kwargs in ([] if filters is None else calls(filters)):
             with _RUNS_IDLE:
                 _RUNS_IDLE.wait_for(lambda: _RUNS[0] == 0)
