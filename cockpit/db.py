@@ -103,11 +103,6 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
-    """Run queries/<name>.sql with the named parameters it uses (DuckDB refuses unused ones)."""
-    return _run(con, name, params)
-
-
 def concurrently(*calls):
     """The results of zero-argument calls (each running its queries on cursors of its own), two at a time: DuckDB
     releases the GIL while it works, so a page's independent queries share the machine's two cores."""
@@ -116,7 +111,8 @@ def concurrently(*calls):
         return [f.result() for f in [pool.submit(call) for call in calls]]
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
+def run(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
+    """Run queries/<name>.sql with the named parameters it uses (DuckDB refuses unused ones)."""
     cur = con.cursor()
     try:
         table = _relation(cur, name, params).to_arrow_table()

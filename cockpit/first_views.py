@@ -13,7 +13,6 @@ from .filters import Filters
 def calls(filters: Filters) -> list[tuple]:
     """(function, its filters, the arguments after them, kwargs) of every page's first view for `filters` (a calendar
     quarter, as the default period is)."""
-    every_default = records.VIEW_DEFAULTS | {"fix_rep": None, "migration_quarters": None, "customer": None}
     return [
         # The Overview: its eight quarters, the movers against the quarter before, the months and the year before.
         (ov.quarters, filters, (), {}),
@@ -22,6 +21,6 @@ def calls(filters: Filters) -> list[tuple]:
         (ov.revenue_by_month, filters.year_before(), (), {}),
         (regions.view, filters, (), {}),
         (complaints.view, filters, ("calendar", complaints.WorkCalendar(), None), {"every_dim": True}),
-        (records.view, filters, (), every_default),
+        (records.view, filters, (), dict(records.VIEW_DEFAULTS)),  # (the rep, quarters and customer: None)
         (churn.view, filters, (churn.RhythmRules(), (), (), None), {}),
     ]
