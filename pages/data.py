@@ -131,7 +131,8 @@ if saved:
                 st.success(t("import_done", L, load=fmt_int(report.rows_loaded), quarantine=fmt_int(report.rows_quarantined),
                              sec=f"{report.seconds:.1f}"))
                 if report.rebuilt_customers is not None:
-                    st.caption(t("import_top_up", L, n=fmt_int(report.rebuilt_customers)))
+                    st.caption(t("import_top_up", L, n=fmt_int(report.rebuilt_customers)) + (
+                        " " + t("import_top_up_from", L, day=report.rebuilt_from.isoformat()) if report.rebuilt_from else ""))
                 st.cache_data.clear()
             if report.reasons:
                 st.markdown(f"**{t('check_reasons', L)}**")

@@ -597,3 +597,58 @@ def test_a_top_up_that_changes_the_history_builds_the_summary_tables_a_full_buil
         [("C77777", "ES", "2024-01-15"), ("C88888", "FR", "2024-02-10")]
     tables = assert_same_tables(tmp_path / "full.duckdb", tmp_path / "top.duckdb")
     assert {"customer_day", "period_facts", "customer_rhythm", "customer_snapshot", "complaint_facts"} <= set(tables)
+
+
+def test_a_re_export_of_the_last_months_rebuilds_the_states_from_its_first_day_as_a_full_build(tmp_path, monkeypatch):
+    """The last two months of order lines exported again, some changed (amounts, a line moved to another customer, a
+    line added to an order of the window), with the next month's lines, into the sample company: the quarter-end
+    states before the re-export's first day are kept for customers whose only change is lines, and every table
+    equals, table by table, a full build of the same import. C77777 returned goods long before the window and
+    places its first order in it: its first order day, which its earlier states show, changes. A line added to an
+    order of half a year before changes that order's total on its own day: the states are built again from there."""
+    import datetime as dt
+
+    from cockpit.importer import run as run_module
+    from tests.same_tables import assert_same_tables
+    run_import([ROOT / "data" / "sample"], tmp_path / "top.duckdb", currency="USD")
+    (first,), = q(tmp_path / "top.duckdb", "select min(ordered_on) + 20 from orders")
+    early = tmp_path / "early"
+    early.mkdir()
+    write(early / "orders.csv", "Order No.,Line,Customer ID,Order Date,Amount,Currency,Country\n"
+                                f"SO770001,1,C77777,{first},-50,USD,Spain\n")
+    run_import([early], tmp_path / "top.duckdb")
+    shutil.copy(tmp_path / "top.duckdb", tmp_path / "full.duckdb")
+    (last,), = q(tmp_path / "top.duckdb", "select max(ordered_on) from orders")
+    since = last - dt.timedelta(days=60)
+    window = pd.DataFrame(q(tmp_path / "top.duckdb", f"""
+        select order_id, line_no, customer_id, ordered_on::varchar, amount, currency, country_raw
+        from orders where ordered_on > '{since}' order by order_id, line_no"""),
+        columns=["Order No.", "Line", "Customer ID", "Order Date", "Amount", "Currency", "Country"])
+    assert len(window) > 20
+    window.loc[window.index[:5], "Amount"] *= 1.5                        # amounts changed
+    moved = window.index[7]
+    window.loc[moved, "Customer ID"] = "C10001" if window.at[moved, "Customer ID"] != "C10001" else "C10002"
+    added = window.iloc[[10]].assign(Line=99, **{"Order Date": str(last - dt.timedelta(days=5))})  # a line added
+    later = window.iloc[[0, 3]].assign(**{"Order No.": ["SO990001", "SO990002"], "Line": 1,
+                                          "Order Date": str(last + dt.timedelta(days=20))})
+    return_first = pd.DataFrame([["SO770002", 1, "C77777", str(since + dt.timedelta(days=10)), 900.0, "USD", "Spain"]],
+                                columns=window.columns)
+    # A line added to an order of half a year before: that order's total changes on its own day, before the window.
+    (old_order, old_customer), = q(tmp_path / "top.duckdb", f"""
+        select order_id, any_value(customer_id) from orders group by order_id
+        having min(ordered_on) between '{last - dt.timedelta(days=200)}' and '{last - dt.timedelta(days=150)}'
+        order by order_id limit 1""")
+    old_order_grows = pd.DataFrame([[old_order, 99, old_customer, str(last + dt.timedelta(days=20)), 5e6, "USD", None]],
+                                   columns=window.columns)
+    changes = tmp_path / "changes"
+    changes.mkdir()
+    pd.concat([window, added, later, return_first, old_order_grows]).to_csv(changes / "orders.csv", index=False)
+    top = run_import([changes], tmp_path / "top.duckdb")
+    assert top.rebuilt_customers is not None and first < top.rebuilt_from <= last - dt.timedelta(days=150)
+    assert "quarter-end states from" in top.text()
+    monkeypatch.setattr(run_module, "top_up_possible", lambda con: False)
+    run_import([changes], tmp_path / "full.duckdb")
+    assert q(tmp_path / "top.duckdb", "select first_order_on::varchar from customer_facts where customer_id = 'C77777'") \
+        == [(str(since + dt.timedelta(days=10)),)]
+    tables = assert_same_tables(tmp_path / "full.duckdb", tmp_path / "top.duckdb")
+    assert {"customer_day", "period_facts", "customer_rhythm", "customer_snapshot"} <= set(tables)

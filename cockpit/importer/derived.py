@@ -3,6 +3,7 @@ pairs), and bringing an older database to this version's tables."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import time
 from pathlib import Path
@@ -37,7 +38,8 @@ _FRESH = ("drop table if exists customer_day", "drop table if exists customer_fa
           "drop table if exists complaint_facts", "drop table if exists customer_rhythm",
           "drop table if exists customer_snapshot")
 _SCOPE_DONE = ("drop macro if exists in_scope", "drop table if exists derived_scope",
-               "drop table if exists complaint_owners_before",
+               "drop table if exists derived_scope_day",
+               "drop table if exists customers_before", "drop table if exists complaints_before",
                # Page views and quarter KPIs earlier versions stored (the pages now compute every view live).
                "drop table if exists quarter_kpis", "drop table if exists regions_views",
                "drop table if exists churn_views", "drop table if exists complaints_views",
@@ -55,18 +57,33 @@ def top_up_possible(con) -> bool:
     return bool(version) and version[0] == DERIVED_VERSION and lines
 
 
+_SCOPE_STATEMENTS = ("every customer", "customers_before", "complaints_before", "derived_scope", "derived_scope_day",
+                     "in_scope", "facts_before", "state_scope")
+
+
+def _scope_sql() -> dict[str, str]:
+    """derived_scope.sql's statements by the name of what each makes (its comments say when each runs)."""
+    statements = split_sql((SQL_DIR / "derived_scope.sql").read_text(encoding="utf-8"))
+    assert len(statements) == len(_SCOPE_STATEMENTS), "derived_scope.sql and _SCOPE_STATEMENTS disagree"
+    return dict(zip(_SCOPE_STATEMENTS, statements))
+
+
 def before_top_up(con) -> None:
     """Before the merge of a top-up: what derived_scope.sql needs to know of the database as it was."""
-    con.execute(split_sql((SQL_DIR / "derived_scope.sql").read_text(encoding="utf-8"))[1])
+    sql = _scope_sql()
+    con.execute(sql["customers_before"])
+    con.execute(sql["complaints_before"])
 
 
-def top_up_scope(con, import_id: int) -> int:
+def top_up_scope(con, import_id: int) -> tuple[int, dt.date | None]:
     """After the merge of a top-up, before its order lines are written: derived_scope, the customers whose derived
-    rows it changes (derived_scope.sql). Returns how many."""
-    _, _, scope, in_scope = split_sql((SQL_DIR / "derived_scope.sql").read_text(encoding="utf-8"))
-    con.execute(scope, {"import_id": import_id})
-    con.execute(in_scope)
-    return con.execute("select count(*) from derived_scope").fetchone()[0]
+    rows it changes, and derived_scope_day, the first day whose rows its lines change (derived_scope.sql).
+    Returns how many customers, and that day (None when the import brings no dated line)."""
+    sql = _scope_sql()
+    con.execute(sql["derived_scope"], {"import_id": import_id})
+    con.execute(sql["derived_scope_day"], {"import_id": import_id})
+    con.execute(sql["in_scope"])
+    return con.execute("select (select count(*) from derived_scope), (select first_day from derived_scope_day)").fetchone()
 
 
 def build_derived(con, duplicates: Beside | None = None, one_part_per_order: bool = False,
@@ -79,10 +96,12 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     con.register("regions_df", pd.DataFrame(ctry.country_regions()))
     con.execute("create or replace table country_regions as select * from regions_df")
     con.unregister("regions_df")
-    if not top_up:
+    if top_up:
+        con.execute(_scope_sql()["facts_before"])
+    else:
         for statement in _FRESH:
             con.execute(statement)
-        con.execute(split_sql((SQL_DIR / "derived_scope.sql").read_text(encoding="utf-8"))[0])
+        con.execute(_scope_sql()["every customer"])
     parts, totals, one_part_totals, *rest = split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8"))
     cut = rest.index("drop view order_parts") + 1
     day_statements, others = rest[:cut], rest[cut:]
@@ -124,8 +143,11 @@ def _build_customer_state(con, top_up: bool = False) -> None:
     statement as make about SNAPSHOT_ROWS customer rows (at least one): one statement for all of them held every
     quarter end's customers in one aggregation, which ran out of the import's memory on a six-year history (10 M
     lines, 200,000 customers, 24 quarter ends); four at a time for every company made a small file whose dates span
-    centuries (4,400 quarter ends) take ~50 s. After a top-up, the quarter ends held already are built again for
-    the customers in derived_scope only, and a quarter end new to the data for every customer."""
+    centuries (4,400 quarter ends) take ~50 s. After a top-up, a quarter end new to the data is built for every
+    customer, and of the quarter ends held already only the touched customers' rows that can have changed:
+    every one of a customer whose record, complaints, home country or first order day changed (state_scope), and
+    for the others those on or after the first day the import's lines change (derived_scope_day). A state as of an
+    earlier day reads only lines, rhythm and money of days before it, which the import left as they were."""
     live, quarter_ends, create, insert, *rest = split_sql((SQL_DIR / "customer_state.sql").read_text(encoding="utf-8"))
     con.execute(live)
     ends = con.execute(quarter_ends).fetchone()[0] or []
@@ -133,12 +155,24 @@ def _build_customer_state(con, top_up: bool = False) -> None:
     customers = con.execute("select count(*) from customers").fetchone()[0]
     todo = [(ends, None, customers)]
     if top_up:
+        con.execute(_scope_sql()["state_scope"])
+        first_day = con.execute("select first_day from derived_scope_day").fetchone()[0]
         held = {d for (d,) in con.execute("select as_of from snapshot_days").fetchall()}
-        con.execute("delete from customer_snapshot where not list_contains($ends, as_of) or in_scope(customer_id)",
-                    {"ends": ends})
-        only = [c for (c,) in con.execute("select customer_id from derived_scope").fetchall()]
-        todo = [([d for d in ends if d in held], only, len(only)), ([d for d in ends if d not in held], None, customers)]
+        con.execute("delete from customer_snapshot where not list_contains($ends, as_of) "
+                    "or customer_id in (select customer_id from state_scope where whole_history) "
+                    "or (as_of >= $first_day and customer_id in (select customer_id from state_scope))",
+                    {"ends": ends, "first_day": first_day})
+        whole, lines_only = [], []
+        for customer_id, whole_history in con.execute("select customer_id, whole_history from state_scope").fetchall():
+            (whole if whole_history else lines_only).append(customer_id)
+        changed = [d for d in ends if d in held and first_day is not None and d >= first_day]
+        todo = [([d for d in ends if d in held], whole, len(whole)), (changed, lines_only, len(lines_only)),
+                ([d for d in ends if d not in held], None, customers)]
+        con.execute("drop table if exists state_scope")
+        con.execute("drop table if exists facts_before")
     for days, only, count in todo:
+        if only is not None and not only:
+            continue
         batch = max(1, SNAPSHOT_ROWS // max(count, 1))
         for i in range(0, len(days), batch):
             con.execute(insert, {"days": days[i:i + batch], "only": only})

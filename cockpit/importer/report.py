@@ -3,6 +3,7 @@ the CLI and as a dict for --json and the Data page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -29,6 +30,9 @@ class Report:
     table_counts: dict = field(default_factory=dict)
     # Customers whose summary tables this import built again (a top-up); None: every customer's (a full build).
     rebuilt_customers: int | None = None
+    # The first day whose rows a top-up's order lines change: of the customers whose only change is lines, the
+    # quarter-end states before it are kept (None: no dated line, or a full build).
+    rebuilt_from: dt.date | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -38,6 +42,7 @@ class Report:
             "reasons": dict(self.reasons), "unresolved_countries": dict(self.unresolved_countries),
             "placeholder_customers": self.placeholder_customers, "notes": self.notes,
             "table_counts": self.table_counts, "rebuilt_customers": self.rebuilt_customers,
+            "rebuilt_from": self.rebuilt_from.isoformat() if self.rebuilt_from else None,
             "seconds": round(self.seconds, 2),
         }
 
@@ -67,7 +72,9 @@ class Report:
         lines += [f"Note: {n}" for n in self.notes]
         if self.written and self.rebuilt_customers is not None:
             lines.append(f"Summary tables built again for the {self.rebuilt_customers:,} customer(s) this import "
-                         "touched (the others' are unchanged)")
+                         "touched (the others' are unchanged)" + (
+                             f"; their quarter-end states from {self.rebuilt_from.isoformat()} on where only their "
+                             "order lines changed" if self.rebuilt_from else ""))
         if self.table_counts:
             lines.append(("Database now holds: " if self.written else "After this import the database would hold: ")
                          + ", ".join(f"{k} {v:,}" for k, v in self.table_counts.items()))

@@ -98,7 +98,7 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
                     before_top_up(con)
                 empty_columns = merge_all(con, frames, orders, import_id, report)
                 if top_up:
-                    report.rebuilt_customers = top_up_scope(con, import_id)
+                    report.rebuilt_customers, report.rebuilt_from = top_up_scope(con, import_id)
                 # The customer list is final: its duplicate search (Python and rapidfuzz, on its own cursor and thread)
                 # runs beside the orders write. Beside the summary tables instead, it met `customer_day` at that
                 # statement's memory peak: the import reached 2.05 GB in some runs (1.75-1.87 GB this way).
