@@ -181,7 +181,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_column": {"en": "Column", "zh": "列"},
     "col_reason_q": {"en": "Reason", "zh": "原因"},
     "import_top_up": {"en": "A top-up: the summary tables were built again for the {n} customer(s) this import touched; the others' are unchanged.", "zh": "增量导入：仅重建了本次导入涉及的 {n} 个客户的汇总表，其他客户的汇总表不变。"},
-    "import_top_up_from": {"en": "Of customers whose only change is order lines, the quarter-end states from {day} on were built again.", "zh": "仅订单行有变化的客户，只重建了 {day} 起的季末状态。"},
+    "import_top_up_from": {"en": "Of customers whose only change is order lines, only the rows from {day} on were built again.", "zh": "仅订单行有变化的客户，只重建了 {day} 起的数据行。"},
     "import_done": {"en": "Imported: {load} rows loaded, {quarantine} quarantined, in {sec} s. Every page now shows the new data.", "zh": "导入完成：载入 {load} 行，隔离 {quarantine} 行，用时 {sec} 秒。所有页面已显示新数据。"},
     "import_refused": {"en": "Import refused; the database was not changed.", "zh": "导入被拒绝，数据库未做任何改动。"},
     "save_preset": {"en": "Save this mapping as a preset", "zh": "将此映射保存为预设"},

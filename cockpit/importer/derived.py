@@ -37,7 +37,9 @@ _FRESH = ("drop table if exists customer_day", "drop table if exists customer_fa
           "drop table if exists customer_record_facts", "drop table if exists period_facts",
           "drop table if exists complaint_facts", "drop table if exists customer_rhythm",
           "drop table if exists customer_snapshot")
-_SCOPE_DONE = ("drop macro if exists in_scope", "drop table if exists derived_scope",
+_SCOPE_DONE = ("drop macro if exists in_scope", "drop macro if exists in_scope_from", "drop macro if exists in_state_scope",
+               "drop macro if exists in_state_scope_from", "drop table if exists state_scope",
+               "drop table if exists facts_before", "drop table if exists derived_scope",
                "drop table if exists derived_scope_day",
                "drop table if exists customers_before", "drop table if exists complaints_before",
                # Page views and quarter KPIs earlier versions stored (the pages now compute every view live).
@@ -57,8 +59,10 @@ def top_up_possible(con) -> bool:
     return bool(version) and version[0] == DERIVED_VERSION and lines
 
 
-_SCOPE_STATEMENTS = ("every customer", "customers_before", "complaints_before", "derived_scope", "derived_scope_day",
-                     "in_scope", "facts_before", "state_scope")
+_SCOPE_STATEMENTS = ("every row: in_scope", "every row: in_scope_from", "every row: in_state_scope",
+                     "every row: in_state_scope_from", "customers_before", "complaints_before", "derived_scope",
+                     "derived_scope_day", "in_scope", "in_scope_from", "facts_before", "state_scope", "in_state_scope",
+                     "in_state_scope_from")
 
 
 def _scope_sql() -> dict[str, str]:
@@ -81,8 +85,9 @@ def top_up_scope(con, import_id: int) -> tuple[int, dt.date | None]:
     Returns how many customers, and that day (None when the import brings no dated line)."""
     sql = _scope_sql()
     con.execute(sql["derived_scope"], {"import_id": import_id})
-    con.execute(sql["derived_scope_day"], {"import_id": import_id})
+    con.execute(sql["derived_scope_day"])
     con.execute(sql["in_scope"])
+    con.execute(sql["in_scope_from"])
     return con.execute("select (select count(*) from derived_scope), (select first_day from derived_scope_day)").fetchone()
 
 
@@ -96,12 +101,15 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     con.register("regions_df", pd.DataFrame(ctry.country_regions()))
     con.execute("create or replace table country_regions as select * from regions_df")
     con.unregister("regions_df")
+    scope = _scope_sql()
     if top_up:
-        con.execute(_scope_sql()["facts_before"])
+        con.execute(scope["facts_before"])
     else:
         for statement in _FRESH:
             con.execute(statement)
-        con.execute(_scope_sql()["every customer"])
+        for name in ("every row: in_scope", "every row: in_scope_from", "every row: in_state_scope",
+                     "every row: in_state_scope_from"):
+            con.execute(scope[name])
     parts, totals, one_part_totals, *rest = split_sql((SQL_DIR / "build_derived.sql").read_text(encoding="utf-8"))
     cut = rest.index("drop view order_parts") + 1
     day_statements, others = rest[:cut], rest[cut:]
@@ -115,6 +123,10 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     try:
         for stmt in others:
             con.execute(stmt)
+            if top_up and stmt == "drop view customer_facts_rows":
+                # customer_facts is built again: which touched customers' other rows change on every day.
+                for name in ("state_scope", "in_state_scope", "in_state_scope_from"):
+                    con.execute(scope[name])
     finally:
         rhythm_rows.wait()
     rows = rhythm_rows.result()
@@ -147,7 +159,8 @@ def _build_customer_state(con, top_up: bool = False) -> None:
     customer, and of the quarter ends held already only the touched customers' rows that can have changed:
     every one of a customer whose record, complaints, home country or first order day changed (state_scope), and
     for the others those on or after the first day the import's lines change (derived_scope_day). A state as of an
-    earlier day reads only lines, rhythm and money of days before it, which the import left as they were."""
+    earlier day reads only lines, rhythm and money of days before it, which the import left as they were. A
+    customer new to the database has state from their first line on, which is on or after that day."""
     live, quarter_ends, create, insert, *rest = split_sql((SQL_DIR / "customer_state.sql").read_text(encoding="utf-8"))
     con.execute(live)
     ends = con.execute(quarter_ends).fetchone()[0] or []
@@ -155,21 +168,19 @@ def _build_customer_state(con, top_up: bool = False) -> None:
     customers = con.execute("select count(*) from customers").fetchone()[0]
     todo = [(ends, None, customers)]
     if top_up:
-        con.execute(_scope_sql()["state_scope"])
         first_day = con.execute("select first_day from derived_scope_day").fetchone()[0]
         held = {d for (d,) in con.execute("select as_of from snapshot_days").fetchall()}
         con.execute("delete from customer_snapshot where not list_contains($ends, as_of) "
-                    "or customer_id in (select customer_id from state_scope where whole_history) "
+                    "or customer_id in (select customer_id from state_scope where whole_history and not new_customer) "
                     "or (as_of >= $first_day and customer_id in (select customer_id from state_scope))",
                     {"ends": ends, "first_day": first_day})
         whole, lines_only = [], []
-        for customer_id, whole_history in con.execute("select customer_id, whole_history from state_scope").fetchall():
+        for customer_id, whole_history in con.execute(
+                "select customer_id, whole_history and not new_customer from state_scope").fetchall():
             (whole if whole_history else lines_only).append(customer_id)
         changed = [d for d in ends if d in held and first_day is not None and d >= first_day]
         todo = [([d for d in ends if d in held], whole, len(whole)), (changed, lines_only, len(lines_only)),
                 ([d for d in ends if d not in held], None, customers)]
-        con.execute("drop table if exists state_scope")
-        con.execute("drop table if exists facts_before")
     for days, only, count in todo:
         if only is not None and not only:
             continue

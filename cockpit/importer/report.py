@@ -31,7 +31,7 @@ class Report:
     # Customers whose summary tables this import built again (a top-up); None: every customer's (a full build).
     rebuilt_customers: int | None = None
     # The first day whose rows a top-up's order lines change: of the customers whose only change is lines, the
-    # quarter-end states before it are kept (None: no dated line, or a full build).
+    # rows of earlier days are kept (None: no dated line, or a full build).
     rebuilt_from: dt.date | None = None
 
     def as_dict(self) -> dict:
@@ -73,8 +73,8 @@ class Report:
         if self.written and self.rebuilt_customers is not None:
             lines.append(f"Summary tables built again for the {self.rebuilt_customers:,} customer(s) this import "
                          "touched (the others' are unchanged)" + (
-                             f"; their quarter-end states from {self.rebuilt_from.isoformat()} on where only their "
-                             "order lines changed" if self.rebuilt_from else ""))
+                             f"; of those whose only change is order lines, the rows from {self.rebuilt_from.isoformat()} on"
+                             if self.rebuilt_from else ""))
         if self.table_counts:
             lines.append(("Database now holds: " if self.written else "After this import the database would hold: ")
                          + ", ".join(f"{k} {v:,}" for k, v in self.table_counts.items()))
