@@ -3,7 +3,6 @@ import json
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest

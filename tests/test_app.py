@@ -3,7 +3,6 @@ import datetime as dt
 import shutil
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit import ui

@@ -327,7 +327,6 @@ def metric_value(page, label: str) -> str:
 
 
 def test_upload_import_and_roll_back_through_the_data_page(server, browser, tmp_path):
-    import hashlib
     base, db = server
     gbk = tmp_path / "订单_2026Q3.csv"
     gbk.write_bytes(("订单号,客户编号,客户名称,国家,下单日期,金额,币种\n"
@@ -353,6 +352,8 @@ def test_upload_import_and_roll_back_through_the_data_page(server, browser, tmp_
         # Lines without exchange rates into a database that holds lines: a top-up, whose summary tables are built
         # again for its three (new) customers only, and the page says so.
         page.get_by_text("A top-up: the summary tables were built again for the 3 customer(s)").first.wait_for(timeout=10000)
+        # ...of the days from the first one its lines bring.
+        assert "only the rows from 2026-08-03 on were built again" in page.inner_text("[data-testid=stMain]")
 
         page.goto(f"{base}/?lang=en")
         wait_idle(page)

@@ -1,5 +1,4 @@
 """Churn page and KPIs against independent pandas computations (tests/independent.py)."""
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -20,7 +19,6 @@ def metric(at, label):
 
 
 def funnel_from_chart(at) -> list[int]:
-    import plotly.io as pio
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         for trace in spec["data"]:

@@ -356,7 +356,6 @@ def test_the_customers_view_cards_are_the_kpi_definitions(sample_con):
 
 
 def test_customers_view_settings_and_filters(sample_con):
-    from cockpit import kpis
     from cockpit.filters import Filters
     f = first_view(sample_con)
     base = records.view(sample_con, f)
@@ -398,7 +397,6 @@ def _same_with_customer(picked, joined):
 def test_customer_360_alone_equals_the_view_with_that_customer(sample_con):
     """Picking a customer in the 360 reads that customer's record alone (records.customer_360) and puts it into the
     view without a customer; the result must be what view(customer=...) works out from every record."""
-    from cockpit import kpis
     from cockpit.filters import Filters
     f = first_view(sample_con)
     mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)  # not a quarter end
@@ -484,7 +482,6 @@ def test_abc_migration_by_hand(tmp_path):
 def test_view_lists_are_the_whole_lists_for_the_viewer(sample_con):
     """What the Customers page's downloads write (records.view_lists): every row the cards count, for the viewer
     signed in (a restricted viewer's lists hold only their reps' customers)."""
-    from cockpit import kpis
     f = first_view(sample_con)
     base = records.view(sample_con, f)
     whole = records.view_lists(sample_con, f, {"all_customers": True, "visible_reps": []}, dict(records.VIEW_DEFAULTS))
@@ -503,7 +500,6 @@ def test_fix_list_and_migration_alone_equal_the_view_with_those_settings(sample_
     (migration_part), with and without another customer's 360, put into the view with every one of those at its
     default: the same as view() with those settings, for the whole company, a country, a restricted viewer and a
     day that is not a quarter end."""
-    from cockpit import kpis
     from cockpit.filters import Filters
     f = first_view(sample_con)
     mid = Filters(f.date_from, f.date_from + dt.timedelta(days=40), all_customers=True)

@@ -1,7 +1,5 @@
 """Parsers for the values found in real exports: dates, money, countries, headers, encodings."""
-import datetime as dt
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -15,7 +15,7 @@ from cockpit.complaints import DEFAULT_TARGETS, sla_params
 
 # A value for every parameter any query takes; run() passes each query only its own.
 PARAMS = FILTERS.params() | RhythmRules().params() | {
-    "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"], "as_ofs": [dt.date(2025, 12, 31)], "trend": True,
+    "as_of": dt.date(2025, 12, 31), "lang": "en", "cohorts": ["2024Q1"], "channels": ["Canton Fair"], "trend": True,
     "ly_from": dt.date(2024, 1, 1), "ly_to": dt.date(2024, 12, 31),
     "history_days": 365, "recurrence_days": 180, "stale_days": 365, "pool_days": 180, "a_pct": 80.0, "b_pct": 95.0, "max_rows": 50, "age_bounds_days": [0, 1, 3, 7, 30],
     "customer_id": "C10002", "quarter_start": dt.date(2026, 7, 1), "group": "subregion", "drop_countries": ["US"], "drop_pct": 20.0, "lose_top_n": 2, "fx_currency": "EUR", "fx_move_pct": -10.0, "by_customer": True, "newest": 50, "with_day_counts": True,
