@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import db
+from .i18n import t
 from .importer import ImportFailed, plan_text, run_import
 
 
@@ -15,7 +16,8 @@ def _bar(stream=sys.stderr):
     state = {"last": -1}
     interactive = stream.isatty()
 
-    def progress(fraction: float, message: str) -> None:
+    def progress(fraction: float, step: str, **values) -> None:
+        message = t(step, "en", **values)
         pct = int(fraction * 100)
         if pct == state["last"]:
             return

@@ -13,6 +13,13 @@ from cockpit.schema import TABLES
 from cockpit.i18n import fmt_int, t
 
 L = ui.lang()
+
+
+def field_label(name: str) -> str:
+    """A field of the data model in the viewer's words (each table's fields have distinct words: tests/test_import.py)."""
+    return name if name == "—" else t(f"import_field_{name}", L)
+
+
 ui.page_filters()
 st.title(t("page_data", L))
 if ui.current_user().role != "executive":
@@ -104,7 +111,7 @@ if saved:
                 mkey = f"map_{i}_{table}_{j}_{header}"
                 if st.session_state.get(mkey) not in fields:
                     st.session_state[mkey] = by_header.get(header, "—") if by_header.get(header) in fields else "—"
-                picked = cols[j % 4].selectbox(header, fields, key=mkey)
+                picked = cols[j % 4].selectbox(header, fields, key=mkey, format_func=field_label)
                 if picked != "—" and picked not in columns:
                     columns[picked] = header
             st.markdown(f"**{t('preview', L)}**")
@@ -126,7 +133,7 @@ if saved:
                 bar = st.progress(0.0)
                 report = run_import(saved, target, specs=reviewed, replace=replace,
                                     imported_by=(ui.current_user().username if st.session_state.get("_user") else ui.DEMO_IMPORTER),
-                                    progress=lambda f, m: bar.progress(min(1.0, f), text=m))
+                                    progress=lambda f, step, **v: bar.progress(min(1.0, f), text=t(step, L, **v)))
                 ui.audit("import", files=[p.name for p in saved], rows_loaded=report.rows_loaded, replace=replace)
                 st.success(t("import_done", L, load=fmt_int(report.rows_loaded), quarantine=fmt_int(report.rows_quarantined),
                              sec=f"{report.seconds:.1f}"))

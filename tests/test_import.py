@@ -652,3 +652,30 @@ def test_a_re_export_of_the_last_months_rebuilds_the_rows_from_its_first_day_as_
         == [(str(since + dt.timedelta(days=10)),)]
     tables = assert_same_tables(tmp_path / "full.duckdb", tmp_path / "top.duckdb")
     assert {"customer_day", "period_facts", "customer_rhythm", "customer_snapshot"} <= set(tables)
+
+
+def test_every_import_step_is_said_in_both_languages(tmp_path):
+    """The steps an import reports (the data page's progress bar, the CLI's) are words of cockpit/i18n.py, in English
+    and in Chinese: a Chinese view shows no English step."""
+    from cockpit.i18n import t
+    steps = []
+    run_import([ROOT / "data" / "sample"], tmp_path / "steps.duckdb", currency="USD",
+               progress=lambda fraction, step, **values: steps.append((fraction, step, values)))
+    assert [s for _, s, _ in steps][0] == "import_step_finding" and steps[-1][:2] == (1.0, "import_step_done")
+    assert any(s == "import_step_reading" and v.get("file") for _, s, v in steps)
+    for _, step, values in steps:
+        english, chinese = t(step, "en", **values), t(step, "zh", **values)
+        assert english != step and chinese != english
+        words = chinese.replace(values.get("file", ""), "")
+        assert not any(c.isascii() and c.isalpha() for c in words), chinese
+
+
+def test_every_field_a_column_can_be_mapped_to_has_distinct_words_in_both_languages():
+    """The data page's mapping offers each table's fields by their words (pages/data.py field_label): every field
+    has them in English and Chinese, and no two fields of one table share them."""
+    from cockpit.i18n import STRINGS
+    from cockpit.schema import TABLES
+    for table, fields in TABLES.items():
+        for lang in ("en", "zh"):
+            words = [STRINGS[f"import_field_{f.name}"][lang] for f in fields]
+            assert len(set(words)) == len(words), (table, lang, words)

@@ -11,7 +11,9 @@ import pandas as pd
 from ..readers import RawTable
 
 
-Progress = Callable[[float, str], None]
+# progress(fraction done, step, **values): step is the key of the step's words in cockpit/i18n.py (import_step_...),
+# which the CLI prints in English and the data page in the viewer's language.
+Progress = Callable[..., None]
 
 
 class ImportFailed(Exception):
@@ -54,5 +56,5 @@ class Prepared:
     dates: dict[str, str] = field(default_factory=dict)   # date field -> how its day/month order was decided
 
 
-def no_progress(_f: float, _m: str) -> None:
+def no_progress(_f: float, _step: str, **_values) -> None:
     pass

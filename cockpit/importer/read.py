@@ -35,7 +35,7 @@ def _read_found(found, digests: list, report: Report, progress: Progress) -> tup
     prepared: list[Prepared] = []
     problems: list[str] = []
     for i, (path, spec, explicit) in enumerate(found):
-        progress(0.05 + 0.55 * i / len(found), f"reading {path.name}")
+        progress(0.05 + 0.55 * i / len(found), "import_step_reading", file=path.name)
         try:
             started = time.perf_counter()
             raws = read_any(path, spec.sheet if spec else None)

@@ -32,7 +32,7 @@ def run_import(paths, db: str | Path, mapping: str | Path | None = None, currenc
     started = time.time()
     db = Path(db)
     specs = (specs or []) + load_mapping(mapping)
-    progress(0.02, "finding files")
+    progress(0.02, "import_step_finding")
     prepared, report = read_sources(paths, specs, progress)
     report.database = str(db)
     try:
@@ -71,7 +71,7 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
         if p.table in frames:
             frames[p.table].append(p.frame)
 
-    progress(0.62, "checking currencies")
+    progress(0.62, "import_step_currencies")
     reporting = (currency or "").upper() or None
 
     try:
@@ -89,7 +89,7 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
                 import_id = (con.execute("select coalesce(max(import_id), 0) + 1 from import_log").fetchone()[0])
                 report.import_id = import_id
 
-                progress(0.7, "merging records")
+                progress(0.7, "import_step_merging")
                 rates_changed = bool(frames["fx_rates"])
                 # A top-up (lines, records or complaints into a database of this version, at the rates it had)
                 # builds the derived rows of the customers it touches only; anything else builds every customer's.
@@ -118,7 +118,7 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
                         p.frame = p.frame.iloc[:0]
                 frames = None
                 pa.default_memory_pool().release_unused()
-                progress(0.8, "building summary tables")
+                progress(0.8, "import_step_summary")
                 build_derived(con, duplicates, one_part_per_order, top_up)
                 report.table_counts = dict(zip(("customers", "orders", "complaints", "pipeline_events", "fx_rates"), con.execute(
                     "select (select count(*) from customers), (select count(*) from orders), (select count(*) from complaints),"
@@ -149,7 +149,7 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
             else:
                 if _after_write:
                     _after_write()
-                progress(0.95, "swapping in the new database")
+                progress(0.95, "import_step_swapping")
         report.written = not check_only
     except duckdb.Error as exc:
         raise ImportFailed(f"import refused; the database was not changed ({exc})") from exc
@@ -157,5 +157,5 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
         report.seconds = time.time() - started
         return report
     report.seconds = time.time() - started
-    progress(1.0, "done")
+    progress(1.0, "import_step_done")
     return report
