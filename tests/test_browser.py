@@ -371,6 +371,38 @@ def test_upload_import_and_roll_back_through_the_data_page(server, browser, tmp_
     assert outside == []
 
 
+def test_an_import_in_the_chinese_view_is_said_in_chinese(server, browser, tmp_path):
+    """The data page in Chinese, through an upload and an import: the plan, the fields each column maps to, the
+    progress and the result are in Chinese (no 'done', no 'ordered_on'); the import is then rolled back."""
+    base, _ = server
+    upload = tmp_path / "订单_2026Q4.csv"
+    upload.write_bytes(("订单号,客户编号,国家,下单日期,金额,币种\n"
+                        "Z-1,Z900001,德国,2026/9/3,\"1,200.00\",USD\n").encode("gb18030"))
+    outside: list[str] = []
+    context, page = open_page(browser, f"{base}/data?lang=zh", outside, width=1366, height=768)
+    try:
+        page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
+        page.get_by_text("文件的每一列及其对应字段").first.wait_for(timeout=30000)
+        wait_idle(page)
+        text = page.inner_text("[data-testid=stMain]")
+        assert "判定为订单（明细或整单）" in text
+        mapped = [s.inner_text().strip() for s in page.locator("[data-testid=stSelectbox]").all()]
+        assert {"订单号", "客户编号", "下单日期", "金额", "币种"} <= set(mapped), mapped
+        page.get_by_role("button", name="导入", exact=True).click()
+        page.get_by_text("导入完成").first.wait_for(timeout=60000)
+        wait_idle(page)
+        text = page.evaluate(VISIBLE_TEXT)
+        assert "完成" in text and "增量导入" in text and "2026-09-03" in text
+        for phrase in STREAMLIT_UPLOADER:
+            text = text.replace(phrase, "")
+        assert sorted(set(ENGLISH_IN_ZH.findall(text))) == []
+        page.get_by_role("button", name="回滚到此版本").click()
+        page.get_by_text("已回滚到").first.wait_for(timeout=30000)
+    finally:
+        context.close()
+    assert outside == []
+
+
 def test_missing_required_column_is_refused_on_the_data_page(server, browser, tmp_path):
     import hashlib
     base, db = server
