@@ -61,7 +61,7 @@ def top_up_possible(con) -> bool:
 
 _SCOPE_STATEMENTS = ("every row: in_scope", "every row: in_scope_from", "every row: in_state_scope",
                      "every row: in_state_scope_from", "customers_before", "complaints_before", "derived_scope",
-                     "derived_scope_day", "in_scope", "in_scope_from", "facts_before", "state_scope", "in_state_scope",
+                     "derived_scope_day", "names_changed", "in_scope", "in_scope_from", "facts_before", "state_scope", "in_state_scope",
                      "in_state_scope_from")
 
 
@@ -91,12 +91,19 @@ def top_up_scope(con, import_id: int) -> tuple[int, dt.date | None]:
     return con.execute("select (select count(*) from derived_scope), (select first_day from derived_scope_day)").fetchone()
 
 
+def names_changed(con, import_id: int) -> bool:
+    """After the merge of a top-up: whether the customer list the duplicate search reads changed (a record new, or
+    its name, e-mail, phone or rep). When not, the pairs the last search found are kept as they are."""
+    return bool(con.execute(_scope_sql()["names_changed"], {"import_id": import_id}).fetchone()[0])
+
+
 def build_derived(con, duplicates: Beside | None = None, one_part_per_order: bool = False,
-                  top_up: bool = False) -> None:
+                  top_up: bool = False, keep_pairs: bool = False) -> None:
     """The summary tables (build_derived.sql) and the duplicate pairs (from `duplicates` when the import started
     the search already). top_up: derived_scope holds the customers this import touched
     (top_up_scope) and only their rows of the per-customer tables are built again; else every table is made
-    afresh for every customer. one_part_per_order: every order in the orders table is known to be one part of
+    afresh for every customer. keep_pairs: the customer list the duplicate search reads is unchanged (names_changed),
+    so customer_duplicate_pairs is kept as it is. one_part_per_order: every order in the orders table is known to be one part of
     customer_day (_runs_share_their_order_keys, over all of the table's lines)."""
     con.register("regions_df", pd.DataFrame(ctry.country_regions()))
     con.execute("create or replace table country_regions as select * from regions_df")
@@ -143,8 +150,9 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     rows = None
     _build_customer_state(con, top_up)
     started = time.perf_counter()
-    _store_duplicates(con, (duplicates or duplicate_search(con)).result())
-    timing("duplicate pairs (waiting for the search)", started)
+    if not keep_pairs:
+        _store_duplicates(con, (duplicates or duplicate_search(con)).result())
+        timing("duplicate pairs (waiting for the search)", started)
     for statement in _SCOPE_DONE:
         con.execute(statement)
     con.execute("insert or replace into settings values ('derived_version', ?)", [DERIVED_VERSION])

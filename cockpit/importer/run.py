@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from .assemble import assemble_orders
 from .connection import timing, writer
-from .derived import before_top_up, build_derived, conform_canonical, duplicate_search, top_up_possible, top_up_scope
+from .derived import (before_top_up, build_derived, conform_canonical, duplicate_search, names_changed, top_up_possible,
+                      top_up_scope)
 from .files import new_version
 from .mapping import load_mapping
 from .merge import DROP_STAGING, merge_all, whoami, write_orders
@@ -102,7 +103,9 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
                 # The customer list is final: its duplicate search (Python and rapidfuzz, on its own cursor and thread)
                 # runs beside the orders write. Beside the summary tables instead, it met `customer_day` at that
                 # statement's memory peak: the import reached 2.05 GB in some runs (1.75-1.87 GB this way).
-                duplicates = duplicate_search(con)
+                # A top-up that changed no name, e-mail, phone or rep keeps the pairs found before (no search).
+                keep_pairs = top_up and not names_changed(con, import_id)
+                duplicates = None if keep_pairs else duplicate_search(con)
                 # Known of this import's lines; it holds for the whole table only when the table held no other line.
                 one_part_per_order = write_orders(con, reporting, empty_columns, rates_changed) and orders is not None \
                     and bool(orders.attrs.get("one_part_per_order"))
@@ -119,7 +122,7 @@ def _import_prepared(prepared: list[Prepared], report: Report, db: Path, currenc
                 frames = None
                 pa.default_memory_pool().release_unused()
                 progress(0.8, "import_step_summary")
-                build_derived(con, duplicates, one_part_per_order, top_up)
+                build_derived(con, duplicates, one_part_per_order, top_up, keep_pairs)
                 report.table_counts = dict(zip(("customers", "orders", "complaints", "pipeline_events", "fx_rates"), con.execute(
                     "select (select count(*) from customers), (select count(*) from orders), (select count(*) from complaints),"
                     " (select count(*) from pipeline_events), (select count(*) from fx_rates)").fetchone()))

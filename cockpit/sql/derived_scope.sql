@@ -76,6 +76,14 @@ from (
     select ordered_on from orders where order_id in (select order_id from new_orders)
 )
 ;
+-- Whether this import wrote a customer record whose id, name, e-mail, phone or rep is new or changed: what the
+-- duplicate search reads (cockpit/records.py duplicate_pairs). Without one the pairs found before still hold.
+select exists (
+    select customer_id, customer_name, email, phone, sales_rep from customers where import_id = $import_id
+    except
+    select customer_id, customer_name, email, phone, sales_rep from customers_before
+)
+;
 -- ...a touched customer's rows, or one without a customer (lines of an order that names none: few, always built
 -- again)...
 create or replace macro in_scope(id) as id is null or id in (select customer_id from derived_scope)
