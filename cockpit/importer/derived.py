@@ -37,10 +37,10 @@ _FRESH = ("drop table if exists customer_day", "drop table if exists customer_fa
           "drop table if exists customer_record_facts", "drop table if exists period_facts",
           "drop table if exists complaint_facts", "drop table if exists customer_rhythm",
           "drop table if exists customer_snapshot")
-_SCOPE_DONE = ("drop macro if exists in_scope", "drop macro if exists in_scope_from", "drop macro if exists in_state_scope",
-               "drop macro if exists in_state_scope_from", "drop table if exists state_scope",
-               "drop table if exists facts_before", "drop table if exists derived_scope",
-               "drop table if exists derived_scope_day",
+_SCOPE_DONE = ("drop macro if exists in_scope", "drop macro if exists in_scope_from",
+               "drop macro if exists in_state_scope", "drop macro if exists in_state_scope_from",
+               "drop table if exists state_scope", "drop table if exists facts_before",
+               "drop table if exists derived_scope", "drop table if exists derived_scope_day",
                "drop table if exists customers_before", "drop table if exists complaints_before",
                # Page views and quarter KPIs earlier versions stored (the pages now compute every view live).
                "drop table if exists quarter_kpis", "drop table if exists regions_views",
@@ -61,8 +61,8 @@ def top_up_possible(con) -> bool:
 
 _SCOPE_STATEMENTS = ("every row: in_scope", "every row: in_scope_from", "every row: in_state_scope",
                      "every row: in_state_scope_from", "customers_before", "complaints_before", "derived_scope",
-                     "derived_scope_day", "names_changed", "in_scope", "in_scope_from", "facts_before", "state_scope", "in_state_scope",
-                     "in_state_scope_from")
+                     "derived_scope_day", "names_changed", "in_scope", "in_scope_from", "facts_before", "state_scope",
+                     "in_state_scope", "in_state_scope_from")
 
 
 def _scope_sql() -> dict[str, str]:
@@ -88,7 +88,8 @@ def top_up_scope(con, import_id: int) -> tuple[int, dt.date | None]:
     con.execute(sql["derived_scope_day"])
     con.execute(sql["in_scope"])
     con.execute(sql["in_scope_from"])
-    return con.execute("select (select count(*) from derived_scope), (select first_day from derived_scope_day)").fetchone()
+    return con.execute("select (select count(*) from derived_scope), (select first_day from derived_scope_day)"
+                       ).fetchone()
 
 
 def names_changed(con, import_id: int) -> bool:
@@ -102,9 +103,9 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
     """The summary tables (build_derived.sql) and the duplicate pairs (from `duplicates` when the import started
     the search already). top_up: derived_scope holds the customers this import touched
     (top_up_scope) and only their rows of the per-customer tables are built again; else every table is made
-    afresh for every customer. keep_pairs: the customer list the duplicate search reads is unchanged (names_changed),
-    so customer_duplicate_pairs is kept as it is. one_part_per_order: every order in the orders table is known to be one part of
-    customer_day (_runs_share_their_order_keys, over all of the table's lines)."""
+    afresh for every customer. keep_pairs: the customer list the duplicate search reads is unchanged
+    (names_changed), so customer_duplicate_pairs is kept as it is. one_part_per_order: every order in the orders
+    table is known to be one part of customer_day (_runs_share_their_order_keys, over all of the table's lines)."""
     con.register("regions_df", pd.DataFrame(ctry.country_regions()))
     con.execute("create or replace table country_regions as select * from regions_df")
     con.unregister("regions_df")
