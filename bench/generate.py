@@ -100,22 +100,24 @@ def generate(scale: str, out: Path, seed: int = 7, shape: str = "bench") -> dict
 TOPUP_NEW_SHARE = 0.1  # of a top-up's orders, those of customers not in the history
 
 
-def topup(scale: str, out: Path, lines: int = 100_000, seed: int = 11, shape: str = "bench") -> dict:
+def topup(scale: str, out: Path, lines: int = 100_000, seed: int = 11, shape: str = "bench",
+          new_share: float = TOPUP_NEW_SHARE) -> dict:
     """A month of new order lines (`lines` of them, orders of about three lines) dated the 30 days after the
     history of generate(scale, shape=shape): 90 % of the orders by the history's customers (weighted as there),
-    10 % by customers new this month (their records in customers.csv). Order numbers are new ('TU…'), so the
-    import adds them and changes no line of the history. CSV in out/csv."""
+    10 % (new_share) by customers new this month (their records in customers.csv; new_share 0: none, and no
+    customers.csv). Order numbers are new ('TU…'), so the import adds them and changes no line of the history. CSV in
+    out/csv."""
     _, n_customers, _ = SCALES[scale]
     start, days, zipf = SHAPES[shape]
     rng = np.random.default_rng(seed)
     n_orders = max(1, lines // 3)
     weights = np.minimum(rng.zipf(zipf, n_customers).astype(float), 5000)
     weights /= weights.sum()
-    n_new = max(1, int(n_orders * TOPUP_NEW_SHARE) // 2)
-    new_ids = np.array([f"N{i:07d}" for i in range(n_new)])
+    n_new = max(1, int(n_orders * new_share) // 2) if new_share else 0
+    new_ids = np.array([f"N{i:07d}" for i in range(n_new)], dtype="U8")
     existing = np.array([f"C{i:07d}" for i in rng.choice(n_customers, n_orders, p=weights)])
-    is_new = rng.random(n_orders) < TOPUP_NEW_SHARE
-    order_customer = np.where(is_new, new_ids[rng.integers(0, n_new, n_orders)], existing)
+    is_new = rng.random(n_orders) < new_share
+    order_customer = np.where(is_new, new_ids[rng.integers(0, max(n_new, 1), n_orders)] if n_new else "", existing)
     order_of_line = np.sort(rng.integers(0, n_orders, lines))
     first_day = start + np.timedelta64(days, "D")
     order_day = first_day + rng.integers(0, 30, n_orders).astype("timedelta64[D]")
@@ -136,8 +138,10 @@ def topup(scale: str, out: Path, lines: int = 100_000, seed: int = 11, shape: st
         "Created": str(first_day),
     })
     (out / "csv").mkdir(parents=True, exist_ok=True)
+    (out / "csv" / "customers.csv").unlink(missing_ok=True)
     for name, frame in (("customers", customers), ("order_lines", orders)):
-        pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), out / "csv" / f"{name}.csv")
+        if len(frame):
+            pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), out / "csv" / f"{name}.csv")
     return {"lines": lines, "new_customers": n_new, "first_day": str(first_day)}
 
 

@@ -16,8 +16,10 @@ def test_bench_smallest_scale(tmp_path):
     assert {r["page"] for r in rows} == {"overview", "regions", "complaints", "customers", "churn"}
     for r in rows:
         assert set(r) >= {"scale", "page", "import_lines_per_s", "cold_ms", "warm_p50_ms", "warm_p95_ms", "pandas_ms",
-                          "ratio", "peak_rss_mb", "topup_lines", "topup_s", "topup_peak_rss_mb"}
-    assert "lines/s" in proc.stdout and "top-up at 100k" in proc.stdout
+                          "ratio", "peak_rss_mb", "topup_lines", "topup_s", "topup_peak_rss_mb", "topup_known_s",
+                          "topup_known_new_customers"}
+        assert r["topup_new_customers"] > 0 and r["topup_known_new_customers"] == 0
+    assert "lines/s" in proc.stdout and "top-up at 100k" in proc.stdout and "lines of known customers" in proc.stdout
 
 
 def test_the_long_shaped_company_imports_and_reads_as_generated(tmp_path):
