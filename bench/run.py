@@ -50,11 +50,10 @@ def measure_topup(scale: str, folder: Path, db: Path, shape: str = "bench") -> d
     into a copy of the scale's database in a fresh process, as `python -m cockpit import DIR --db DB` runs it; then
     a month of as many lines, every order by a customer the history knows (no record new or changed: no duplicate
     search), into another copy."""
-    from bench.generate import topup
+    from bench.generate import TOPUP_NEW_SHARE, topup
     result = {"scale": scale, "shape": shape}
-    for suffix, new_share, folder_name in (("", None, "topup"), ("_known", 0.0, "topup-known")):
-        facts = topup(scale, folder / folder_name, TOPUP_LINES, shape=shape,
-                      **({} if new_share is None else {"new_share": new_share}))
+    for suffix, new_share, folder_name in (("", TOPUP_NEW_SHARE, "topup"), ("_known", 0.0, "topup-known")):
+        facts = topup(scale, folder / folder_name, TOPUP_LINES, shape=shape, new_share=new_share)
         target = folder / "topup.duckdb"
         shutil.copy2(db, target)  # setup, not timed: the history the top-up lands on
         os.sync()  # ...written out, so that the copy's writeback does not fall into the timed import

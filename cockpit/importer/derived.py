@@ -180,13 +180,12 @@ def _build_customer_state(con, top_up: bool = False) -> None:
         first_day = con.execute("select first_day from derived_scope_day").fetchone()[0]
         held = {d for (d,) in con.execute("select as_of from snapshot_days").fetchall()}
         con.execute("delete from customer_snapshot where not list_contains($ends, as_of) "
-                    "or customer_id in (select customer_id from state_scope where whole_history and not new_customer) "
+                    "or customer_id in (select customer_id from state_scope where whole_state) "
                     "or (as_of >= $first_day and customer_id in (select customer_id from state_scope))",
                     {"ends": ends, "first_day": first_day})
         whole, lines_only = [], []
-        for customer_id, whole_history in con.execute(
-                "select customer_id, whole_history and not new_customer from state_scope").fetchall():
-            (whole if whole_history else lines_only).append(customer_id)
+        for customer_id, whole_state in con.execute("select customer_id, whole_state from state_scope").fetchall():
+            (whole if whole_state else lines_only).append(customer_id)
         changed = [d for d in ends if d in held and first_day is not None and d >= first_day]
         todo = [([d for d in ends if d in held], whole, len(whole)), (changed, lines_only, len(lines_only)),
                 ([d for d in ends if d not in held], None, customers)]

@@ -108,15 +108,15 @@ where in_scope(customer_id)
 -- A top-up, after customer_facts is built again: the touched customers whose rows of the tables that show their
 -- record, home country, first order day or complaints change on every day (whole_history), rather than only from
 -- first_day on: a record or complaint changed, lines that moved the home country, or the first order day of a
--- customer who had lines before. new_customer: no facts before this import; such a customer has state (one row
--- per quarter end with lines on or before it: customer_state.sql) only from their first line, which is this
--- import's, on or after first_day (cockpit/importer/derived.py _build_customer_state).
+-- customer who had lines before. whole_state: the same for the quarter-end states (cockpit/importer/derived.py
+-- _build_customer_state), but for a customer new to the database, who has state (one row per quarter end with
+-- lines on or before it: customer_state.sql) only from their first line, this import's, on or after first_day.
 create or replace temp table state_scope as
 select s.customer_id,
        s.record_changed or b.customer_id is null or f.customer_id is null
        or b.home_country is distinct from f.home_country
        or (b.had_lines and b.first_order_on is distinct from f.first_order_on) as whole_history,
-       b.customer_id is null as new_customer
+       whole_history and b.customer_id is not null as whole_state
 from derived_scope s
 left join facts_before b using (customer_id)
 left join customer_facts f using (customer_id)
