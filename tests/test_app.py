@@ -225,3 +225,32 @@ def test_the_warm_up_waits_while_a_visitor_s_page_runs(app_env, tmp_path, monkey
         assert thread.is_alive() and asked == []  # waiting for the run to end
     thread.join(timeout=30)
     assert not thread.is_alive() and asked == ["cockpit.regions.view"]
+
+
+def test_a_view_is_cached_whatever_words_name_the_filters(app_env, tmp_path, monkeypatch):
+    """The cache key of a view is what it is worked out from, not the filters' display names in the viewer's
+    language (Filters.names): a country clicked on the map works out that country's view, and the map's
+    whole-company view the page read before is read again from the cache; the same view in Chinese is the English
+    one."""
+    import functools
+
+    from cockpit import regions
+    from tests.conftest import copy_db
+    monkeypatch.setenv("COCKPIT_DB", str(copy_db(app_env, tmp_path)))
+    _wait_for_warm_ups()
+    asked = []
+    original = regions.view
+
+    @functools.wraps(original)  # (computed() finds a function by its module and name)
+    def spy(con, filters, *args, **kwargs):
+        asked.append(filters.countries)
+        return original(con, filters, *args, **kwargs)
+    monkeypatch.setattr(regions, "view", spy)
+    at = make(tmp_path / "unused")  # (COCKPIT_DB above names the database)
+    at.switch_page(str(ROOT / "pages" / "regions.py")).run()
+    assert not at.exception
+    whole = asked.count(())
+    at.multiselect(key="countries").set_value(["DE"]).run()
+    assert not at.exception and asked.count(("DE",)) == 1 and asked.count(()) == whole
+    at.segmented_control(key="lang").set_value("zh").run()
+    assert not at.exception and asked.count(("DE",)) == 1 and asked.count(()) == whole
