@@ -138,6 +138,11 @@ def count_by_country_from(counts: pd.DataFrame, state: str, countries: pd.Series
 SHOWN = 500  # rows a list on the page shows (the most important first); its downloads hold every row
 
 
+def default_low_segments(segments: list[str]) -> list[str]:
+    """The segments the hidden-big-accounts list looks in by default: C, D and none, those present."""
+    return [s for s in segments if s in ("C", "D", "")]
+
+
 def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=(), low_segments=None) -> dict:
     """Everything the Churn page shows: status counts, revenue at stake, NRR / GRR and their quarters, the first
     500 flagged customers (reasons in English and Chinese), the funnel with the customers who stopped at each step
@@ -149,7 +154,7 @@ def view(con, filters, rules: RhythmRules | None = None, cohorts=(), channels=()
     funnel = lambda cohorts, channels: funnel_list(con, filters, cohorts, channels)  # noqa: E731
     segment_rows = db.run(con, "filters/segment_options", filters.viewer())
     segments = segment_rows["segment"].tolist()
-    low = [s for s in segments if s in ("C", "D", "")] if low_segments is None else list(low_segments)
+    low = default_low_segments(segments) if low_segments is None else list(low_segments)
     # Each list is cut to the rows the page shows in its query; its downloads read the whole list when clicked.
     counts, flagged_rows, retention, everyone, funnel_rows, cohort_grid, hidden, former, rates = db.concurrently(
         lambda: db.run(con, "churn/status_counts", params | {"as_ofs": [filters.date_to]}),

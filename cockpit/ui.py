@@ -134,6 +134,7 @@ def computed(function: Callable, filters: Filters, *args, **kwargs):
     into the filters here, in the page's thread, so no page can leave it out. function is passed by name so that
     this module imports no page module (the pages import it)."""
     path = db.db_path()
+    args = tuple(replace(a, names={}) if isinstance(a, Filters) else a for a in args)  # (a period compared with)
     return _cached_call(str(path), db.file_signature(path), f"{function.__module__}.{function.__qualname__}",
                         (_as_viewer(filters), *args), tuple(sorted(kwargs.items())))
 

@@ -3,6 +3,7 @@ import datetime as dt
 import shutil
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit import ui
@@ -254,3 +255,32 @@ def test_a_view_is_cached_whatever_words_name_the_filters(app_env, tmp_path, mon
     assert not at.exception and asked.count(("DE",)) == 1 and asked.count(()) == whole
     at.segmented_control(key="lang").set_value("zh").run()
     assert not at.exception and asked.count(("DE",)) == 1 and asked.count(()) == whole
+
+
+@pytest.mark.parametrize("page", ["overview", "regions", "complaints", "customers", "churn"])
+def test_a_rerun_or_the_other_language_works_nothing_out_again(app_env, tmp_path, monkeypatch, page):
+    """What a page shows is cached by what it is worked out from: a second run with nothing changed (any click on
+    the page reruns it) and the same filters in the other language read every view from the cache, for the whole
+    company and for one country. (A setting's default and a list equal to it once made two keys of one view: the
+    Churn page worked its view out again on its second run.)"""
+    import importlib
+    import types
+
+    from tests.conftest import copy_db
+    monkeypatch.setenv("COCKPIT_DB", str(copy_db(app_env, tmp_path)))
+    at = make(tmp_path / "unused")
+    if page != "overview":
+        at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
+    _wait_for_warm_ups()
+    worked_out = []
+    monkeypatch.setattr(ui, "importlib", types.SimpleNamespace(
+        import_module=lambda module: worked_out.append(module) or importlib.import_module(module)))
+    for countries in ([], ["DE"]):
+        if countries:
+            at.multiselect(key="countries").set_value(countries).run()
+            assert not at.exception
+        worked_out.clear()
+        at.run()
+        at.segmented_control(key="lang").set_value("zh").run()
+        at.segmented_control(key="lang").set_value("en").run()
+        assert not at.exception and worked_out == [], (countries, worked_out)
