@@ -30,6 +30,19 @@ if st.session_state.get("meeting"):
             "[data-testid=stMetricDelta]{font-size:1.1rem !important} h1{font-size:3rem !important}"
             "h2,h3{font-size:2.1rem !important} [data-testid=stMarkdownContainer] p{font-size:1.15rem}</style>")
 
+# The pages first: on a fresh clone's first start the sample company is built next (a few seconds), and until
+# st.navigation is called the browser shows Streamlit's list of the files in pages/ instead.
+pages = [
+    st.Page("pages/overview.py", title=t("page_overview", L), icon=":material/dashboard:", default=True),
+    st.Page("pages/regions.py", title=t("page_regions", L), icon=":material/public:", url_path="regions"),
+    st.Page("pages/complaints.py", title=t("page_complaints", L), icon=":material/support_agent:", url_path="complaints"),
+    st.Page("pages/customers.py", title=t("page_customers", L), icon=":material/contacts:", url_path="customers"),
+    st.Page("pages/churn.py", title=t("page_churn", L), icon=":material/person_remove:", url_path="churn"),
+]
+if ui.current_user().role == "executive":
+    pages.append(st.Page("pages/data.py", title=t("page_data", L), icon=":material/upload_file:", url_path="data"))
+nav = st.navigation(pages, position="top")
+
 try:
     ready = ui.ensure_database()
 except ImportFailed as exc:  # a database an early version made, which cannot be brought to this one's columns
@@ -43,16 +56,6 @@ if ready is None:
 filters = ui.sidebar_filters()
 st.session_state["filters"] = filters
 
-pages = [
-    st.Page("pages/overview.py", title=t("page_overview", L), icon=":material/dashboard:", default=True),
-    st.Page("pages/regions.py", title=t("page_regions", L), icon=":material/public:", url_path="regions"),
-    st.Page("pages/complaints.py", title=t("page_complaints", L), icon=":material/support_agent:", url_path="complaints"),
-    st.Page("pages/customers.py", title=t("page_customers", L), icon=":material/contacts:", url_path="customers"),
-    st.Page("pages/churn.py", title=t("page_churn", L), icon=":material/person_remove:", url_path="churn"),
-]
-if ui.current_user().role == "executive":
-    pages.append(st.Page("pages/data.py", title=t("page_data", L), icon=":material/upload_file:", url_path="data"))
-nav = st.navigation(pages, position="top")
 st.sidebar.caption(t("app_title", L) + " · " + t("app_tagline", L))
 # Audit: one line per page and filter combination viewed.
 seen = (nav.title, filters.describe("en"))

@@ -56,8 +56,13 @@ def ensure_database() -> Path | None:
     with _BUILD_LOCK:
         if not path.exists():
             from .importer import run_import
-            with st.spinner(t("building_sample", lang())):
-                run_import([db.SAMPLE_DIR], path, currency="USD", imported_by=FIRST_START_IMPORTER)
+            # Said at once (st.spinner shows its text only after half a second), and gone when the page is drawn.
+            note = st.empty()
+            with note.container():
+                st.title(t("app_title", lang()))  # (where a page's title will be: below the top navigation)
+                st.info(t("building_sample", lang()), icon=":material/hourglass_top:")
+            run_import([db.SAMPLE_DIR], path, currency="USD", imported_by=FIRST_START_IMPORTER)
+            note.empty()
     return path
 
 
