@@ -103,11 +103,16 @@ def query(name: str, params: dict) -> pd.DataFrame:
 
 
 def _as_viewer(filters: Filters) -> Filters:
-    """The filters with the signed-in user's visibility (read in the page's thread), as a cache key: without their
-    display names (Filters.names, for describe(); no view reads them). With them, the key held the picked country's
-    name in the viewer's language: the map's whole-company view was worked out again after every new country
-    clicked (~0.2-0.3 s at 10 M lines), and an English and a Chinese viewer shared no view."""
-    return replace(filters.seen_by(viewer_params()), names={})
+    """The filters with the signed-in user's visibility (read in the page's thread)."""
+    return filters.seen_by(viewer_params())
+
+
+def _as_key(value):
+    """A computed() argument as its cache key holds it: filters without their display names (Filters.names, for
+    describe(); no view reads them). With them, the key held the picked country's name in the viewer's language:
+    the map's whole-company view was worked out again for every new country clicked (~0.2-0.3 s at 10 M lines),
+    and an English and a Chinese viewer shared no view."""
+    return replace(value, names={}) if isinstance(value, Filters) else value
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -139,9 +144,8 @@ def computed(function: Callable, filters: Filters, *args, **kwargs):
     into the filters here, in the page's thread, so no page can leave it out. function is passed by name so that
     this module imports no page module (the pages import it)."""
     path = db.db_path()
-    args = tuple(replace(a, names={}) if isinstance(a, Filters) else a for a in args)  # (a period compared with)
     return _cached_call(str(path), db.file_signature(path), f"{function.__module__}.{function.__qualname__}",
-                        (_as_viewer(filters), *args), tuple(sorted(kwargs.items())))
+                        tuple(map(_as_key, (_as_viewer(filters), *args))), tuple(sorted(kwargs.items())))
 
 
 _WARMED: set[tuple] = set()  # (path, signature) of each database version whose first views were started
