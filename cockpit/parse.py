@@ -349,13 +349,13 @@ _NEEDS_CLEANING = (r"^[\s\pZ\x85]|[\s\pZ\x85]$|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|
                    + "|".join(re.escape(m) for m in BLANK_MARKERS if m) + ")?$")
 # Every spelling of every marker in any mix of ASCII case: one lookup per value finds a marker in a
 # column without lowering a copy of it first (ten million short codes: 0.21 s → 0.07 s).
-_BLANK_SPELLINGS = pa.array(sorted({"".join(chars) for marker in _BLANK_MARKERS
+BLANK_SPELLINGS = pa.array(sorted({"".join(chars) for marker in _BLANK_MARKERS
                                     for chars in itertools.product(*[{c.lower(), c.upper()} for c in marker])}))
 
 
 def _holds_blank_marker(data) -> bool:
     """Any value that is a blank marker, in any (ASCII) case."""
-    return bool(pc.any(pc.is_in(data, value_set=_BLANK_SPELLINGS)).as_py())
+    return bool(pc.any(pc.is_in(data, value_set=BLANK_SPELLINGS)).as_py())
 
 
 def _already_clean(data) -> bool:

@@ -3,15 +3,18 @@ null markers, date order and encoding; and the refusal when the evidence splits.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..readers import RawTable
 from ..schema import field_map
 from .detect import DISTINCTIVE, kind_evidence, name_hint
 from .model import Spec
-from ..parse import BLANK_MARKERS
+from ..parse import BLANK_SPELLINGS, arrow_data
 from ..schema import normalise_header
 
 
@@ -36,17 +39,25 @@ def _candidates(base: str, headers: list[str], mapping: dict[str, str]) -> dict[
     return out
 
 
+# Every spelling of every marker but the empty text, in any mix of ASCII case (parse.BLANK_SPELLINGS).
+_MARKER_SPELLINGS = pc.filter(BLANK_SPELLINGS, pc.not_equal(BLANK_SPELLINGS, ""))
+
+
 def _markers_seen(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, int]]:
-    """The blank markers ('?', 'N/A', '无', …) in these columns' first rows, by column: read as empty."""
-    markers = [m for m in BLANK_MARKERS if m]
+    """The blank markers ('?', 'N/A', '无', …) in these columns' first rows, by column and lower-cased: read as empty.
+    Looked up with Arrow's kernels, and only the values that are markers read into Python (lowering every value of
+    the first 200,000 rows in Python took ~0.3 s a file at 10 M lines)."""
     out = {}
     for col in columns:
         if col not in frame.columns or not (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype)):
             continue
-        head = frame[col].iloc[:_PLAN_SAMPLE_ROWS].astype("string").str.strip().str.casefold()
-        counts = head[head.isin(markers)].value_counts()
-        if len(counts):
-            out[col] = {str(k): int(v) for k, v in counts.items()}
+        head = frame[col].iloc[:_PLAN_SAMPLE_ROWS].astype("string")
+        data = arrow_data(head)
+        data = pa.array(head.to_numpy(dtype=object, na_value=None), pa.large_string()) if data is None else data
+        trimmed = pc.utf8_trim_whitespace(data)
+        found = pc.filter(trimmed, pc.is_in(trimmed, value_set=_MARKER_SPELLINGS))
+        if len(found):
+            out[col] = dict(Counter(v.casefold() for v in found.to_pylist()).most_common())
     return out
 
 
