@@ -22,7 +22,7 @@ from .model import ImportFailed
 
 DERIVED_VERSION = "29"
 # Quarter ends materialised per statement (_build_customer_state).
-SNAPSHOT_ROWS = 800_000  # customer rows per statement of the state build (200,000 customers x 4 quarter ends)
+SNAPSHOT_ROWS = 800_000  # customer rows per statement of the state build (about 200,000 customers x 4 quarter ends)
 
 
 def duplicate_search(con) -> Beside:
@@ -161,8 +161,9 @@ def build_derived(con, duplicates: Beside | None = None, one_part_per_order: boo
 
 def _build_customer_state(con, top_up: bool = False) -> None:
     """The customer-state macros and the quarter ends they hold (customer_state.sql), as many quarter ends per
-    statement as make about SNAPSHOT_ROWS customer rows (at least one): one statement for all of them held every
-    quarter end's customers in one aggregation, which ran out of the import's memory on a six-year history (10 M
+    statement as make about SNAPSHOT_ROWS customer rows (at least one; a quarter end's rows are its customers with
+    an order by then, so a history's early quarter ends go many to a statement): one statement for all of them held
+    every quarter end's customers in one aggregation, which ran out of the import's memory on a six-year history (10 M
     lines, 200,000 customers, 24 quarter ends); four at a time for every company made a small file whose dates span
     centuries (4,400 quarter ends) take ~50 s. After a top-up, a quarter end new to the data is built for every
     customer, and of the quarter ends held already only the touched customers' rows that can have changed:
@@ -189,14 +190,31 @@ def _build_customer_state(con, top_up: bool = False) -> None:
         changed = [d for d in ends if d in held and first_day is not None and d >= first_day]
         todo = [([d for d in ends if d in held], whole, len(whole)), (changed, lines_only, len(lines_only)),
                 ([d for d in ends if d not in held], None, customers)]
+    # A quarter end has a row per customer with an order by then: early quarter ends have few, and go together.
+    active = dict(con.execute(
+        "select e.as_of, count(f.customer_id) from (select unnest($ends::date[]) as as_of) e "
+        "left join customer_facts f on f.first_order_on <= e.as_of group by all", {"ends": ends}).fetchall())
     for days, only, count in todo:
         if only is not None and not only:
             continue
-        batch = max(1, SNAPSHOT_ROWS // max(count, 1))
-        for i in range(0, len(days), batch):
-            con.execute(insert, {"days": days[i:i + batch], "only": only})
+        for batch in _batches(days, lambda d: min(count, active.get(d, count))):
+            con.execute(insert, {"days": batch, "only": only})
     for statement in rest:
         con.execute(statement)
+
+
+def _batches(days: list, rows) -> list[list]:
+    """The days in order, cut into runs whose rows (rows(day): about how many customer rows a day makes) add up to
+    at most SNAPSHOT_ROWS, each run at least one day."""
+    out, run, total = [], [], 0
+    for day in days:
+        n = rows(day)
+        if run and total + n > SNAPSHOT_ROWS:
+            out.append(run)
+            run, total = [], 0
+        run.append(day)
+        total += n
+    return out + [run] if run else out
 
 
 def _store_duplicates(con, pairs: pd.DataFrame) -> None:
