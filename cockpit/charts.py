@@ -138,7 +138,9 @@ def retention_lines(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.add_scatter(x=df["quarter"], y=df["grr_pct"], name="GRR", mode="lines+markers+text", line=dict(color=ACCENT, width=3),
                     text=[f"{v:.0f} %" for v in df["grr_pct"]], textposition="bottom center")
     fig.add_hline(y=100, line=dict(color="#7f8c8d", dash="dot"), annotation_text="100 %", annotation_position="right")
-    fig.update_layout(title=t("chart_nrr_grr", lang), height=380, yaxis_title="%", xaxis_title=None)
+    # (Room on the right for the 100 % mark's label, which sits outside the plot: the theme's 20 px cut it to "10".)
+    fig.update_layout(title=t("chart_nrr_grr", lang), height=380, yaxis_title="%", xaxis_title=None,
+                      margin=dict(r=56))
     fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(type="category")
     return fig
