@@ -684,3 +684,34 @@ def test_every_field_a_column_can_be_mapped_to_has_distinct_words_in_both_langua
         for lang in ("en", "zh"):
             words = [STRINGS[f"import_field_{f.name}"][lang] for f in fields]
             assert len(set(words)) == len(words), (table, lang, words)
+
+
+def test_numbered_lines_are_kept_once_each_whichever_way_they_are_listed(tmp_path):
+    """Order lines with their own line numbers: a repeated (order, line) keeps its later row, and nothing else is
+    dropped, whether each order's lines come together with rising numbers (checked along the runs, without hashing
+    every pair) or not (the general check); one_part_per_order as for unnumbered lines."""
+    from cockpit.importer.assemble import assemble_orders
+    from cockpit.importer.read import read_sources
+    head = "Order No,Line No,Customer ID,Order Date,Amount\n"
+    cases = {
+        "together, rising": ("O1,1,K,2024-01-01,10\nO1,2,K,2024-01-01,20\nO2,1,L,2024-01-02,5\n",
+                             [("O1", 1, 10.0), ("O1", 2, 20.0), ("O2", 1, 5.0)], True, False),
+        "together, a line twice": ("O1,1,K,2024-01-01,10\nO1,1,K,2024-01-01,11\nO2,1,L,2024-01-02,5\n",
+                                   [("O1", 1, 11.0), ("O2", 1, 5.0)], True, True),
+        "together, falling": ("O1,2,K,2024-01-01,20\nO1,1,K,2024-01-01,10\nO2,1,L,2024-01-02,5\n",
+                              [("O1", 1, 10.0), ("O1", 2, 20.0), ("O2", 1, 5.0)], True, False),
+        "apart": ("O1,1,K,2024-01-01,10\nO2,1,L,2024-01-02,5\nO1,2,K,2024-01-01,20\n",
+                  [("O1", 1, 10.0), ("O1", 2, 20.0), ("O2", 1, 5.0)], False, False),
+        "together, two days": ("O1,1,K,2024-01-01,10\nO1,2,K,2024-01-02,20\n",
+                               [("O1", 1, 10.0), ("O1", 2, 20.0)], False, False),
+    }
+    for name, (lines, expected, one_part, repeated) in cases.items():
+        src = tmp_path / name.replace(",", "").replace(" ", "_")
+        src.mkdir()
+        write(src / "orders.csv", head + lines)
+        prepared, report = read_sources([src], [])
+        frame = assemble_orders(prepared, report)
+        rows = sorted(zip(frame["order_id"], frame["line_no"].astype(int), frame["amount"].astype(float)))
+        assert rows == expected, name
+        assert frame.attrs["one_part_per_order"] is one_part, name
+        assert any("repeated" in n for n in report.notes) is repeated, name

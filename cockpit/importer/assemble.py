@@ -71,6 +71,17 @@ def assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame | 
             frame["line_no"] = pd.Series(position, index=frame.index)
             frame.attrs["one_part_per_order"] = _runs_share_their_order_keys(frame, starts)
             return frame
+    if files == 1 and not generated_only and not frame["line_no"].isna().any():
+        # Numbered lines of one file, each order's lines one unbroken run with rising numbers (how exports list
+        # them): no (order, line) can repeat, and the hash of every pair below is not needed (10 M lines of the
+        # bench's long shape: assembling 3.4 s -> ~1 s).
+        starts = _run_starts(frame["order_id"]) if len(frame) < 2 ** 31 else None
+        if starts is not None:
+            line = frame["line_no"].to_numpy(dtype="int64")
+            if bool(np.all((line[1:] > line[:-1]) | starts[1:])):
+                frame["line_no"] = frame["line_no"].astype("int64" if line.max() >= 2 ** 31 else "int32")
+                frame.attrs["one_part_per_order"] = _runs_share_their_order_keys(frame, starts)
+                return frame
     # Integer codes for the order ids: counting and comparing ten million strings would dominate the import.
     order_code = distinct(frame["order_id"])[0]
     if "line_no" not in frame.columns or frame["line_no"].isna().any():
