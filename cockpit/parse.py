@@ -316,6 +316,12 @@ def arrow_data(series: pd.Series):
     return getattr(series.array, "_pa_array", None)
 
 
+def arrow_of(column: pd.Series):
+    """The column's Arrow data: its own buffers when it is held that way (arrow_data), else converted."""
+    data = arrow_data(column)
+    return data if data is not None else pa.chunked_array([pa.Array.from_pandas(column)])
+
+
 def _arrow_strings(series: pd.Series):
     """The column's Arrow text data when it is held that way, else None."""
     data = arrow_data(series)

@@ -144,8 +144,13 @@ def computed(function: Callable, filters: Filters, *args, **kwargs):
     into the filters here, in the page's thread, so no page can leave it out. function is passed by name so that
     this module imports no page module (the pages import it)."""
     path = db.db_path()
-    return _cached_call(str(path), db.file_signature(path), f"{function.__module__}.{function.__qualname__}",
-                        tuple(map(_as_key, (_as_viewer(filters), *args))), tuple(sorted(kwargs.items())))
+    return _cached_call(str(path), db.file_signature(path), *_call_key(function, _as_viewer(filters), args, kwargs))
+
+
+def _call_key(function: Callable, filters: Filters, args: tuple, kwargs: dict) -> tuple:
+    """_cached_call's arguments after the database: the function by name, its arguments as keys (_as_key)."""
+    return (f"{function.__module__}.{function.__qualname__}", tuple(map(_as_key, (filters, *args))),
+            tuple(sorted(kwargs.items())))
 
 
 _WARMED: set[tuple] = set()  # (path, signature) of each database version whose first views were started
@@ -197,8 +202,7 @@ def warm_first_views(calls: Callable[[Filters], list[tuple]], after_s: float = W
             with _RUNS_IDLE:
                 _RUNS_IDLE.wait_for(lambda: _RUNS[0] == 0)
             try:
-                _cached_call(*key, f"{function.__module__}.{function.__qualname__}", (its_filters, *args),
-                             tuple(sorted(kwargs.items())))
+                _cached_call(*key, *_call_key(function, its_filters, args, kwargs))
             except Exception:  # noqa: BLE001 - the page works it out again and says what failed, in its language
                 logging.getLogger("cockpit").exception("first view %s failed", function.__qualname__)
     thread = threading.Thread(target=work, name="first views", daemon=True)

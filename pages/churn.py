@@ -37,13 +37,14 @@ ui.clean_list("channels", set(channels))
 ui.url_state("low", "list", None)
 if "low" in st.session_state:
     ui.clean_list("low", set(segments))
-st.session_state.setdefault("low", churn.default_low_segments(segments))
+default_low = churn.default_low_segments(segments)
+st.session_state.setdefault("low", default_low)
 # The default low segments are asked for as None, the key the first view was worked out under (cockpit/first_views.py):
 # a list equal to them would be a new key, the same view worked out again on the page's second run.
 low = list(st.session_state["low"])
 view = ui.computed(churn.view, filters, rules, tuple(st.session_state.get("cohorts") or []),
                    tuple(st.session_state.get("channels") or []),
-                   None if low == churn.default_low_segments(segments) else low)
+                   None if low == default_low else low)
 ui.clean_list("cohorts", set(view["all_cohorts"]))
 # Downloads of whole lists are made when clicked, from the database (the page holds only the lists' heads), for
 # the signed-in viewer.

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..parse import arrow_data, distinct
+from ..parse import arrow_data, arrow_of, distinct
 from .model import ImportFailed, Prepared
 from .report import Report
 
@@ -79,9 +79,7 @@ def assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame | 
         if starts is not None:
             line = frame["line_no"].to_numpy(dtype="int64")
             if bool(np.all((line[1:] > line[:-1]) | starts[1:])):
-                frame["line_no"] = frame["line_no"].astype("int64" if line.max() >= 2 ** 31 else "int32")
-                frame.attrs["one_part_per_order"] = _runs_share_their_order_keys(frame, starts)
-                return frame
+                return _mark_one_part_per_order(_with_int_line_no(frame), starts)
     # Integer codes for the order ids: counting and comparing ten million strings would dominate the import.
     order_code = distinct(frame["order_id"])[0]
     if "line_no" not in frame.columns or frame["line_no"].isna().any():
@@ -93,8 +91,7 @@ def assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame | 
             frame["line_no"] = frame["line_no"].where(frame["line_no"].notna(), position)
         else:
             frame["line_no"] = position
-    # orders.line_no is an integer column: four bytes a line are enough (and 40 MB less at ten million lines).
-    frame["line_no"] = frame["line_no"].astype("int64" if frame["line_no"].max() >= 2 ** 31 else "int32")
+    frame = _with_int_line_no(frame)
     if generated_only and files == 1:
         # Numbered here, within a single file: every (order, line) is distinct by construction. Ids held in Arrow
         # came here because an order's lines are apart (_positions_in_runs): not one part each, no need to look again.
@@ -118,17 +115,19 @@ def assemble_orders(prepared: list[Prepared], report: Report) -> pd.DataFrame | 
 _PART_KEYS = ("customer_id", "ordered_on", "country_code", "country_raw", "currency")
 
 
-def _mark_one_part_per_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """frame.attrs["one_part_per_order"]: whether _runs_share_their_order_keys holds for these lines."""
-    starts = _run_starts(frame["order_id"]) if len(frame) < 2 ** 31 else None
-    frame.attrs["one_part_per_order"] = starts is not None and _runs_share_their_order_keys(frame, starts)
+def _with_int_line_no(frame: pd.DataFrame) -> pd.DataFrame:
+    """orders.line_no is an integer column: four bytes a line are enough (and 40 MB less at ten million lines)."""
+    frame["line_no"] = frame["line_no"].astype("int64" if frame["line_no"].max() >= 2 ** 31 else "int32")
     return frame
 
 
-def _arrow_of(column: pd.Series):
-    """The column's Arrow data: its own buffers when it is held that way (arrow_data), else converted."""
-    data = arrow_data(column)
-    return data if data is not None else pa.chunked_array([pa.Array.from_pandas(column)])
+def _mark_one_part_per_order(frame: pd.DataFrame, starts: np.ndarray | None = None) -> pd.DataFrame:
+    """frame.attrs["one_part_per_order"]: whether _runs_share_their_order_keys holds for these lines (starts: their
+    _run_starts when known)."""
+    if starts is None:
+        starts = _run_starts(frame["order_id"]) if len(frame) < 2 ** 31 else None
+    frame.attrs["one_part_per_order"] = starts is not None and _runs_share_their_order_keys(frame, starts)
+    return frame
 
 
 def _changes(data) -> np.ndarray:
@@ -147,7 +146,7 @@ def _run_starts(order_id: pd.Series) -> np.ndarray | None:
     """Where each order's run of lines starts (a mask), when every order's lines are one unbroken run of rows;
     None when an order id comes back later or is missing. Compares neighbouring ids and counts the distinct ids at
     run starts only (a few million strings hashed instead of ten million encoded)."""
-    data = _arrow_of(order_id)
+    data = arrow_of(order_id)
     if data.null_count or len(data) == 0:
         return None
     changes = _changes(data)
@@ -163,7 +162,7 @@ def _runs_share_their_order_keys(frame: pd.DataFrame, starts: np.ndarray) -> boo
     fills an empty orders table, builds customer_day without the window that adds up each order's parts (10 M
     lines: ~1.5 of that statement's ~5 CPU seconds). A null is a value like any other here; a column the lines do
     not have cannot differ."""
-    return not any((_changes(_arrow_of(frame[name])) & ~starts).any() for name in _PART_KEYS if name in frame.columns)
+    return not any((_changes(arrow_of(frame[name])) & ~starts).any() for name in _PART_KEYS if name in frame.columns)
 
 
 def _positions_in_runs(order_id: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -7,14 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..readers import RawTable
 from ..schema import field_map
 from .detect import DISTINCTIVE, kind_evidence, name_hint
 from .model import Spec
-from ..parse import BLANK_SPELLINGS, arrow_data
+from ..parse import BLANK_SPELLINGS, arrow_of
 from ..schema import normalise_header
 
 
@@ -51,10 +50,7 @@ def _markers_seen(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str
     for col in columns:
         if col not in frame.columns or not (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype)):
             continue
-        head = frame[col].iloc[:_PLAN_SAMPLE_ROWS].astype("string")
-        data = arrow_data(head)
-        data = pa.array(head.to_numpy(dtype=object, na_value=None), pa.large_string()) if data is None else data
-        trimmed = pc.utf8_trim_whitespace(data)
+        trimmed = pc.utf8_trim_whitespace(arrow_of(frame[col].iloc[:_PLAN_SAMPLE_ROWS].astype("string")))
         found = pc.filter(trimmed, pc.is_in(trimmed, value_set=_MARKER_SPELLINGS))
         if len(found):
             out[col] = dict(Counter(v.casefold() for v in found.to_pylist()).most_common())
