@@ -141,8 +141,11 @@ def retention_lines(df: pd.DataFrame, lang: str) -> go.Figure:
     # (Room on the right for the 100 % mark's label, which sits outside the plot: the theme's 20 px cut it to "10".)
     fig.update_layout(title=t("chart_nrr_grr", lang), height=380, yaxis_title="%", xaxis_title=None,
                       margin=dict(r=56))
-    fig.update_yaxes(rangemode="tozero")
-    fig.update_xaxes(type="category")
+    # Headroom above the highest point for its label (on a laptop's narrow column "106 %" was cut to ".06 %").
+    top = pd.concat([df["nrr_pct"], df["grr_pct"]]).max()
+    fig.update_yaxes(range=[0, max(110.0, float(top) * 1.15 if pd.notna(top) else 110.0)])
+    # Half a quarter of room either side: a label centred on the first or last point is not cut at the plot's edge.
+    fig.update_xaxes(type="category", range=[-0.5, len(df) - 0.5])
     return fig
 
 
@@ -280,6 +283,8 @@ def hhi_trend(df: pd.DataFrame, lang: str, bands: tuple[float, float]) -> go.Fig
                          "side": "right", "range": [0, 100], **PERCENT_TICKS, "showgrid": False, "automargin": True,
                          "tickfont": {"size": 15}},
               "xaxis": {"type": "category"},
+              # (Room on the right for the share axis's title: with the theme's 20 px it was cut to "Top country shar".)
+              "margin": {"r": 70},
               # Three series: above the plot their legend ran into the title on a laptop.
               "legend": {"orientation": "h", "yanchor": "top", "y": -0.28, "xanchor": "left", "x": 0}}
     return go.Figure(data=traces, layout=layout)
